@@ -1,0 +1,3 @@
+data "workos_organization" "by_domain" {
+  domain = "example.com"
+}

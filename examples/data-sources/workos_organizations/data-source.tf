@@ -1,0 +1,3 @@
+data "workos_organizations" "acme" {
+  search = "Acme"
+}

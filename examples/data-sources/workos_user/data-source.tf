@@ -1,0 +1,3 @@
+data "workos_user" "ada" {
+  email = "ada@example.com"
+}

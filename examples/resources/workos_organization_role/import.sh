@@ -1,0 +1,2 @@
+# Import by <organization_id>/<slug>
+terraform import workos_organization_role.example "<organization_id>/<slug>"

@@ -1,0 +1,2 @@
+# Import by <slug>
+terraform import workos_permission.example "<slug>"

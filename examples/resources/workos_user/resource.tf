@@ -1,0 +1,5 @@
+resource "workos_user" "example" {
+  email      = "ada@example.com"
+  first_name = "Ada"
+  last_name  = "Lovelace"
+}

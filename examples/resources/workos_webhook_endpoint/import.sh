@@ -1,0 +1,2 @@
+# Import by <id>
+terraform import workos_webhook_endpoint.example "<id>"

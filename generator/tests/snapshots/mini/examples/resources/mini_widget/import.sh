@@ -1,0 +1,2 @@
+# Import by <id>
+terraform import mini_widget.example "<id>"
