@@ -1,1 +1,21 @@
-//! transport
+//! HTTP layer of the runtime: a generic JSON API client.
+//!
+//! It knows bearer authentication, JSON bodies, error bodies of the form
+//! `{"message", "code", "errors": [{"field", "code", "message"}]}`, rate-limit
+//! and transient-failure retries, and cursor pagination
+//! (`data[]` + `list_metadata.after`). It knows nothing about the objects the
+//! API manages; paths and payloads come from the caller.
+//!
+//! - [`client`]: [`Client`], [`ClientConfig`], [`Method`], [`Response`], logging hook.
+//! - [`error`]: [`ApiError`], [`FieldError`] and error-body parsing.
+//! - [`retry`]: backoff with jitter and `Retry-After` parsing.
+//! - [`redact`]: masking of secret-looking JSON values for logs.
+
+pub mod client;
+pub mod error;
+pub mod redact;
+pub mod retry;
+
+pub use client::{no_log, Client, ClientConfig, LogFn, Method, Response};
+pub use error::{ApiError, FieldError};
+pub use redact::{redact_json, REDACTED};

@@ -1,0 +1,605 @@
+//! The JSON-over-HTTP client: configuration, requests, retries and logging.
+
+use std::fmt;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use serde_json::Value;
+
+use super::error::{status_text, ApiError};
+use super::redact::{redact_body_text, redact_json, truncate};
+use super::retry::{backoff, parse_retry_after};
+
+/// Hook receiving log lines: `level` is `"debug"`, `"info"` or `"warn"`.
+pub type LogFn = fn(level: &str, msg: &str);
+
+/// The default logger: drops everything.
+pub fn no_log(_level: &str, _msg: &str) {}
+
+/// Longest body text written to a single log line.
+const LOG_BODY_MAX: usize = 4096;
+
+/// HTTP methods the client issues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Whether a request may be repeated after it possibly reached the server.
+    pub fn is_idempotent(self) -> bool {
+        matches!(self, Method::Get | Method::Delete)
+    }
+
+    fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Delete => reqwest::Method::DELETE,
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Client settings. `Debug` never shows the API key.
+#[derive(Clone)]
+pub struct ClientConfig {
+    pub base_url: String,
+    pub api_key: String,
+    pub user_agent: String,
+    /// Retries after the first attempt (default 5).
+    pub max_retries: u32,
+    /// Total time spent waiting between attempts before giving up (default 60 s).
+    pub max_retry_wait: Duration,
+    /// Per-attempt timeout (default 60 s).
+    pub timeout: Duration,
+}
+
+impl ClientConfig {
+    /// A configuration with the default retry and timeout settings.
+    pub fn new(
+        base_url: impl Into<String>,
+        api_key: impl Into<String>,
+        user_agent: impl Into<String>,
+    ) -> ClientConfig {
+        ClientConfig {
+            base_url: base_url.into(),
+            api_key: api_key.into(),
+            user_agent: user_agent.into(),
+            ..ClientConfig::default()
+        }
+    }
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            base_url: String::new(),
+            api_key: String::new(),
+            user_agent: String::new(),
+            max_retries: 5,
+            max_retry_wait: Duration::from_secs(60),
+            timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &self.base_url)
+            .field(
+                "api_key",
+                &if self.api_key.is_empty() { "" } else { "***" },
+            )
+            .field("user_agent", &self.user_agent)
+            .field("max_retries", &self.max_retries)
+            .field("max_retry_wait", &self.max_retry_wait)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// A decoded successful response. `body` is `Null` when the response had no
+/// content, and a JSON string when it was not JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub status: u16,
+    pub body: Value,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    /// Base URL without a trailing slash.
+    base_url: String,
+    /// Default headers, including the (sensitive) authorization header.
+    headers: HeaderMap,
+    cfg: ClientConfig,
+    logger: RwLock<LogFn>,
+}
+
+/// A cheap-to-clone handle on one HTTP connection pool.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.inner.cfg)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one attempt produced.
+enum Attempt {
+    Done(Response),
+    Failed {
+        error: ApiError,
+        /// Whether another attempt is allowed for this failure.
+        retryable: bool,
+        /// Server-requested delay.
+        retry_after: Option<Duration>,
+    },
+}
+
+impl Client {
+    pub fn new(cfg: ClientConfig) -> Result<Client, ApiError> {
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        let cfg_err = |msg: String| ApiError::transport("", "", msg);
+
+        let base_url = cfg.base_url.trim().trim_end_matches('/').to_string();
+        let parsed = reqwest::Url::parse(&base_url)
+            .map_err(|e| cfg_err(format!("invalid base URL {base_url:?}: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(cfg_err(format!(
+                "invalid base URL {base_url:?}: scheme must be http or https"
+            )));
+        }
+        if cfg.api_key.trim().is_empty() {
+            return Err(cfg_err("no API key configured".to_string()));
+        }
+
+        let mut headers = HeaderMap::new();
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", cfg.api_key.trim()))
+            .map_err(|_| cfg_err("the API key contains characters not allowed in a header".into()))?;
+        auth.set_sensitive(true);
+        headers.insert(AUTHORIZATION, auth);
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if !cfg.user_agent.is_empty() {
+            let ua = HeaderValue::from_str(&cfg.user_agent).map_err(|_| {
+                cfg_err(format!("invalid user agent {:?}", cfg.user_agent))
+            })?;
+            headers.insert(USER_AGENT, ua);
+        }
+
+        let http = reqwest::Client::builder()
+            .timeout(cfg.timeout)
+            .connect_timeout(cfg.timeout.min(Duration::from_secs(30)))
+            .build()
+            .map_err(|e| cfg_err(format!("cannot build HTTP client: {e}")))?;
+
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                headers,
+                cfg,
+                logger: RwLock::new(no_log),
+            }),
+        })
+    }
+
+    /// Installs a log hook (shared by all clones of this client).
+    pub fn set_logger(&self, log: LogFn) {
+        if let Ok(mut g) = self.inner.logger.write() {
+            *g = log;
+        }
+    }
+
+    /// The configuration the client was built from.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.cfg
+    }
+
+    fn log(&self, level: &str, msg: &str) {
+        let f = self.inner.logger.read().map(|g| *g).unwrap_or(no_log);
+        f(level, msg);
+    }
+
+    /// `base_url` + `path`, tolerating a missing or doubled slash.
+    pub fn url_for(&self, path: &str) -> String {
+        join_url(&self.inner.base_url, path)
+    }
+
+    /// Sends one request, retrying rate limits and transient failures.
+    /// Non-2xx responses become `Err(ApiError)`.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&Value>,
+    ) -> Result<Response, ApiError> {
+        let norm_path = normalise_path(path);
+        let mut url = reqwest::Url::parse(&self.url_for(path)).map_err(|e| {
+            ApiError::transport(method.as_str(), &norm_path, format!("invalid URL: {e}"))
+        })?;
+        if !query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in query {
+                pairs.append_pair(k, v);
+            }
+        }
+        let body_bytes = match body {
+            Some(v) => Some(serde_json::to_vec(v).map_err(|e| {
+                ApiError::transport(method.as_str(), &norm_path, format!("cannot encode body: {e}"))
+            })?),
+            None => None,
+        };
+
+        let cfg = &self.inner.cfg;
+        let started = Instant::now();
+        let mut waited = Duration::ZERO;
+        let mut retries: u32 = 0;
+        loop {
+            match self
+                .attempt(method, &norm_path, &url, body, body_bytes.as_deref())
+                .await
+            {
+                Attempt::Done(resp) => return Ok(resp),
+                Attempt::Failed {
+                    mut error,
+                    retryable,
+                    retry_after,
+                } => {
+                    if !retryable {
+                        return Err(error);
+                    }
+                    let wait = retry_after.unwrap_or_else(|| backoff(retries));
+                    let out_of_retries = retries >= cfg.max_retries;
+                    let out_of_time = waited + wait > cfg.max_retry_wait;
+                    if out_of_retries || out_of_time {
+                        if retries > 0 || error.is_rate_limited() {
+                            let why = if out_of_retries {
+                                format!("gave up after {retries} retries")
+                            } else {
+                                format!(
+                                    "gave up after {retries} retries: next wait of {} would exceed the {} limit",
+                                    fmt_duration(wait),
+                                    fmt_duration(cfg.max_retry_wait)
+                                )
+                            };
+                            error.message = format!(
+                                "{} ({why}; waited {} in total, {} elapsed)",
+                                error.message,
+                                fmt_duration(waited),
+                                fmt_duration(started.elapsed())
+                            );
+                        }
+                        return Err(error);
+                    }
+                    retries += 1;
+                    self.log(
+                        "warn",
+                        &format!(
+                            "{} {}: {}; retry {}/{} in {}",
+                            method,
+                            norm_path,
+                            short_reason(&error),
+                            retries,
+                            cfg.max_retries,
+                            fmt_duration(wait)
+                        ),
+                    );
+                    tokio::time::sleep(wait).await;
+                    waited += wait;
+                }
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        method: Method,
+        path: &str,
+        url: &reqwest::Url,
+        body: Option<&Value>,
+        body_bytes: Option<&[u8]>,
+    ) -> Attempt {
+        let m = method.as_str();
+        self.log(
+            "debug",
+            &format!(
+                "HTTP request: {m} {url}{}",
+                match body {
+                    Some(v) => format!(
+                        " body={}",
+                        truncate(&redact_json(v).to_string(), LOG_BODY_MAX)
+                    ),
+                    None => String::new(),
+                }
+            ),
+        );
+        let mut req = self
+            .inner
+            .http
+            .request(method.to_reqwest(), url.clone())
+            .headers(self.inner.headers.clone());
+        if let Some(bytes) = body_bytes {
+            req = req
+                .header(CONTENT_TYPE, "application/json")
+                .body(bytes.to_vec());
+        }
+        let t0 = Instant::now();
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => return self.send_failure(method, path, e),
+        };
+        let status = resp.status().as_u16();
+        let request_id = resp
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        let bytes = match resp.bytes().await {
+            Ok(b) => b,
+            Err(e) => {
+                // The server answered but the body broke off mid-way.
+                let error = ApiError {
+                    status: Some(status),
+                    request_id,
+                    ..ApiError::transport(m, path, format!("reading response body: {e}"))
+                };
+                return Attempt::Failed {
+                    error,
+                    retryable: method.is_idempotent(),
+                    retry_after: None,
+                };
+            }
+        };
+        self.log(
+            "debug",
+            &format!(
+                "HTTP response: {m} {path} -> {status} in {} ms{}{}",
+                t0.elapsed().as_millis(),
+                request_id
+                    .as_deref()
+                    .map(|r| format!(" request_id={r}"))
+                    .unwrap_or_default(),
+                if bytes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" body={}", redact_body_text(&bytes, LOG_BODY_MAX))
+                }
+            ),
+        );
+
+        if (200..300).contains(&status) {
+            let body = if bytes.iter().all(u8::is_ascii_whitespace) {
+                Value::Null
+            } else {
+                serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                    Value::String(String::from_utf8_lossy(&bytes).into_owned())
+                })
+            };
+            return Attempt::Done(Response { status, body });
+        }
+
+        let error = ApiError::from_response(m, path, status, request_id, &bytes);
+        let retryable = match status {
+            429 => true,
+            502..=504 => method.is_idempotent(),
+            _ => false,
+        };
+        Attempt::Failed {
+            error,
+            retryable,
+            retry_after,
+        }
+    }
+
+    fn send_failure(&self, method: Method, path: &str, e: reqwest::Error) -> Attempt {
+        // A connect failure means nothing reached the server, so any method
+        // may be repeated; otherwise only idempotent ones.
+        let retryable = e.is_connect() || method.is_idempotent();
+        let kind = if e.is_timeout() {
+            "timed out"
+        } else if e.is_connect() {
+            "connection failed"
+        } else {
+            "request failed"
+        };
+        let detail = error_chain(&e);
+        Attempt::Failed {
+            error: ApiError::transport(method.as_str(), path, format!("{kind}: {detail}")),
+            retryable,
+            retry_after: None,
+        }
+    }
+
+    /// Fetches every page of a cursor-paginated collection.
+    ///
+    /// Sends `GET path?limit=100&<query>` and follows `list_metadata.after`
+    /// until it is null, missing or empty, collecting each page's `data[]`.
+    /// A cursor seen twice is an error (an API that restarts on an unknown
+    /// cursor would otherwise loop forever).
+    pub async fn list_all(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+    ) -> Result<Vec<Value>, ApiError> {
+        let norm_path = normalise_path(path);
+        let mut base: Vec<(String, String)> = Vec::with_capacity(query.len() + 2);
+        if !query.iter().any(|(k, _)| k == "limit") {
+            base.push(("limit".to_string(), "100".to_string()));
+        }
+        base.extend(
+            query
+                .iter()
+                .filter(|(k, _)| k != "after")
+                .cloned(),
+        );
+        let mut seen = std::collections::HashSet::new();
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = query
+            .iter()
+            .find(|(k, _)| k == "after")
+            .map(|(_, v)| v.clone());
+        let mut pages = 0usize;
+        loop {
+            let mut q = base.clone();
+            if let Some(c) = &cursor {
+                q.push(("after".to_string(), c.clone()));
+            }
+            let resp = self.request(Method::Get, path, &q, None).await?;
+            pages += 1;
+            match resp.body.get("data") {
+                Some(Value::Array(page)) => items.extend(page.iter().cloned()),
+                _ => {
+                    return Err(ApiError {
+                        status: Some(resp.status),
+                        ..ApiError::transport(
+                            "GET",
+                            &norm_path,
+                            format!("list response page {pages} has no `data` array"),
+                        )
+                    })
+                }
+            }
+            let next = match resp.body.pointer("/list_metadata/after") {
+                Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+                _ => None,
+            };
+            let Some(next) = next else {
+                return Ok(items);
+            };
+            if !seen.insert(next.clone()) || cursor.as_deref() == Some(next.as_str()) {
+                return Err(ApiError::transport(
+                    "GET",
+                    &norm_path,
+                    format!(
+                        "pagination cursor {next:?} repeated after {pages} pages; stopping to avoid an endless loop"
+                    ),
+                ));
+            }
+            cursor = Some(next);
+        }
+    }
+}
+
+/// Leading slash added, nothing else touched.
+fn normalise_path(path: &str) -> String {
+    let p = path.trim_start_matches('/');
+    let p = p.split('?').next().unwrap_or(p);
+    format!("/{p}")
+}
+
+pub(crate) fn join_url(base: &str, path: &str) -> String {
+    let base = base.trim_end_matches('/');
+    let path = path.trim_start_matches('/');
+    if path.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}/{path}")
+    }
+}
+
+fn short_reason(e: &ApiError) -> String {
+    match e.status {
+        Some(s) => format!("{s} {}", status_text(s)),
+        None => e.message.clone(),
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        let t = s.to_string();
+        if !out.contains(&t) {
+            out.push_str(": ");
+            out.push_str(&t);
+        }
+        src = s.source();
+    }
+    out
+}
+
+pub(crate) fn fmt_duration(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{}ms", d.as_millis())
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_joining() {
+        assert_eq!(join_url("https://h/", "/x"), "https://h/x");
+        assert_eq!(join_url("https://h", "x"), "https://h/x");
+        assert_eq!(join_url("https://h/api/", "//x/y"), "https://h/api/x/y");
+        assert_eq!(join_url("https://h", ""), "https://h");
+        assert_eq!(normalise_path("x/y?z=1"), "/x/y");
+        assert_eq!(normalise_path("/x"), "/x");
+    }
+
+    #[test]
+    fn config_debug_hides_key() {
+        let c = ClientConfig::new("https://h", "sk_test_supersecret", "ua/1");
+        let s = format!("{c:?}");
+        assert!(!s.contains("supersecret"), "{s}");
+        assert!(s.contains("***"));
+        assert_eq!(c.max_retries, 5);
+        assert_eq!(c.timeout, Duration::from_secs(60));
+        assert_eq!(c.max_retry_wait, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn new_validates() {
+        assert!(Client::new(ClientConfig::new("ftp://h", "k", "ua")).is_err());
+        assert!(Client::new(ClientConfig::new("not a url", "k", "ua")).is_err());
+        assert!(Client::new(ClientConfig::new("https://h", "", "ua")).is_err());
+        assert!(Client::new(ClientConfig::new("https://h", "a\nb", "ua")).is_err());
+        let c = Client::new(ClientConfig::new("https://h/", "k", "ua")).unwrap();
+        assert_eq!(c.url_for("/v"), "https://h/v");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(fmt_duration(Duration::from_millis(250)), "250ms");
+        assert_eq!(fmt_duration(Duration::from_millis(1500)), "1.5s");
+    }
+}
