@@ -1,15 +1,30 @@
 //! Resolve stage: `$ref`s followed, `allOf` merged, object unions flattened, into `Shape`s —
 //! the simple view of a schema the IR stage needs.
+//!
+//! Rules:
+//! - `$ref`s (schemas, parameters, request bodies, responses) are followed; a schema reference
+//!   met again while it is being resolved becomes `Kind::Any` with the extension
+//!   `x-recursive-ref: <name>` instead of recursing forever.
+//! - `allOf` merges its parts: properties and required sets unioned, the first non-empty
+//!   description and the first value of each facet kept, `nullable`/`deprecated` OR'ed.
+//! - `oneOf`/`anyOf` of objects become one object with the union of the variants' properties;
+//!   a property is required only if every variant requires it; the variants' property names are
+//!   kept in `x-one-of-groups` (an array of arrays, in variant order). A union of one non-null
+//!   variant is that variant (nullable if the union allowed null); a union of one scalar kind is
+//!   that kind (string enums unioned); other unions are `Kind::Any` with the description kept.
+//! - `not` is ignored for shape purposes.
+//! - Property order is the spec's.
 
 use crate::error::{Error, Result};
 use indexmap::IndexMap;
 use openapiv3::{
-    AdditionalProperties, OpenAPI, Operation, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, Schema,
-    SchemaKind, StatusCode, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, OpenAPI, Operation, Parameter, ParameterSchemaOrContent,
+    ReferenceOr, RequestBody, Response, Schema, SchemaKind, StatusCode, StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
+use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Kind {
@@ -99,13 +114,37 @@ pub struct OperationInfo {
     pub response: Option<Shape>,
 }
 
+/// Resolves operations and schemas of a parsed spec into [`OperationInfo`]s and [`Shape`]s.
 pub struct Resolver<'a> {
     api: &'a OpenAPI,
+    /// Names of the component schemas being resolved (cycle protection).
     stack: RefCell<Vec<String>>,
 }
 
-fn ref_name<'r>(r: &'r str, prefix: &str) -> Option<&'r str> {
-    r.strip_prefix(prefix)
+/// How many `$ref` hops a parameter / request body / response may take.
+const MAX_REF_HOPS: usize = 32;
+
+/// The component name of a local `$ref` under `prefix`, JSON-pointer unescaped.
+fn ref_name(reference: &str, prefix: &str) -> Result<String> {
+    reference
+        .strip_prefix(prefix)
+        .map(|n| n.replace("~1", "/").replace("~0", "~"))
+        .ok_or_else(|| Error::Resolve(format!("unsupported $ref {reference:?} (expected {prefix}...)")))
+}
+
+/// A JSON media type key (`application/json`, `application/problem+json`, ...).
+fn is_json(media: &str) -> bool {
+    let m = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    m == "application/json" || m.ends_with("+json")
+}
+
+/// The schema of the JSON media type if there is one, else of the first media type with a schema.
+fn pick_schema(content: &IndexMap<String, openapiv3::MediaType>, json_only: bool) -> Option<&ReferenceOr<Schema>> {
+    content
+        .iter()
+        .find(|(k, m)| is_json(k) && m.schema.is_some())
+        .or_else(|| if json_only { None } else { content.iter().find(|(_, m)| m.schema.is_some()) })
+        .and_then(|(_, m)| m.schema.as_ref())
 }
 
 impl<'a> Resolver<'a> {
@@ -113,118 +152,178 @@ impl<'a> Resolver<'a> {
         Self { api, stack: RefCell::new(vec![]) }
     }
 
-    fn all_ops(&self) -> Vec<(String, String, &'a Operation, Vec<ReferenceOr<Parameter>>)> {
+    /// Every operation with its path, upper-case method and the path-level parameters,
+    /// sorted by (path, method).
+    fn all_ops(&self) -> Vec<(&'a str, String, &'a Operation, &'a [ReferenceOr<Parameter>])> {
         let mut out = vec![];
         for (path, item) in &self.api.paths.paths {
             let ReferenceOr::Item(item) = item else { continue };
             for (method, op) in item.iter() {
-                out.push((path.clone(), method.to_uppercase(), op, item.parameters.clone()));
+                out.push((path.as_str(), method.to_uppercase(), op, item.parameters.as_slice()));
             }
         }
-        out.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        out.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         out
     }
 
+    /// All operations, sorted by (path, method). An operation that fails to resolve is left
+    /// out; [`Resolver::operation`] on its id reports why.
     pub fn operations(&self) -> Vec<OperationInfo> {
-        self.all_ops().into_iter().filter_map(|(p, m, op, common)| self.info(&p, &m, op, &common).ok()).collect()
+        self.all_ops().into_iter().filter_map(|(p, m, op, common)| self.info(p, &m, op, common).ok()).collect()
     }
 
+    /// The operation with this `operationId`; `Error::UnknownOperation` if there is none.
     pub fn operation(&self, operation_id: &str) -> Result<OperationInfo> {
         for (p, m, op, common) in self.all_ops() {
             if op.operation_id.as_deref() == Some(operation_id) {
-                return self.info(&p, &m, op, &common);
+                return self.info(p, &m, op, common);
             }
         }
         Err(Error::UnknownOperation(operation_id.to_string()))
     }
 
+    /// The shape of `#/components/schemas/<name>`.
     pub fn component(&self, name: &str) -> Result<Shape> {
+        if self.api.components.as_ref().and_then(|c| c.schemas.get(name)).is_none() {
+            return Err(Error::Resolve(format!("no component schema {name:?}")));
+        }
         self.shape(&ReferenceOr::Reference { reference: format!("#/components/schemas/{name}") })
     }
 
-    fn parameter(&self, p: &ReferenceOr<Parameter>) -> Result<Parameter> {
-        match p {
-            ReferenceOr::Item(p) => Ok(p.clone()),
-            ReferenceOr::Reference { reference } => {
-                let name = ref_name(reference, "#/components/parameters/").ok_or_else(|| Error::Resolve(format!("unsupported $ref {reference}")))?;
-                let c = self.api.components.as_ref().and_then(|c| c.parameters.get(name)).ok_or_else(|| Error::Resolve(format!("missing {reference}")))?;
-                self.parameter(c)
+    fn parameter(&self, p: &'a ReferenceOr<Parameter>) -> Result<&'a Parameter> {
+        let mut cur = p;
+        for _ in 0..MAX_REF_HOPS {
+            match cur {
+                ReferenceOr::Item(p) => return Ok(p),
+                ReferenceOr::Reference { reference } => {
+                    let name = ref_name(reference, "#/components/parameters/")?;
+                    cur = self
+                        .api
+                        .components
+                        .as_ref()
+                        .and_then(|c| c.parameters.get(&name))
+                        .ok_or_else(|| Error::Resolve(format!("missing {reference}")))?;
+                }
             }
         }
+        Err(Error::Resolve("parameter $ref chain too long (cycle?)".into()))
     }
 
-    fn request_body(&self, b: &ReferenceOr<RequestBody>) -> Result<RequestBody> {
-        match b {
-            ReferenceOr::Item(b) => Ok(b.clone()),
-            ReferenceOr::Reference { reference } => {
-                let name = ref_name(reference, "#/components/requestBodies/").ok_or_else(|| Error::Resolve(format!("unsupported $ref {reference}")))?;
-                let c = self.api.components.as_ref().and_then(|c| c.request_bodies.get(name)).ok_or_else(|| Error::Resolve(format!("missing {reference}")))?;
-                self.request_body(c)
+    fn request_body(&self, b: &'a ReferenceOr<RequestBody>) -> Result<&'a RequestBody> {
+        let mut cur = b;
+        for _ in 0..MAX_REF_HOPS {
+            match cur {
+                ReferenceOr::Item(b) => return Ok(b),
+                ReferenceOr::Reference { reference } => {
+                    let name = ref_name(reference, "#/components/requestBodies/")?;
+                    cur = self
+                        .api
+                        .components
+                        .as_ref()
+                        .and_then(|c| c.request_bodies.get(&name))
+                        .ok_or_else(|| Error::Resolve(format!("missing {reference}")))?;
+                }
             }
         }
+        Err(Error::Resolve("request body $ref chain too long (cycle?)".into()))
     }
 
-    fn response(&self, r: &ReferenceOr<Response>) -> Result<Response> {
-        match r {
-            ReferenceOr::Item(r) => Ok(r.clone()),
-            ReferenceOr::Reference { reference } => {
-                let name = ref_name(reference, "#/components/responses/").ok_or_else(|| Error::Resolve(format!("unsupported $ref {reference}")))?;
-                let c = self.api.components.as_ref().and_then(|c| c.responses.get(name)).ok_or_else(|| Error::Resolve(format!("missing {reference}")))?;
-                self.response(c)
+    fn response(&self, r: &'a ReferenceOr<Response>) -> Result<&'a Response> {
+        let mut cur = r;
+        for _ in 0..MAX_REF_HOPS {
+            match cur {
+                ReferenceOr::Item(r) => return Ok(r),
+                ReferenceOr::Reference { reference } => {
+                    let name = ref_name(reference, "#/components/responses/")?;
+                    cur = self
+                        .api
+                        .components
+                        .as_ref()
+                        .and_then(|c| c.responses.get(&name))
+                        .ok_or_else(|| Error::Resolve(format!("missing {reference}")))?;
+                }
             }
         }
+        Err(Error::Resolve("response $ref chain too long (cycle?)".into()))
     }
 
-    fn info(&self, path: &str, method: &str, op: &Operation, common: &[ReferenceOr<Parameter>]) -> Result<OperationInfo> {
-        let mut path_params = vec![];
-        let mut query_params = vec![];
+    fn info(&self, path: &str, method: &str, op: &'a Operation, common: &'a [ReferenceOr<Parameter>]) -> Result<OperationInfo> {
+        let id = op.operation_id.clone().unwrap_or_else(|| format!("{method} {path}"));
+        let ctx = |e: Error| match e {
+            Error::Resolve(m) => Error::Resolve(format!("operation {id}: {m}")),
+            other => other,
+        };
+        let mut path_params: Vec<Param> = vec![];
+        let mut query_params: Vec<Param> = vec![];
         for p in common.iter().chain(op.parameters.iter()) {
-            let p = self.parameter(p)?;
-            let (data, is_path, explode) = match &p {
-                Parameter::Path { parameter_data, .. } => (parameter_data, true, false),
-                Parameter::Query { parameter_data, .. } => (parameter_data, false, parameter_data.explode.unwrap_or(true)),
+            let p = self.parameter(p).map_err(ctx)?;
+            let (data, is_path, explode) = match p {
+                Parameter::Path { parameter_data, .. } => (parameter_data, true, parameter_data.explode.unwrap_or(false)),
+                Parameter::Query { parameter_data, style, .. } => {
+                    let default = matches!(style, openapiv3::QueryStyle::Form);
+                    (parameter_data, false, parameter_data.explode.unwrap_or(default))
+                }
                 _ => continue,
             };
-            let shape = match &data.format {
-                ParameterSchemaOrContent::Schema(s) => self.shape(s)?,
-                ParameterSchemaOrContent::Content(_) => Shape::any(),
+            let mut shape = match &data.format {
+                ParameterSchemaOrContent::Schema(s) => self.shape(s).map_err(ctx)?,
+                ParameterSchemaOrContent::Content(c) => match pick_schema(c, false) {
+                    Some(s) => self.shape(s).map_err(ctx)?,
+                    None => Shape::any(),
+                },
             };
-            let param = Param { name: data.name.clone(), required: data.required, description: data.description.clone().unwrap_or_default(), shape, explode };
+            if data.deprecated == Some(true) {
+                shape.deprecated = true;
+            }
+            let param = Param {
+                name: data.name.clone(),
+                required: data.required || is_path,
+                description: data.description.clone().unwrap_or_default(),
+                shape,
+                explode,
+            };
             let list = if is_path { &mut path_params } else { &mut query_params };
-            list.retain(|q: &Param| q.name != param.name);
-            list.push(param);
+            // An operation-level parameter overrides a path-level one of the same name.
+            match list.iter().position(|q| q.name == param.name) {
+                Some(i) => list[i] = param,
+                None => list.push(param),
+            }
         }
         let (request_body, request_body_required) = match &op.request_body {
             Some(b) => {
-                let b = self.request_body(b)?;
-                let shape = match b.content.get("application/json").and_then(|m| m.schema.as_ref()) {
-                    Some(s) => Some(self.shape(s)?),
+                let b = self.request_body(b).map_err(ctx)?;
+                let shape = match pick_schema(&b.content, false) {
+                    Some(s) => Some(self.shape(s).map_err(ctx)?),
                     None => None,
                 };
                 (shape, b.required)
             }
             None => (None, false),
         };
-        let mut success_status = 0;
+        // 2xx responses in numeric order (a `2XX` range counts as 200, after the explicit codes).
+        let mut codes: Vec<(u16, u16, &'a ReferenceOr<Response>)> = op
+            .responses
+            .responses
+            .iter()
+            .filter_map(|(code, r)| match code {
+                StatusCode::Code(c) if (200..300).contains(c) => Some((*c, 0, r)),
+                StatusCode::Range(2) => Some((200, 1, r)),
+                _ => None,
+            })
+            .collect();
+        codes.sort_by_key(|(c, rank, _)| (*rank, *c));
+        let mut success_status = codes.first().map(|(c, _, _)| *c).unwrap_or(0);
         let mut response = None;
-        for (code, r) in &op.responses.responses {
-            let StatusCode::Code(c) = code else { continue };
-            if !(200..300).contains(c) {
-                continue;
-            }
-            let r = self.response(r)?;
-            let schema = r.content.get("application/json").and_then(|m| m.schema.as_ref());
-            if success_status == 0 {
+        for (c, _, r) in &codes {
+            let r = self.response(r).map_err(ctx)?;
+            if let Some(s) = pick_schema(&r.content, true) {
                 success_status = *c;
-            }
-            if let Some(s) = schema {
-                success_status = *c;
-                response = Some(self.shape(s)?);
+                response = Some(self.shape(s).map_err(ctx)?);
                 break;
             }
         }
         Ok(OperationInfo {
-            operation_id: op.operation_id.clone().unwrap_or_else(|| format!("{method} {path}")),
+            operation_id: id.clone(),
             method: method.to_string(),
             path: path.to_string(),
             summary: op.summary.clone().unwrap_or_default(),
@@ -243,27 +342,38 @@ impl<'a> Resolver<'a> {
     fn boxed(&self, s: &ReferenceOr<Box<Schema>>) -> Result<Shape> {
         match s {
             ReferenceOr::Item(b) => self.schema(b),
-            ReferenceOr::Reference { reference } => self.shape(&ReferenceOr::Reference { reference: reference.clone() }),
+            ReferenceOr::Reference { reference } => self.reference(reference),
         }
     }
 
+    /// The shape of a schema or schema reference.
     pub fn shape(&self, schema: &ReferenceOr<Schema>) -> Result<Shape> {
         match schema {
             ReferenceOr::Item(s) => self.schema(s),
-            ReferenceOr::Reference { reference } => {
-                let name = ref_name(reference, "#/components/schemas/").ok_or_else(|| Error::Resolve(format!("unsupported $ref {reference}")))?;
-                if self.stack.borrow().iter().any(|n| n == name) {
-                    let mut s = Shape::any();
-                    s.extensions.insert("x-recursive-ref".into(), serde_json::Value::String(name.to_string()));
-                    return Ok(s);
-                }
-                let target = self.api.components.as_ref().and_then(|c| c.schemas.get(name)).ok_or_else(|| Error::Resolve(format!("missing {reference}")))?;
-                self.stack.borrow_mut().push(name.to_string());
-                let out = self.shape(target);
-                self.stack.borrow_mut().pop();
-                out
-            }
+            ReferenceOr::Reference { reference } => self.reference(reference),
         }
+    }
+
+    fn reference(&self, reference: &str) -> Result<Shape> {
+        let name = ref_name(reference, "#/components/schemas/")?;
+        if self.stack.borrow().iter().any(|n| *n == name) {
+            let mut s = Shape::any();
+            s.extensions.insert("x-recursive-ref".into(), Value::String(name));
+            return Ok(s);
+        }
+        let target = self
+            .api
+            .components
+            .as_ref()
+            .and_then(|c| c.schemas.get(&name))
+            .ok_or_else(|| Error::Resolve(format!("missing schema {reference}")))?;
+        self.stack.borrow_mut().push(name.clone());
+        let out = self.shape(target).map_err(|e| match e {
+            Error::Resolve(m) if !m.contains(" in schema ") => Error::Resolve(format!("{m} in schema {name}")),
+            other => other,
+        });
+        self.stack.borrow_mut().pop();
+        out
     }
 
     fn schema(&self, s: &Schema) -> Result<Shape> {
@@ -276,7 +386,7 @@ impl<'a> Resolver<'a> {
         shape.read_only = d.read_only;
         shape.write_only = d.write_only;
         shape.extensions = d.extensions.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        shape.property_name_max_length = d.extensions.get("x-property-names-max-length").and_then(|v| v.as_u64());
+        shape.property_name_max_length = d.extensions.get("x-property-names-max-length").and_then(Value::as_u64);
         match &s.schema_kind {
             SchemaKind::Type(t) => self.typed(t, &mut shape)?,
             SchemaKind::AllOf { all_of } => {
@@ -286,57 +396,75 @@ impl<'a> Resolver<'a> {
             SchemaKind::OneOf { one_of } => self.union(one_of, &mut shape)?,
             SchemaKind::AnyOf { any_of } => self.union(any_of, &mut shape)?,
             SchemaKind::Not { .. } => {}
-            SchemaKind::Any(a) => {
-                // Mixed keywords: combine what is there.
-                let mut parts = vec![];
-                if !a.properties.is_empty() || a.typ.as_deref() == Some("object") || a.additional_properties.is_some() {
-                    let mut o = Shape::any();
-                    let mut properties = IndexMap::new();
-                    for (k, v) in &a.properties {
-                        properties.insert(k.clone(), self.boxed(v)?);
-                    }
-                    let additional = self.additional(&a.additional_properties)?;
-                    o.kind = Kind::Object { properties, required: a.required.iter().cloned().collect(), additional };
-                    o.max_properties = a.max_properties.map(|n| n as u64);
-                    parts.push(o);
-                }
-                for p in &a.all_of {
-                    parts.push(self.shape(p)?);
-                }
-                if !a.one_of.is_empty() || !a.any_of.is_empty() {
-                    let mut u = Shape::any();
-                    let variants: Vec<_> = a.one_of.iter().chain(a.any_of.iter()).cloned().collect();
-                    self.union(&variants, &mut u)?;
-                    parts.push(u);
-                }
-                if parts.is_empty() {
-                    match a.typ.as_deref() {
-                        Some("string") => {
-                            shape.kind = Kind::String;
-                            shape.enum_values = a.enumeration.iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
-                            shape.pattern = a.pattern.clone();
-                            shape.format = a.format.clone();
-                            shape.max_length = a.max_length.map(|n| n as u64);
-                            shape.min_length = a.min_length.map(|n| n as u64);
-                        }
-                        Some("integer") => shape.kind = Kind::Integer,
-                        Some("number") => shape.kind = Kind::Number,
-                        Some("boolean") => shape.kind = Kind::Boolean,
-                        Some("array") => {
-                            let items = match &a.items {
-                                Some(i) => self.boxed(i)?,
-                                None => Shape::any(),
-                            };
-                            shape.kind = Kind::Array(Box::new(items));
-                        }
-                        _ => {}
-                    }
-                } else {
-                    merge_all(&mut shape, parts);
-                }
-            }
+            SchemaKind::Any(a) => self.any_schema(a, &mut shape)?,
         }
         Ok(shape)
+    }
+
+    /// A schema mixing keywords (e.g. `type: object` + `oneOf`, or no `type` at all): its own
+    /// keywords, its `allOf` parts and its union are combined like an `allOf`.
+    fn any_schema(&self, a: &AnySchema, shape: &mut Shape) -> Result<()> {
+        let mut own = Shape::any();
+        let is_object = a.typ.as_deref() == Some("object")
+            || !a.properties.is_empty()
+            || a.additional_properties.is_some()
+            || !a.required.is_empty()
+            || a.max_properties.is_some();
+        match a.typ.as_deref() {
+            _ if is_object => {
+                let mut properties = IndexMap::new();
+                for (k, v) in &a.properties {
+                    properties.insert(k.clone(), self.boxed(v)?);
+                }
+                let additional = self.additional(&a.additional_properties)?;
+                own.kind = Kind::Object { properties, required: a.required.iter().cloned().collect(), additional };
+                own.max_properties = a.max_properties.map(|n| n as u64);
+            }
+            Some("string") => own.kind = Kind::String,
+            Some("integer") => own.kind = Kind::Integer,
+            Some("number") => own.kind = Kind::Number,
+            Some("boolean") => own.kind = Kind::Boolean,
+            Some("array") => {
+                let items = match &a.items {
+                    Some(i) => self.boxed(i)?,
+                    None => Shape::any(),
+                };
+                own.kind = Kind::Array(Box::new(items));
+            }
+            None if !a.enumeration.is_empty() && a.enumeration.iter().all(|v| v.is_string() || v.is_null()) => {
+                own.kind = Kind::String
+            }
+            _ => {}
+        }
+        if matches!(own.kind, Kind::String) {
+            own.enum_values = a.enumeration.iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
+            own.pattern = a.pattern.clone();
+            own.min_length = a.min_length.map(|n| n as u64);
+            own.max_length = a.max_length.map(|n| n as u64);
+        }
+        if matches!(own.kind, Kind::Integer | Kind::Number) {
+            own.minimum = a.minimum;
+            own.maximum = a.maximum;
+        }
+        if matches!(own.kind, Kind::Array(_)) {
+            own.min_items = a.min_items.map(|n| n as u64);
+            own.max_items = a.max_items.map(|n| n as u64);
+            own.unique_items = a.unique_items.unwrap_or(false);
+        }
+        own.format = a.format.clone();
+
+        let mut parts = vec![own];
+        for p in &a.all_of {
+            parts.push(self.shape(p)?);
+        }
+        if !a.one_of.is_empty() || !a.any_of.is_empty() {
+            let mut u = Shape::any();
+            let variants: Vec<_> = a.one_of.iter().chain(a.any_of.iter()).cloned().collect();
+            self.union(&variants, &mut u)?;
+            parts.push(u);
+        }
+        merge_all(shape, parts);
+        Ok(())
     }
 
     fn additional(&self, a: &Option<AdditionalProperties>) -> Result<Option<Box<Shape>>> {
@@ -352,7 +480,16 @@ impl<'a> Resolver<'a> {
             Type::String(s) => {
                 shape.kind = Kind::String;
                 shape.format = match &s.format {
-                    VariantOrUnknownOrEmpty::Item(f) => Some(format!("{f:?}").to_lowercase().replace("datetime", "date-time")),
+                    VariantOrUnknownOrEmpty::Item(f) => Some(
+                        match f {
+                            StringFormat::Date => "date",
+                            StringFormat::DateTime => "date-time",
+                            StringFormat::Password => "password",
+                            StringFormat::Byte => "byte",
+                            StringFormat::Binary => "binary",
+                        }
+                        .to_string(),
+                    ),
                     VariantOrUnknownOrEmpty::Unknown(u) => Some(u.clone()),
                     VariantOrUnknownOrEmpty::Empty => None,
                 };
@@ -363,11 +500,23 @@ impl<'a> Resolver<'a> {
             }
             Type::Number(n) => {
                 shape.kind = Kind::Number;
+                shape.format = match &n.format {
+                    VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => Some("float".into()),
+                    VariantOrUnknownOrEmpty::Item(NumberFormat::Double) => Some("double".into()),
+                    VariantOrUnknownOrEmpty::Unknown(u) => Some(u.clone()),
+                    VariantOrUnknownOrEmpty::Empty => None,
+                };
                 shape.minimum = n.minimum;
                 shape.maximum = n.maximum;
             }
             Type::Integer(n) => {
                 shape.kind = Kind::Integer;
+                shape.format = match &n.format {
+                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => Some("int32".into()),
+                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int64) => Some("int64".into()),
+                    VariantOrUnknownOrEmpty::Unknown(u) => Some(u.clone()),
+                    VariantOrUnknownOrEmpty::Empty => None,
+                };
                 shape.minimum = n.minimum.map(|x| x as f64);
                 shape.maximum = n.maximum.map(|x| x as f64);
             }
@@ -387,34 +536,54 @@ impl<'a> Resolver<'a> {
                 for (k, v) in &o.properties {
                     properties.insert(k.clone(), self.boxed(v)?);
                 }
-                shape.kind = Kind::Object { properties, required: o.required.iter().cloned().collect(), additional: self.additional(&o.additional_properties)? };
+                shape.kind = Kind::Object {
+                    properties,
+                    required: o.required.iter().cloned().collect(),
+                    additional: self.additional(&o.additional_properties)?,
+                };
                 shape.max_properties = o.max_properties.map(|n| n as u64);
             }
         }
         Ok(())
     }
 
-    /// oneOf/anyOf: all-object variants become one object with the union of their properties
-    /// (required only if required in every variant); a single non-null variant is that variant.
+    /// `oneOf`/`anyOf` (see the module docs).
     fn union(&self, variants: &[ReferenceOr<Schema>], shape: &mut Shape) -> Result<()> {
         let parts = variants.iter().map(|v| self.shape(v)).collect::<Result<Vec<_>>>()?;
-        let parts: Vec<Shape> = parts.into_iter().filter(|p| !(matches!(p.kind, Kind::Any) && p.extensions.is_empty() && p.description.is_empty() && p.enum_values.is_empty())).collect();
+        // Variants that constrain nothing we can represent (e.g. only a `not`) are dropped.
+        let parts: Vec<Shape> = parts.into_iter().filter(|p| !is_unconstrained(p)).collect();
+        shape.nullable |= parts.iter().any(|p| p.nullable);
+        if parts.is_empty() {
+            return Ok(());
+        }
         if parts.len() == 1 {
-            let desc = std::mem::take(&mut shape.description);
-            let nullable = shape.nullable;
-            *shape = Shape { nullable: nullable || parts[0].nullable, ..parts[0].clone() };
-            if !desc.is_empty() {
-                shape.description = desc;
+            let outer = std::mem::replace(shape, parts.into_iter().next().unwrap_or_else(Shape::any));
+            shape.nullable |= outer.nullable;
+            shape.deprecated |= outer.deprecated;
+            shape.read_only |= outer.read_only;
+            shape.write_only |= outer.write_only;
+            if !outer.description.is_empty() {
+                shape.description = outer.description;
+            }
+            if outer.default.is_some() {
+                shape.default = outer.default;
+            }
+            if outer.property_name_max_length.is_some() {
+                shape.property_name_max_length = outer.property_name_max_length;
+            }
+            for (k, v) in outer.extensions {
+                shape.extensions.insert(k, v);
             }
             return Ok(());
         }
-        if !parts.is_empty() && parts.iter().all(|p| matches!(p.kind, Kind::Object { .. })) {
+        if parts.iter().all(|p| matches!(p.kind, Kind::Object { .. })) {
             let mut properties = IndexMap::new();
             let mut required: Option<BTreeSet<String>> = None;
+            let mut additional = None;
             let mut groups = vec![];
             for p in &parts {
-                if let Kind::Object { properties: ps, required: rq, .. } = &p.kind {
-                    groups.push(serde_json::Value::Array(ps.keys().map(|k| serde_json::Value::String(k.clone())).collect()));
+                if let Kind::Object { properties: ps, required: rq, additional: ad } = &p.kind {
+                    groups.push(Value::Array(ps.keys().map(|k| Value::String(k.clone())).collect()));
                     for (k, v) in ps {
                         properties.entry(k.clone()).or_insert_with(|| v.clone());
                     }
@@ -422,33 +591,92 @@ impl<'a> Resolver<'a> {
                         None => rq.clone(),
                         Some(r) => r.intersection(rq).cloned().collect(),
                     });
+                    if additional.is_none() {
+                        additional = ad.clone();
+                    }
                 }
+                shape.max_properties = shape.max_properties.or(p.max_properties);
+                shape.property_name_max_length = shape.property_name_max_length.or(p.property_name_max_length);
             }
-            shape.kind = Kind::Object { properties, required: required.unwrap_or_default(), additional: None };
-            shape.extensions.insert("x-one-of-groups".into(), serde_json::Value::Array(groups));
-        } else if !parts.is_empty() && parts.iter().all(|p| p.kind == Kind::String) {
-            shape.kind = Kind::String;
-            shape.enum_values = parts.iter().flat_map(|p| p.enum_values.clone()).collect();
-            if parts.iter().any(|p| p.enum_values.is_empty()) {
-                shape.enum_values.clear();
+            shape.kind = Kind::Object { properties, required: required.unwrap_or_default(), additional };
+            shape.extensions.insert("x-one-of-groups".into(), Value::Array(groups));
+            return Ok(());
+        }
+        let first = &parts[0];
+        let same_scalar = matches!(first.kind, Kind::String | Kind::Integer | Kind::Number | Kind::Boolean)
+            && parts.iter().all(|p| p.kind == first.kind);
+        if same_scalar {
+            shape.kind = first.kind.clone();
+            let all_same = |f: &dyn Fn(&Shape) -> bool| parts.iter().all(f);
+            if all_same(&|p| !p.enum_values.is_empty()) {
+                let mut values: Vec<String> = vec![];
+                for v in parts.iter().flat_map(|p| p.enum_values.iter()) {
+                    if !values.contains(v) {
+                        values.push(v.clone());
+                    }
+                }
+                shape.enum_values = values;
+            }
+            // Facets only when every variant agrees.
+            if all_same(&|p| p.format == first.format) {
+                shape.format = first.format.clone();
+            }
+            if all_same(&|p| p.pattern == first.pattern) {
+                shape.pattern = first.pattern.clone();
+            }
+            if all_same(&|p| p.max_length == first.max_length && p.min_length == first.min_length) {
+                shape.max_length = first.max_length;
+                shape.min_length = first.min_length;
+            }
+            if all_same(&|p| p.minimum == first.minimum && p.maximum == first.maximum) {
+                shape.minimum = first.minimum;
+                shape.maximum = first.maximum;
             }
         }
+        // Anything else stays Kind::Any (description and extensions kept).
         Ok(())
     }
 }
 
-/// allOf: properties and required sets unioned, scalar facets taken from the first part
-/// that has them.
+/// A shape that says nothing: `Kind::Any` with no enum and no extensions.
+fn is_unconstrained(p: &Shape) -> bool {
+    matches!(p.kind, Kind::Any) && p.extensions.is_empty() && p.enum_values.is_empty() && !p.nullable
+}
+
+/// `allOf`: object parts' properties and required sets unioned (a later part's property
+/// replaces an earlier one of the same name, in place); otherwise the first part with a
+/// concrete kind gives the kind. Each facet takes the first value found (the outer schema's
+/// own first); `nullable`, `deprecated`, `readOnly`, `writeOnly`, `uniqueItems` are OR'ed;
+/// extensions are merged, the first value of a key winning.
 fn merge_all(shape: &mut Shape, parts: Vec<Shape>) {
     let mut properties = IndexMap::new();
     let mut required = BTreeSet::new();
-    let mut additional = None;
+    let mut additional: Option<Box<Shape>> = None;
     let mut is_object = false;
+    let mut kind: Option<Kind> = None;
     for p in parts {
         shape.nullable |= p.nullable;
+        shape.deprecated |= p.deprecated;
+        shape.read_only |= p.read_only;
+        shape.write_only |= p.write_only;
+        shape.unique_items |= p.unique_items;
         if shape.description.is_empty() {
-            shape.description = p.description.clone();
+            shape.description = p.description;
         }
+        if shape.enum_values.is_empty() {
+            shape.enum_values = p.enum_values;
+        }
+        shape.format = shape.format.take().or(p.format);
+        shape.pattern = shape.pattern.take().or(p.pattern);
+        shape.min_length = shape.min_length.or(p.min_length);
+        shape.max_length = shape.max_length.or(p.max_length);
+        shape.minimum = shape.minimum.or(p.minimum);
+        shape.maximum = shape.maximum.or(p.maximum);
+        shape.min_items = shape.min_items.or(p.min_items);
+        shape.max_items = shape.max_items.or(p.max_items);
+        shape.max_properties = shape.max_properties.or(p.max_properties);
+        shape.property_name_max_length = shape.property_name_max_length.or(p.property_name_max_length);
+        shape.default = shape.default.take().or(p.default);
         for (k, v) in p.extensions {
             shape.extensions.entry(k).or_insert(v);
         }
@@ -459,22 +687,21 @@ fn merge_all(shape: &mut Shape, parts: Vec<Shape>) {
                     properties.insert(k, v);
                 }
                 required.extend(rq);
-                additional = additional.or(ad);
+                if additional.is_none() {
+                    additional = ad;
+                }
             }
             Kind::Any => {}
             other => {
-                if !is_object {
-                    shape.kind = other;
-                    shape.enum_values = p.enum_values;
-                    shape.format = p.format;
-                    shape.pattern = p.pattern;
-                    shape.max_length = p.max_length;
-                    shape.min_length = p.min_length;
+                if kind.is_none() {
+                    kind = Some(other);
                 }
             }
         }
     }
     if is_object {
         shape.kind = Kind::Object { properties, required, additional };
+    } else if let Some(k) = kind {
+        shape.kind = k;
     }
 }
