@@ -92,10 +92,7 @@ pub fn parse_http_date(s: &str) -> Option<SystemTime> {
         (parts[2], parts[1], parts[4].to_string(), parts[3])
     };
     let day: u32 = day.parse().ok()?;
-    let month = MONTHS
-        .iter()
-        .position(|m| m.eq_ignore_ascii_case(month))? as u32
-        + 1;
+    let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(month))? as u32 + 1;
     let year: i64 = year.parse().ok()?;
     let hms: Vec<&str> = time.split(':').collect();
     if hms.len() != 3 {
@@ -149,7 +146,10 @@ mod tests {
     fn retry_after_seconds() {
         let now = SystemTime::now();
         assert_eq!(parse_retry_after("1", now), Some(Duration::from_secs(1)));
-        assert_eq!(parse_retry_after(" 120 ", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after(" 120 ", now),
+            Some(Duration::from_secs(120))
+        );
         assert_eq!(
             parse_retry_after("0.5", now),
             Some(Duration::from_millis(500))
@@ -162,8 +162,14 @@ mod tests {
     #[test]
     fn http_dates() {
         let expected = UNIX_EPOCH + Duration::from_secs(784_111_777);
-        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(expected));
-        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), Some(expected));
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(expected)
+        );
+        assert_eq!(
+            parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"),
+            Some(expected)
+        );
         assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), Some(expected));
         assert_eq!(parse_http_date("Sun, 06 Foo 1994 08:49:37 GMT"), None);
         assert_eq!(parse_http_date("garbage"), None);

@@ -1,0 +1,522 @@
+//! Behaviour of the HTTP layer against a loopback HTTP/1.1 server.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use terraform_provider_workos::transport::{
+    redact_json, ApiError, Client, ClientConfig, Method, REDACTED,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const KEY: &str = "sk_test_0123456789abcdefSECRET";
+const UA: &str = "terraform-provider-workos/0.0.0-test";
+
+#[derive(Debug, Clone)]
+struct Req {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Req {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn query(&self) -> Vec<(String, String)> {
+        let q = self.target.split_once('?').map(|(_, q)| q).unwrap_or("");
+        reqwest::Url::parse(&format!("http://h/?{q}"))
+            .unwrap()
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+
+    fn query_value(&self, key: &str) -> Option<String> {
+        self.query()
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+}
+
+struct Resp {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: String,
+}
+
+fn resp(status: u16, body: Value) -> Resp {
+    Resp {
+        status,
+        headers: vec![("Content-Type", "application/json".into())],
+        body: body.to_string(),
+    }
+}
+
+type Handler = dyn Fn(&Req, usize) -> Resp + Send + Sync;
+
+struct Server {
+    base_url: String,
+    requests: Arc<Mutex<Vec<Req>>>,
+}
+
+impl Server {
+    fn requests(&self) -> Vec<Req> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+/// Starts a server answering each request with `handler(request, index)`.
+async fn serve(handler: impl Fn(&Req, usize) -> Resp + Send + Sync + 'static) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let handler: Arc<Handler> = Arc::new(handler);
+    let counter = Arc::new(AtomicUsize::new(0));
+    let reqs = requests.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((sock, _)) = listener.accept().await else {
+                return;
+            };
+            let (handler, reqs, counter) = (handler.clone(), reqs.clone(), counter.clone());
+            tokio::spawn(async move {
+                let _ = handle(sock, handler, reqs, counter).await;
+            });
+        }
+    });
+    Server {
+        base_url: format!("http://{addr}/"),
+        requests,
+    }
+}
+
+async fn handle(
+    mut sock: TcpStream,
+    handler: Arc<Handler>,
+    reqs: Arc<Mutex<Vec<Req>>>,
+    counter: Arc<AtomicUsize>,
+) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        let n = sock.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next().unwrap_or("").split_whitespace();
+    let method = first.next().unwrap_or("").to_string();
+    let target = first.next().unwrap_or("").to_string();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = buf[head_end + 4..].to_vec();
+    while body.len() < len {
+        let n = sock.read(&mut chunk).await?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    let req = Req {
+        method,
+        target,
+        headers,
+        body,
+    };
+    let idx = counter.fetch_add(1, Ordering::SeqCst);
+    reqs.lock().unwrap().push(req.clone());
+    let r = handler(&req, idx);
+    let mut out = format!(
+        "HTTP/1.1 {} {}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        r.status,
+        reqwest::StatusCode::from_u16(r.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("X"),
+        r.body.len()
+    );
+    for (k, v) in &r.headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str("\r\n");
+    out.push_str(&r.body);
+    sock.write_all(out.as_bytes()).await?;
+    sock.shutdown().await?;
+    Ok(())
+}
+
+fn client(base_url: &str) -> Client {
+    Client::new(ClientConfig::new(base_url, KEY, UA)).unwrap()
+}
+
+fn client_with(base_url: &str, max_retries: u32, max_wait: Duration) -> Client {
+    Client::new(ClientConfig {
+        max_retries,
+        max_retry_wait: max_wait,
+        ..ClientConfig::new(base_url, KEY, UA)
+    })
+    .unwrap()
+}
+
+fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[tokio::test]
+async fn sends_auth_user_agent_and_json_headers() {
+    let srv = serve(|_, _| resp(201, json!({"id": "x_1"}))).await;
+    let c = client(&srv.base_url);
+    let r = c
+        .request(Method::Post, "/things", &[], Some(&json!({"name": "a"})))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 201);
+    assert_eq!(r.body, json!({"id": "x_1"}));
+    let reqs = srv.requests();
+    assert_eq!(reqs.len(), 1);
+    let req = &reqs[0];
+    assert_eq!(req.method, "POST");
+    assert_eq!(req.target, "/things");
+    assert_eq!(
+        req.header("authorization"),
+        Some(format!("Bearer {KEY}").as_str())
+    );
+    assert_eq!(req.header("user-agent"), Some(UA));
+    assert_eq!(req.header("accept"), Some("application/json"));
+    assert_eq!(req.header("content-type"), Some("application/json"));
+    let sent: Value = serde_json::from_slice(&req.body).unwrap();
+    assert_eq!(sent, json!({"name": "a"}));
+}
+
+#[tokio::test]
+async fn get_has_no_content_type_and_encodes_query() {
+    let srv = serve(|_, _| Resp {
+        status: 204,
+        headers: vec![],
+        body: String::new(),
+    })
+    .await;
+    // Base URL with a path and trailing slash, path without a leading slash.
+    let c = client(&format!("{}api/", srv.base_url));
+    let query = q(&[
+        ("email", "a b&c+d@example.com"),
+        ("ids[]", "1"),
+        ("ids[]", "2"),
+    ]);
+    let r = c
+        .request(Method::Get, "v1/items", &query, None)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 204);
+    assert_eq!(r.body, Value::Null);
+    let req = &srv.requests()[0];
+    assert!(req.target.starts_with("/api/v1/items?"), "{}", req.target);
+    assert!(!req.target.contains(' '));
+    assert_eq!(req.header("content-type"), None);
+    assert_eq!(req.query(), query);
+}
+
+#[tokio::test]
+async fn unprocessable_entity_becomes_field_errors() {
+    let srv = serve(|_, _| {
+        let mut r = resp(
+            422,
+            json!({
+                "message": "Validation failed",
+                "code": "unprocessable_entity",
+                "errors": [{"field": "email", "code": "invalid"}]
+            }),
+        );
+        r.headers.push(("X-Request-ID", "req_abc".into()));
+        r
+    })
+    .await;
+    let c = client(&srv.base_url);
+    let err = c
+        .request(Method::Post, "/x", &[], Some(&json!({"email": "nope"})))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status, Some(422));
+    assert_eq!(err.code.as_deref(), Some("unprocessable_entity"));
+    assert_eq!(err.field_errors.len(), 1);
+    assert_eq!(err.field_errors[0].field, "email");
+    assert_eq!(err.field_errors[0].code.as_deref(), Some("invalid"));
+    assert_eq!(err.request_id.as_deref(), Some("req_abc"));
+    assert_eq!(err.method, "POST");
+    assert_eq!(err.path, "/x");
+    assert_eq!(
+        err.to_string(),
+        "POST /x: 422 unprocessable_entity: Validation failed (field `email`: invalid)"
+    );
+    assert!(!err.is_not_found());
+    // 4xx other than 429 is not retried.
+    assert_eq!(srv.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn not_found_and_non_json_errors() {
+    let srv = serve(|req, _| {
+        if req.target.starts_with("/missing") {
+            resp(
+                404,
+                json!({"message": "Not found", "code": "entity_not_found"}),
+            )
+        } else {
+            Resp {
+                status: 400,
+                headers: vec![("Content-Type", "text/html".into())],
+                body: "<html>bad things</html>".into(),
+            }
+        }
+    })
+    .await;
+    let c = client(&srv.base_url);
+    let err = c
+        .request(Method::Get, "/missing/1", &[], None)
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found());
+    assert_eq!(err.status, Some(404));
+    let err = c
+        .request(Method::Get, "/html", &[], None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status, Some(400));
+    assert_eq!(err.message, "Bad Request: <html>bad things</html>");
+}
+
+#[tokio::test]
+async fn rate_limit_honours_retry_after() {
+    let srv = serve(|_, i| {
+        if i == 0 {
+            let mut r = resp(429, json!({"message": "Too many requests"}));
+            r.headers.push(("Retry-After", "1".into()));
+            r
+        } else {
+            resp(200, json!({"ok": true}))
+        }
+    })
+    .await;
+    let c = client(&srv.base_url);
+    let t0 = Instant::now();
+    let r = c
+        .request(Method::Post, "/x", &[], Some(&json!({})))
+        .await
+        .unwrap();
+    assert_eq!(r.body, json!({"ok": true}));
+    assert!(t0.elapsed() >= Duration::from_secs(1), "{:?}", t0.elapsed());
+    assert_eq!(srv.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn rate_limit_forever_gives_up() {
+    let srv =
+        serve(|_, _| resp(429, json!({"message": "Slow down", "code": "rate_limited"}))).await;
+    let c = client_with(&srv.base_url, 2, Duration::from_secs(60));
+    let err = c.request(Method::Get, "/x", &[], None).await.unwrap_err();
+    assert_eq!(err.status, Some(429));
+    assert_eq!(srv.requests().len(), 3);
+    let text = err.to_string();
+    assert!(
+        text.starts_with("GET /x: 429 rate_limited: Slow down"),
+        "{text}"
+    );
+    assert!(text.contains("gave up after 2 retries"), "{text}");
+    assert!(text.contains("waited"), "{text}");
+}
+
+#[tokio::test]
+async fn rate_limit_wait_budget_exceeded() {
+    let srv = serve(|_, _| {
+        let mut r = resp(429, json!({}));
+        r.headers.push(("Retry-After", "120".into()));
+        r
+    })
+    .await;
+    let c = client_with(&srv.base_url, 5, Duration::from_secs(10));
+    let t0 = Instant::now();
+    let err = c.request(Method::Get, "/x", &[], None).await.unwrap_err();
+    assert!(t0.elapsed() < Duration::from_secs(5));
+    assert_eq!(srv.requests().len(), 1);
+    let text = err.to_string();
+    assert!(text.contains("429"), "{text}");
+    assert!(text.contains("would exceed"), "{text}");
+}
+
+#[tokio::test]
+async fn server_errors_retried_only_for_idempotent_methods() {
+    let srv = serve(|_, i| {
+        if i == 0 {
+            resp(503, json!({"message": "maintenance"}))
+        } else {
+            resp(200, json!({"ok": true}))
+        }
+    })
+    .await;
+    let c = client_with(&srv.base_url, 3, Duration::from_secs(10));
+    let r = c.request(Method::Get, "/x", &[], None).await.unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(srv.requests().len(), 2);
+
+    let srv = serve(|_, _| resp(502, json!({"message": "bad gateway"}))).await;
+    let c = client_with(&srv.base_url, 3, Duration::from_secs(10));
+    let err = c
+        .request(Method::Post, "/x", &[], Some(&json!({})))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status, Some(502));
+    assert_eq!(srv.requests().len(), 1, "POST must not be repeated");
+}
+
+#[tokio::test]
+async fn connection_refused_is_retried_then_reported() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let c = client_with(&format!("http://{addr}"), 1, Duration::from_secs(5));
+    let err = c
+        .request(Method::Post, "/x", &[], Some(&json!({"password": "p"})))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status, None);
+    let text = err.to_string();
+    assert!(text.starts_with("POST /x: connection failed"), "{text}");
+    assert!(text.contains("gave up after 1 retries"), "{text}");
+    assert!(!text.contains(KEY));
+}
+
+#[tokio::test]
+async fn pagination_follows_cursors() {
+    let srv = serve(|req, _| {
+        let after = req.query_value("after");
+        let (ids, next): (Vec<&str>, Value) = match after.as_deref() {
+            None => (vec!["a", "b"], json!("c1")),
+            Some("c1") => (vec!["c", "d"], json!("c2")),
+            Some("c2") => (vec!["e"], Value::Null),
+            Some(other) => panic!("unexpected cursor {other}"),
+        };
+        let data: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();
+        resp(
+            200,
+            json!({"object": "list", "data": data, "list_metadata": {"before": null, "after": next}}),
+        )
+    })
+    .await;
+    let c = client(&srv.base_url);
+    let items = c.list_all("/items", &q(&[("kind", "x")])).await.unwrap();
+    let ids: Vec<&str> = items.iter().map(|v| v["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["a", "b", "c", "d", "e"]);
+    let reqs = srv.requests();
+    assert_eq!(reqs.len(), 3);
+    for r in &reqs {
+        assert_eq!(r.method, "GET");
+        assert_eq!(r.query_value("limit").as_deref(), Some("100"));
+        assert_eq!(r.query_value("kind").as_deref(), Some("x"));
+    }
+    assert_eq!(reqs[0].query_value("after"), None);
+    assert_eq!(reqs[2].query_value("after").as_deref(), Some("c2"));
+}
+
+#[tokio::test]
+async fn pagination_stops_on_repeated_cursor() {
+    // An API that ignores unknown cursors and always returns the first page.
+    let srv = serve(|_, _| {
+        resp(
+            200,
+            json!({"data": [{"id": "a"}], "list_metadata": {"after": "same"}}),
+        )
+    })
+    .await;
+    let c = client(&srv.base_url);
+    let err = c.list_all("/items", &[]).await.unwrap_err();
+    assert!(err.to_string().contains("repeated"), "{err}");
+    assert!(srv.requests().len() <= 3);
+
+    let srv = serve(|_, _| resp(200, json!({"items": []}))).await;
+    let err = client(&srv.base_url)
+        .list_all("/items", &[])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("data"), "{err}");
+}
+
+static LOGS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn capture(level: &str, msg: &str) {
+    LOGS.lock().unwrap().push(format!("[{level}] {msg}"));
+}
+
+#[tokio::test]
+async fn secrets_never_logged_or_displayed() {
+    let srv = serve(|req, _| {
+        if req.target.starts_with("/nope") {
+            return resp(401, json!({"message": "Unauthorized"}));
+        }
+        resp(
+            200,
+            json!({"id": "x_1", "secret": "response-secret-value", "name": "visible"}),
+        )
+    })
+    .await;
+    let c = client(&srv.base_url);
+    c.set_logger(capture);
+    c.request(
+        Method::Post,
+        "/x",
+        &[],
+        Some(&json!({"password": "hunter2-pass", "name": "visible"})),
+    )
+    .await
+    .unwrap();
+    let logs = LOGS.lock().unwrap().join("\n");
+    assert!(logs.contains("[debug]"), "{logs}");
+    assert!(logs.contains("visible"), "{logs}");
+    assert!(!logs.contains("hunter2-pass"), "{logs}");
+    assert!(!logs.contains("response-secret-value"), "{logs}");
+    assert!(!logs.contains(KEY), "{logs}");
+    assert!(!logs.to_ascii_lowercase().contains("bearer"), "{logs}");
+
+    let debug = format!("{c:?} {:?}", c.config());
+    assert!(!debug.contains(KEY), "{debug}");
+    let err: ApiError = c
+        .request(Method::Get, "/nope", &[], None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status, Some(401));
+    assert!(!format!("{err} {err:?}").contains(KEY));
+}
+
+#[test]
+fn redact_json_masks_secrets() {
+    let v = json!({"profile": {"password": "p", "name": "n"}, "client_secret": "s", "list": [{"api_key": "k"}]});
+    let r = redact_json(&v);
+    assert_eq!(r["profile"]["password"], REDACTED);
+    assert_eq!(r["profile"]["name"], "n");
+    assert_eq!(r["client_secret"], REDACTED);
+    assert_eq!(r["list"][0]["api_key"], REDACTED);
+}
