@@ -1,0 +1,120 @@
+//! The engine's view of the HTTP client: calls an `Op` with values from a state object, and
+//! turns API errors into diagnostics that point at the attribute concerned.
+
+use super::convert;
+use crate::diag::Diagnostic;
+use crate::transport::{ApiError, Client, Method};
+use crate::value::{AttributePath, Value};
+use generated::types::{Attr, Op, ParamBinding};
+use serde_json::Value as Json;
+
+/// Fill `{param}` placeholders from the object's attributes.
+pub fn render_path(op: &Op, obj: &Value) -> Result<String, Diagnostic> {
+    let mut path = op.path.to_string();
+    for p in op.path_params {
+        let v = obj.attr(p.attr);
+        let s = match v {
+            Value::String(s) if !s.is_empty() => s.clone(),
+            Value::Number(n) => n.as_f64().to_string(),
+            _ => {
+                return Err(Diagnostic::error(
+                    format!("Missing value for {}", p.attr),
+                    format!("{} {} needs `{}` to be known and non-empty.", op.method, op.path, p.attr),
+                )
+                .at(AttributePath::attr(p.attr)))
+            }
+        };
+        path = path.replace(&format!("{{{}}}", p.param), &percent_encode(&s));
+    }
+    Ok(path)
+}
+
+/// Query pairs from attributes (null attributes are omitted).
+pub fn render_query(params: &[ParamBinding], obj: &Value) -> Vec<(String, String)> {
+    let mut q = Vec::new();
+    for p in params {
+        match obj.attr(p.attr) {
+            Value::String(s) => q.push((p.param.to_string(), s.clone())),
+            Value::Bool(b) => q.push((p.param.to_string(), b.to_string())),
+            Value::Number(n) => q.push((p.param.to_string(), n.as_f64().to_string())),
+            Value::List(items) | Value::Set(items) => {
+                let strs: Vec<String> = items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect();
+                if p.explode {
+                    q.extend(strs.into_iter().map(|s| (p.param.to_string(), s)));
+                } else if !strs.is_empty() {
+                    q.push((p.param.to_string(), strs.join(",")));
+                }
+            }
+            _ => {}
+        }
+    }
+    q
+}
+
+/// The transport's method for a descriptor's method name.
+pub fn method(m: &str) -> Method {
+    match m {
+        "POST" => Method::Post,
+        "PUT" => Method::Put,
+        "PATCH" => Method::Patch,
+        "DELETE" => Method::Delete,
+        _ => Method::Get,
+    }
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub async fn call(client: &Client, op: &Op, obj: &Value, body: Option<&Json>) -> Result<Json, ApiError> {
+    let path = render_path(op, obj).map_err(|d| ApiError::transport(op.method, op.path, d.detail.clone()))?;
+    let query = render_query(op.query_params, obj);
+    let resp = client.request(method(op.method), &path, &query, body).await?;
+    Ok(resp.body)
+}
+
+pub async fn list_all(client: &Client, op: &Op, obj: &Value) -> Result<Vec<Json>, ApiError> {
+    let path = render_path(op, obj).map_err(|d| ApiError::transport(op.method, op.path, d.detail.clone()))?;
+    let query = render_query(op.query_params, obj);
+    client.list_all(&path, &query).await
+}
+
+/// An API error as a diagnostic; field errors point at the attribute sending that field.
+pub fn error_diag(what: &str, type_name: &str, e: &ApiError, attrs: &[Attr]) -> Vec<Diagnostic> {
+    let mut detail = format!("{e}");
+    if let Some(id) = &e.request_id {
+        detail.push_str(&format!("\nRequest ID: {id}"));
+    }
+    let summary = format!("{what} {type_name} failed: {}", e.message);
+    let mut out = vec![];
+    let mut placed = false;
+    for fe in &e.field_errors {
+        if let Some(a) = attrs.iter().find(|a| {
+            a.create_field == Some(fe.field.as_str()) || a.update_field == Some(fe.field.as_str()) || a.name == fe.field
+        }) {
+            placed = true;
+            let msg = fe.message.clone().or(fe.code.clone()).unwrap_or_default();
+            out.push(
+                Diagnostic::error(summary.clone(), format!("{detail}\nThe API rejected `{}`: {msg}", fe.field))
+                    .at(AttributePath::attr(a.name)),
+            );
+        }
+    }
+    if !placed {
+        out.push(Diagnostic::error(summary, detail));
+    }
+    out
+}
+
+/// Convert a value for a request body.
+pub fn body_value(a: &Attr, v: &Value) -> Json {
+    convert::to_json(v, &a.ty)
+}

@@ -1,0 +1,89 @@
+//! Provider configuration: attribute, environment variable, default — in that order.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::transport::{Client, ClientConfig};
+use crate::value::{AttributePath, Value};
+use generated::types::{ConfigRole, ProviderDesc};
+
+pub fn validate(desc: &ProviderDesc, config: &Value) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    for c in desc.config {
+        if c.role == ConfigRole::BaseUrl {
+            if let Value::String(s) = config.attr(c.name) {
+                if !(s.starts_with("http://") || s.starts_with("https://")) {
+                    d.push(Diagnostic::error("Invalid base URL", format!("{} must start with http:// or https://; got {s:?}.", c.name)).at(AttributePath::attr(c.name)));
+                }
+            }
+        }
+    }
+    d
+}
+
+/// A configuration attribute's resolved value: (name, role, value).
+pub type Resolved = (&'static str, ConfigRole, Option<String>);
+
+/// Resolve each configuration attribute; errors name the attribute and its variable.
+pub fn resolve(desc: &ProviderDesc, config: &Value) -> Result<Vec<Resolved>, Diagnostics> {
+    let mut d = Diagnostics::default();
+    let mut out = vec![];
+    for c in desc.config {
+        let v = config.attr(c.name);
+        let value = match v {
+            Value::Unknown => {
+                d.push(
+                    Diagnostic::error(
+                        format!("{} is not known yet", c.name),
+                        format!("The provider needs `{}` while planning, but its value depends on something not yet created. Use a value known before apply (a variable or{} the environment).", c.name, c.env.map(|e| format!(" `{e}` in")).unwrap_or_default()),
+                    )
+                    .at(AttributePath::attr(c.name)),
+                );
+                None
+            }
+            Value::String(s) if !s.is_empty() => Some(s.clone()),
+            _ => c
+                .env
+                .and_then(|e| std::env::var(e).ok())
+                .filter(|s| !s.is_empty())
+                .or(c.default.map(str::to_string)),
+        };
+        if value.is_none() && c.required && !v.is_unknown() {
+            d.push(
+                Diagnostic::error(
+                    format!("Missing {}", c.name),
+                    format!(
+                        "Set `{}` in the provider block{}.",
+                        c.name,
+                        c.env.map(|e| format!(" or the `{e}` environment variable")).unwrap_or_default()
+                    ),
+                )
+                .at(AttributePath::attr(c.name)),
+            );
+        }
+        out.push((c.name, c.role, value));
+    }
+    if d.has_errors() {
+        Err(d)
+    } else {
+        Ok(out)
+    }
+}
+
+pub fn client_from(desc: &ProviderDesc, config: &Value) -> Result<Client, Diagnostics> {
+    let resolved = resolve(desc, config)?;
+    let mut api_key = String::new();
+    let mut base_url = desc.default_base_url.to_string();
+    for (_, role, v) in resolved {
+        match (role, v) {
+            (ConfigRole::ApiKey, Some(v)) => api_key = v,
+            (ConfigRole::BaseUrl, Some(v)) => base_url = v,
+            _ => {}
+        }
+    }
+    let cfg = ClientConfig {
+        base_url,
+        api_key,
+        user_agent: format!("terraform-provider-{}/{}", desc.type_name, env!("CARGO_PKG_VERSION")),
+        ..ClientConfig::default()
+    };
+    Client::new(cfg).map_err(|e| Diagnostic::error("Could not set up the API client", e.to_string()).into())
+}

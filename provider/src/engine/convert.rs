@@ -1,0 +1,168 @@
+//! JSON (API bodies) ↔ Terraform values, by descriptor type.
+
+use crate::value::{Number, Value};
+use generated::types::{Attr, Ty};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+/// Convert an API JSON value to a Terraform value of type `ty`.
+/// `item_field`: for collections of scalars read from arrays of objects, the field to take.
+pub fn from_json(j: &Json, ty: &Ty, item_field: Option<&str>) -> Value {
+    if j.is_null() {
+        return Value::Null;
+    }
+    match ty {
+        Ty::String => match j {
+            Json::String(s) => Value::String(s.clone()),
+            Json::Bool(b) => Value::String(b.to_string()),
+            Json::Number(n) => Value::String(n.to_string()),
+            other => Value::String(other.to_string()),
+        },
+        Ty::Bool => match j {
+            Json::Bool(b) => Value::Bool(*b),
+            Json::String(s) if s == "true" || s == "false" => Value::Bool(s == "true"),
+            _ => Value::Null,
+        },
+        Ty::Int | Ty::Float => match j {
+            Json::Number(n) => match n.as_i64() {
+                Some(i) => Value::Number(Number::Int(i)),
+                None => Value::Number(Number::Float(n.as_f64().unwrap_or(0.0))),
+            },
+            Json::String(s) => s
+                .parse::<i64>()
+                .map(|i| Value::Number(Number::Int(i)))
+                .or_else(|_| s.parse::<f64>().map(|f| Value::Number(Number::Float(f))))
+                .unwrap_or(Value::Null),
+            _ => Value::Null,
+        },
+        Ty::List(t) | Ty::Set(t) => {
+            let items: Vec<Value> = match j {
+                Json::Array(a) => a
+                    .iter()
+                    .map(|e| match (item_field, e) {
+                        (Some(f), Json::Object(o)) => from_json(o.get(f).unwrap_or(&Json::Null), t, None),
+                        _ => from_json(e, t, None),
+                    })
+                    .filter(|v| !v.is_null())
+                    .collect(),
+                _ => return Value::Null,
+            };
+            if matches!(ty, Ty::Set(_)) {
+                let mut uniq: Vec<Value> = Vec::new();
+                for v in items {
+                    if !uniq.iter().any(|u| u.semantic_eq(&v)) {
+                        uniq.push(v);
+                    }
+                }
+                Value::Set(uniq)
+            } else {
+                Value::List(items)
+            }
+        }
+        Ty::Map(t) => match j {
+            Json::Object(o) => Value::Map(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), from_json(v, t, None)))
+                    .collect(),
+            ),
+            _ => Value::Null,
+        },
+        Ty::Object(attrs) => match j {
+            Json::Object(o) => Value::Object(
+                attrs
+                    .iter()
+                    .map(|a| {
+                        let f = a.response_field.unwrap_or(a.name);
+                        (a.name.to_string(), from_json(o.get(f).unwrap_or(&Json::Null), &a.ty, a.response_item_field))
+                    })
+                    .collect(),
+            ),
+            _ => Value::Null,
+        },
+    }
+}
+
+/// Convert a known Terraform value to a JSON request value.
+pub fn to_json(v: &Value, ty: &Ty) -> Json {
+    match (v, ty) {
+        (Value::Null | Value::Unknown, _) => Json::Null,
+        (Value::String(s), _) => Json::String(s.clone()),
+        (Value::Bool(b), _) => Json::Bool(*b),
+        (Value::Number(Number::Int(i)), _) => Json::from(*i),
+        (Value::Number(Number::Float(f)), Ty::Int) => Json::from(*f as i64),
+        (Value::Number(Number::Float(f)), _) => serde_json::Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null),
+        (Value::List(items) | Value::Set(items), Ty::List(t) | Ty::Set(t)) => {
+            Json::Array(items.iter().map(|i| to_json(i, t)).collect())
+        }
+        (Value::Map(m), Ty::Map(t)) => Json::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v, t))).collect()),
+        (Value::Object(m), Ty::Object(attrs)) => Json::Object(
+            attrs
+                .iter()
+                .filter_map(|a| {
+                    let v = m.get(a.name)?;
+                    if v.is_null() {
+                        return None;
+                    }
+                    Some((a.create_field.unwrap_or(a.name).to_string(), to_json(v, &a.ty)))
+                })
+                .collect(),
+        ),
+        (Value::Dynamic(_, inner), t) => to_json(inner, t),
+        _ => Json::Null,
+    }
+}
+
+/// The empty JSON value of a type ("" / [] / {}), used to clear attributes.
+pub fn empty_json(ty: &Ty) -> Json {
+    match ty {
+        Ty::String => Json::String(String::new()),
+        Ty::List(_) | Ty::Set(_) => Json::Array(vec![]),
+        Ty::Map(_) | Ty::Object(_) => Json::Object(Default::default()),
+        Ty::Bool | Ty::Int | Ty::Float => Json::Null,
+    }
+}
+
+/// True for "", [] and {}.
+pub fn is_empty_value(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.is_empty(),
+        Value::List(x) | Value::Set(x) => x.is_empty(),
+        Value::Map(m) | Value::Object(m) => m.is_empty(),
+        _ => false,
+    }
+}
+
+/// A null object with every attribute present.
+pub fn null_object(attrs: &[Attr]) -> BTreeMap<String, Value> {
+    attrs.iter().map(|a| (a.name.to_string(), Value::Null)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    static S: Ty = Ty::String;
+
+    #[test]
+    fn scalars_and_nulls() {
+        assert_eq!(from_json(&json!("a"), &Ty::String, None), Value::String("a".into()));
+        assert_eq!(from_json(&json!(null), &Ty::String, None), Value::Null);
+        assert_eq!(from_json(&json!(3), &Ty::Int, None), Value::Number(Number::Int(3)));
+        assert_eq!(from_json(&json!(true), &Ty::Bool, None), Value::Bool(true));
+    }
+
+    #[test]
+    fn set_from_array_of_objects_by_item_field() {
+        let v = from_json(&json!([{"slug": "a"}, {"slug": "b"}, {"slug": "a"}]), &Ty::Set(&S), Some("slug"));
+        assert!(v.semantic_eq(&Value::Set(vec![Value::String("b".into()), Value::String("a".into())])));
+    }
+
+    #[test]
+    fn map_round_trip() {
+        let v = from_json(&json!({"k": "v"}), &Ty::Map(&S), None);
+        assert_eq!(to_json(&v, &Ty::Map(&S)), json!({"k": "v"}));
+        assert_eq!(empty_json(&Ty::Map(&S)), json!({}));
+        assert!(is_empty_value(&from_json(&json!({}), &Ty::Map(&S), None)));
+    }
+}
