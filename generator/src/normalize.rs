@@ -12,7 +12,8 @@
 //! - `type: [T, "null"]` → `type: T, nullable: true`; `type: "null"` / `["null"]` → no type,
 //!   `nullable: true`; several non-null types → no type (any), the list kept in `x-types`.
 //! - `const: x` → `enum: [x]`; `examples: [a, ...]` → `example: a`.
-//! - numeric `exclusiveMinimum`/`exclusiveMaximum` → `minimum`/`maximum` + boolean flag.
+//! - numeric `exclusiveMinimum`/`exclusiveMaximum` → `minimum`/`maximum` + boolean flag, the
+//!   bound also kept as `x-exclusive-minimum`/`x-exclusive-maximum`.
 //! - `propertyNames: {maxLength: n}` → `x-property-names-max-length: n` (and `pattern` →
 //!   `x-property-names-pattern`).
 //! - `oneOf`/`anyOf` branches that only say "null" are removed and `nullable: true` is set; an
@@ -218,7 +219,9 @@ fn schema_object(m: &mut Map<String, Value>) {
     for (key, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
         if let Some(Value::Number(n)) = m.get(key).cloned() {
             m.insert(key.into(), Value::Bool(true));
-            m.insert(bound.into(), Value::Number(n));
+            m.insert(bound.into(), Value::Number(n.clone()));
+            // The resolved shape has no exclusivity flag; keep it visible as an extension.
+            m.insert(kebab_extension(key), Value::Number(n));
         }
     }
 
