@@ -1,0 +1,290 @@
+//! Runs the real `terraform` CLI in an isolated working directory wired to a [`Bench`].
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::{Bench, PROVIDER_SOURCE};
+
+/// Finds terraform: on PATH, else `<repo>/.bench/bin/terraform` (installed by setup.sh).
+pub fn terraform_bin() -> PathBuf {
+    if let Some(paths) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&paths) {
+            let p = dir.join("terraform");
+            if p.is_file() {
+                return p;
+            }
+        }
+    }
+    let fallback = super::repo_root().join(".bench/bin/terraform");
+    assert!(
+        fallback.is_file(),
+        "terraform not found on PATH nor at {}: run provider/tests/bench/setup.sh",
+        fallback.display()
+    );
+    fallback
+}
+
+/// The result of one terraform invocation.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub args: Vec<String>,
+    /// Exit code (-1 when killed by a signal).
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn success(&self) -> bool {
+        self.status == 0
+    }
+
+    /// stdout followed by stderr.
+    pub fn output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    pub fn contains(&self, needle: &str) -> bool {
+        self.stdout.contains(needle) || self.stderr.contains(needle)
+    }
+
+    /// Panics (with both streams) unless the output contains `needle`.
+    pub fn assert_contains(&self, needle: &str) -> &Self {
+        assert!(self.contains(needle), "expected {needle:?} in output of {}", self.describe());
+        self
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "`terraform {}` (exit {})\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.args.join(" "),
+            self.status,
+            self.stdout,
+            self.stderr
+        )
+    }
+
+    pub fn assert_success(&self) -> &Self {
+        assert!(self.success(), "terraform failed: {}", self.describe());
+        self
+    }
+}
+
+/// A temp directory with its own HOME, CLI config (dev_overrides → the built provider)
+/// and environment pointing the provider at the bench's proxy.
+pub struct Workdir {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+impl Workdir {
+    pub fn new(bench: &Bench) -> Workdir {
+        Self::with_endpoint(&bench.base_url(), &bench.api_key())
+    }
+
+    /// A workdir pointed at any base URL / key (e.g. straight at the emulator).
+    pub fn with_endpoint(base_url: &str, api_key: &str) -> Workdir {
+        let dir = tempfile::Builder::new().prefix("tfbench-").tempdir().expect("tempdir");
+        let root = dir.path();
+        let home = root.join("home");
+        let plugins = root.join("plugins");
+        let work = root.join("work");
+        for d in [&home, &plugins, &work] {
+            std::fs::create_dir_all(d).expect("mkdir");
+        }
+        let provider = PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-workos"));
+        let link = plugins.join("terraform-provider-workos");
+        if std::os::unix::fs::symlink(&provider, &link).is_err() {
+            std::fs::copy(&provider, &link).expect("copy provider binary");
+        }
+        let cli_config = root.join("terraformrc");
+        std::fs::write(
+            &cli_config,
+            format!(
+                "disable_checkpoint = true\nprovider_installation {{\n  dev_overrides {{\n    \"{PROVIDER_SOURCE}\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+                plugins.display()
+            ),
+        )
+        .expect("write CLI config");
+        let mut env = vec![
+            ("HOME".to_string(), home.display().to_string()),
+            ("TF_CLI_CONFIG_FILE".to_string(), cli_config.display().to_string()),
+            ("TF_IN_AUTOMATION".to_string(), "1".to_string()),
+            ("CHECKPOINT_DISABLE".to_string(), "1".to_string()),
+            ("WORKOS_BASE_URL".to_string(), base_url.to_string()),
+            ("WORKOS_API_KEY".to_string(), api_key.to_string()),
+        ];
+        if let Ok(path) = std::env::var("TFBENCH_LOG") {
+            let p = if path.is_empty() || path == "1" {
+                root.join("terraform.log").display().to_string()
+            } else {
+                path
+            };
+            env.push(("TF_LOG".to_string(), "TRACE".to_string()));
+            env.push(("TF_LOG_PATH".to_string(), p));
+        }
+        Workdir {
+            dir,
+            bin: terraform_bin(),
+            env,
+        }
+    }
+
+    /// Directory where terraform runs (holds main.tf and the state).
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("work")
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Overrides or adds an environment variable for later runs.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_string(), value.to_string()));
+    }
+
+    /// Writes main.tf: the required_providers block followed by `hcl`.
+    pub fn write_main(&self, hcl: &str) {
+        let text = format!(
+            "terraform {{\n  required_providers {{\n    workos = {{ source = \"workos-rs/workos\" }}\n  }}\n}}\n\n{hcl}\n"
+        );
+        std::fs::write(self.path().join("main.tf"), text).expect("write main.tf");
+    }
+
+    /// Writes any extra file into the working directory.
+    pub fn write_file(&self, name: &str, content: &str) {
+        std::fs::write(self.path().join(name), content).expect("write file");
+    }
+
+    /// Runs terraform with the given arguments (no `-no-color` added).
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut cmd = Command::new(&self.bin);
+        cmd.args(args).current_dir(self.path());
+        for k in ["TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER", "TF_LOG_CORE", "TF_CLI_ARGS", "TF_DATA_DIR", "TF_WORKSPACE"] {
+            cmd.env_remove(k);
+        }
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let out = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.bin.display()));
+        Run {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            status: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn ok(&self, args: &[&str]) -> Run {
+        let r = self.run(args);
+        r.assert_success();
+        r
+    }
+
+    /// `apply -auto-approve`; panics on failure.
+    pub fn apply(&self) -> Run {
+        self.ok(&["apply", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    /// `apply -auto-approve` expected to fail; panics if it succeeds.
+    pub fn apply_expect_error(&self) -> Run {
+        let r = self.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+        assert!(!r.success(), "apply unexpectedly succeeded: {}", r.describe());
+        r
+    }
+
+    /// `plan`; panics on failure.
+    pub fn plan(&self) -> Run {
+        self.ok(&["plan", "-input=false", "-no-color"])
+    }
+
+    /// `plan` expected to fail; panics if it succeeds.
+    pub fn plan_expect_error(&self) -> Run {
+        let r = self.run(&["plan", "-input=false", "-no-color"]);
+        assert!(!r.success(), "plan unexpectedly succeeded: {}", r.describe());
+        r
+    }
+
+    /// `plan -detailed-exitcode`: 0 = no changes, 2 = changes; panics on 1 (error).
+    pub fn plan_exitcode(&self) -> i32 {
+        let r = self.run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+        assert!(r.status == 0 || r.status == 2, "plan failed: {}", r.describe());
+        r.status
+    }
+
+    /// Panics (showing the plan) unless `plan -detailed-exitcode` reports no changes.
+    pub fn assert_no_changes(&self) {
+        let r = self.run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+        assert_eq!(r.status, 0, "expected an empty plan: {}", r.describe());
+    }
+
+    pub fn refresh(&self) -> Run {
+        self.ok(&["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    pub fn import(&self, addr: &str, id: &str) -> Run {
+        self.ok(&["import", "-input=false", "-no-color", addr, id])
+    }
+
+    pub fn import_expect_error(&self, addr: &str, id: &str) -> Run {
+        let r = self.run(&["import", "-input=false", "-no-color", addr, id]);
+        assert!(!r.success(), "import unexpectedly succeeded: {}", r.describe());
+        r
+    }
+
+    pub fn state_rm(&self, addr: &str) -> Run {
+        self.ok(&["state", "rm", addr])
+    }
+
+    /// `show -json` of the current state.
+    pub fn show_json(&self) -> serde_json::Value {
+        let r = self.ok(&["show", "-json", "-no-color"]);
+        serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("show -json is not JSON ({e}): {}", r.describe()))
+    }
+
+    /// The attribute values of the resource at `addr` (e.g. `workos_organization.a`) in state.
+    pub fn state_resource(&self, addr: &str) -> serde_json::Value {
+        let state = self.show_json();
+        let mut found = None;
+        let mut stack = vec![state["values"]["root_module"].clone()];
+        while let Some(m) = stack.pop() {
+            for r in m["resources"].as_array().into_iter().flatten() {
+                if r["address"] == addr {
+                    found = Some(r["values"].clone());
+                }
+            }
+            stack.extend(m["child_modules"].as_array().into_iter().flatten().cloned());
+        }
+        found.unwrap_or_else(|| panic!("{addr} not in state: {state:#}"))
+    }
+
+    /// `output -json <name>`.
+    pub fn output(&self, name: &str) -> serde_json::Value {
+        let r = self.ok(&["output", "-json", "-no-color", name]);
+        serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("output is not JSON ({e}): {}", r.describe()))
+    }
+
+    pub fn destroy(&self) -> Run {
+        self.ok(&["destroy", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    /// `terraform version` as (major, minor, patch).
+    pub fn version(&self) -> (u32, u32, u32) {
+        let r = self.ok(&["version", "-json"]);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("version -json ({e}): {}", r.describe()));
+        let s = v["terraform_version"].as_str().unwrap_or("0.0.0");
+        let mut it = s.split(['.', '-']).map(|p| p.parse::<u32>().unwrap_or(0));
+        (
+            it.next().unwrap_or(0),
+            it.next().unwrap_or(0),
+            it.next().unwrap_or(0),
+        )
+    }
+}
