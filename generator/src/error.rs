@@ -12,7 +12,11 @@ pub enum Error {
     #[error("unknown operation {0:?}")]
     UnknownOperation(String),
     #[error("{file}: {key}: {message}")]
-    Override { file: String, key: String, message: String },
+    Override {
+        file: String,
+        key: String,
+        message: String,
+    },
     #[error("emit: {0}")]
     Emit(String),
 }

@@ -115,7 +115,13 @@ fn is_null_schema(v: &Value) -> bool {
                 || matches!(m.get("enum"), Some(Value::Array(e)) if e.len() == 1 && e[0].is_null())
         }
     };
-    says_null && m.keys().all(|k| matches!(k.as_str(), "type" | "const" | "enum" | "description" | "title" | "nullable") || k.starts_with("x-"))
+    says_null
+        && m.keys().all(|k| {
+            matches!(
+                k.as_str(),
+                "type" | "const" | "enum" | "description" | "title" | "nullable"
+            ) || k.starts_with("x-")
+        })
 }
 
 fn kebab_extension(key: &str) -> String {
@@ -172,7 +178,11 @@ fn schema_object(m: &mut Map<String, Value>) {
     // type
     match m.get("type").cloned() {
         Some(Value::Array(types)) => {
-            let non_null: Vec<Value> = types.iter().filter(|t| t.as_str() != Some("null")).cloned().collect();
+            let non_null: Vec<Value> = types
+                .iter()
+                .filter(|t| t.as_str() != Some("null"))
+                .cloned()
+                .collect();
             let has_null = non_null.len() != types.len();
             if non_null.len() == 1 {
                 m.insert("type".into(), non_null[0].clone());
@@ -216,7 +226,10 @@ fn schema_object(m: &mut Map<String, Value>) {
     }
 
     // 3.1 numeric exclusive bounds
-    for (key, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (key, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         if let Some(Value::Number(n)) = m.get(key).cloned() {
             m.insert(key.into(), Value::Bool(true));
             m.insert(bound.into(), Value::Number(n.clone()));
@@ -239,7 +252,11 @@ fn schema_object(m: &mut Map<String, Value>) {
     for k in ["oneOf", "anyOf"] {
         if let Some(Value::Array(variants)) = m.get(k) {
             if variants.iter().any(is_null_schema) {
-                let kept: Vec<Value> = variants.iter().filter(|v| !is_null_schema(v)).cloned().collect();
+                let kept: Vec<Value> = variants
+                    .iter()
+                    .filter(|v| !is_null_schema(v))
+                    .cloned()
+                    .collect();
                 if kept.is_empty() {
                     m.shift_remove(k);
                 } else {
@@ -275,12 +292,9 @@ fn schema_object(m: &mut Map<String, Value>) {
                     props.values_mut().for_each(schema);
                 }
             }
-            "items" | "not" | "contains" | "if" | "then" | "else" | "unevaluatedItems" | "contentSchema" => schema(child),
-            "additionalProperties" | "unevaluatedProperties" => {
-                if child.is_object() {
-                    schema(child);
-                }
-            }
+            "items" | "not" | "contains" | "if" | "then" | "else" | "unevaluatedItems"
+            | "contentSchema" => schema(child),
+            "additionalProperties" | "unevaluatedProperties" if child.is_object() => schema(child),
             "allOf" | "oneOf" | "anyOf" | "x-prefix-items" => {
                 if let Value::Array(list) = child {
                     list.iter_mut().for_each(schema);
@@ -291,7 +305,11 @@ fn schema_object(m: &mut Map<String, Value>) {
     }
 
     // Everything else 3.0 does not know → x- extension (openapiv3 would silently drop it).
-    let unknown: Vec<String> = m.keys().filter(|k| !k.starts_with("x-") && !KNOWN.contains(&k.as_str())).cloned().collect();
+    let unknown: Vec<String> = m
+        .keys()
+        .filter(|k| !k.starts_with("x-") && !KNOWN.contains(&k.as_str()))
+        .cloned()
+        .collect();
     for k in unknown {
         if let Some(v) = m.get(&k).cloned() {
             let new = kebab_extension(&k);

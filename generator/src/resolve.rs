@@ -18,13 +18,14 @@
 use crate::error::{Error, Result};
 use indexmap::IndexMap;
 use openapiv3::{
-    AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, OpenAPI, Operation, Parameter, ParameterSchemaOrContent,
-    ReferenceOr, RequestBody, Response, Schema, SchemaKind, StatusCode, StringFormat, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, OpenAPI, Operation, Parameter,
+    ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, Schema, SchemaKind, StatusCode,
+    StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 use serde::Serialize;
+use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Kind {
@@ -33,7 +34,11 @@ pub enum Kind {
     Number,
     Boolean,
     Array(Box<Shape>),
-    Object { properties: IndexMap<String, Shape>, required: BTreeSet<String>, additional: Option<Box<Shape>> },
+    Object {
+        properties: IndexMap<String, Shape>,
+        required: BTreeSet<String>,
+        additional: Option<Box<Shape>>,
+    },
     Any,
 }
 
@@ -129,27 +134,48 @@ fn ref_name(reference: &str, prefix: &str) -> Result<String> {
     reference
         .strip_prefix(prefix)
         .map(|n| n.replace("~1", "/").replace("~0", "~"))
-        .ok_or_else(|| Error::Resolve(format!("unsupported $ref {reference:?} (expected {prefix}...)")))
+        .ok_or_else(|| {
+            Error::Resolve(format!(
+                "unsupported $ref {reference:?} (expected {prefix}...)"
+            ))
+        })
 }
 
 /// A JSON media type key (`application/json`, `application/problem+json`, ...).
 fn is_json(media: &str) -> bool {
-    let m = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let m = media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     m == "application/json" || m.ends_with("+json")
 }
 
 /// The schema of the JSON media type if there is one, else of the first media type with a schema.
-fn pick_schema(content: &IndexMap<String, openapiv3::MediaType>, json_only: bool) -> Option<&ReferenceOr<Schema>> {
+fn pick_schema(
+    content: &IndexMap<String, openapiv3::MediaType>,
+    json_only: bool,
+) -> Option<&ReferenceOr<Schema>> {
     content
         .iter()
         .find(|(k, m)| is_json(k) && m.schema.is_some())
-        .or_else(|| if json_only { None } else { content.iter().find(|(_, m)| m.schema.is_some()) })
+        .or_else(|| {
+            if json_only {
+                None
+            } else {
+                content.iter().find(|(_, m)| m.schema.is_some())
+            }
+        })
         .and_then(|(_, m)| m.schema.as_ref())
 }
 
 impl<'a> Resolver<'a> {
     pub fn new(api: &'a OpenAPI) -> Self {
-        Self { api, stack: RefCell::new(vec![]) }
+        Self {
+            api,
+            stack: RefCell::new(vec![]),
+        }
     }
 
     /// Every operation with its path, upper-case method and the path-level parameters,
@@ -157,9 +183,16 @@ impl<'a> Resolver<'a> {
     fn all_ops(&self) -> Vec<(&'a str, String, &'a Operation, &'a [ReferenceOr<Parameter>])> {
         let mut out = vec![];
         for (path, item) in &self.api.paths.paths {
-            let ReferenceOr::Item(item) = item else { continue };
+            let ReferenceOr::Item(item) = item else {
+                continue;
+            };
             for (method, op) in item.iter() {
-                out.push((path.as_str(), method.to_uppercase(), op, item.parameters.as_slice()));
+                out.push((
+                    path.as_str(),
+                    method.to_uppercase(),
+                    op,
+                    item.parameters.as_slice(),
+                ));
             }
         }
         out.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
@@ -169,7 +202,10 @@ impl<'a> Resolver<'a> {
     /// All operations, sorted by (path, method). An operation that fails to resolve is left
     /// out; [`Resolver::operation`] on its id reports why.
     pub fn operations(&self) -> Vec<OperationInfo> {
-        self.all_ops().into_iter().filter_map(|(p, m, op, common)| self.info(p, &m, op, common).ok()).collect()
+        self.all_ops()
+            .into_iter()
+            .filter_map(|(p, m, op, common)| self.info(p, &m, op, common).ok())
+            .collect()
     }
 
     /// The operation with this `operationId`; `Error::UnknownOperation` if there is none.
@@ -184,10 +220,18 @@ impl<'a> Resolver<'a> {
 
     /// The shape of `#/components/schemas/<name>`.
     pub fn component(&self, name: &str) -> Result<Shape> {
-        if self.api.components.as_ref().and_then(|c| c.schemas.get(name)).is_none() {
+        if self
+            .api
+            .components
+            .as_ref()
+            .and_then(|c| c.schemas.get(name))
+            .is_none()
+        {
             return Err(Error::Resolve(format!("no component schema {name:?}")));
         }
-        self.shape(&ReferenceOr::Reference { reference: format!("#/components/schemas/{name}") })
+        self.shape(&ReferenceOr::Reference {
+            reference: format!("#/components/schemas/{name}"),
+        })
     }
 
     fn parameter(&self, p: &'a ReferenceOr<Parameter>) -> Result<&'a Parameter> {
@@ -206,7 +250,9 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        Err(Error::Resolve("parameter $ref chain too long (cycle?)".into()))
+        Err(Error::Resolve(
+            "parameter $ref chain too long (cycle?)".into(),
+        ))
     }
 
     fn request_body(&self, b: &'a ReferenceOr<RequestBody>) -> Result<&'a RequestBody> {
@@ -225,7 +271,9 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        Err(Error::Resolve("request body $ref chain too long (cycle?)".into()))
+        Err(Error::Resolve(
+            "request body $ref chain too long (cycle?)".into(),
+        ))
     }
 
     fn response(&self, r: &'a ReferenceOr<Response>) -> Result<&'a Response> {
@@ -244,11 +292,22 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        Err(Error::Resolve("response $ref chain too long (cycle?)".into()))
+        Err(Error::Resolve(
+            "response $ref chain too long (cycle?)".into(),
+        ))
     }
 
-    fn info(&self, path: &str, method: &str, op: &'a Operation, common: &'a [ReferenceOr<Parameter>]) -> Result<OperationInfo> {
-        let id = op.operation_id.clone().unwrap_or_else(|| format!("{method} {path}"));
+    fn info(
+        &self,
+        path: &str,
+        method: &str,
+        op: &'a Operation,
+        common: &'a [ReferenceOr<Parameter>],
+    ) -> Result<OperationInfo> {
+        let id = op
+            .operation_id
+            .clone()
+            .unwrap_or_else(|| format!("{method} {path}"));
         let ctx = |e: Error| match e {
             Error::Resolve(m) => Error::Resolve(format!("operation {id}: {m}")),
             other => other,
@@ -258,10 +317,22 @@ impl<'a> Resolver<'a> {
         for p in common.iter().chain(op.parameters.iter()) {
             let p = self.parameter(p).map_err(ctx)?;
             let (data, is_path, explode) = match p {
-                Parameter::Path { parameter_data, .. } => (parameter_data, true, parameter_data.explode.unwrap_or(false)),
-                Parameter::Query { parameter_data, style, .. } => {
+                Parameter::Path { parameter_data, .. } => (
+                    parameter_data,
+                    true,
+                    parameter_data.explode.unwrap_or(false),
+                ),
+                Parameter::Query {
+                    parameter_data,
+                    style,
+                    ..
+                } => {
                     let default = matches!(style, openapiv3::QueryStyle::Form);
-                    (parameter_data, false, parameter_data.explode.unwrap_or(default))
+                    (
+                        parameter_data,
+                        false,
+                        parameter_data.explode.unwrap_or(default),
+                    )
                 }
                 _ => continue,
             };
@@ -282,7 +353,11 @@ impl<'a> Resolver<'a> {
                 shape,
                 explode,
             };
-            let list = if is_path { &mut path_params } else { &mut query_params };
+            let list = if is_path {
+                &mut path_params
+            } else {
+                &mut query_params
+            };
             // An operation-level parameter overrides a path-level one of the same name.
             match list.iter().position(|q| q.name == param.name) {
                 Some(i) => list[i] = param,
@@ -356,9 +431,10 @@ impl<'a> Resolver<'a> {
 
     fn reference(&self, reference: &str) -> Result<Shape> {
         let name = ref_name(reference, "#/components/schemas/")?;
-        if self.stack.borrow().iter().any(|n| *n == name) {
+        if self.stack.borrow().contains(&name) {
             let mut s = Shape::any();
-            s.extensions.insert("x-recursive-ref".into(), Value::String(name));
+            s.extensions
+                .insert("x-recursive-ref".into(), Value::String(name));
             return Ok(s);
         }
         let target = self
@@ -369,7 +445,9 @@ impl<'a> Resolver<'a> {
             .ok_or_else(|| Error::Resolve(format!("missing schema {reference}")))?;
         self.stack.borrow_mut().push(name.clone());
         let out = self.shape(target).map_err(|e| match e {
-            Error::Resolve(m) if !m.contains(" in schema ") => Error::Resolve(format!("{m} in schema {name}")),
+            Error::Resolve(m) if !m.contains(" in schema ") => {
+                Error::Resolve(format!("{m} in schema {name}"))
+            }
             other => other,
         });
         self.stack.borrow_mut().pop();
@@ -385,12 +463,22 @@ impl<'a> Resolver<'a> {
         shape.default = d.default.clone();
         shape.read_only = d.read_only;
         shape.write_only = d.write_only;
-        shape.extensions = d.extensions.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        shape.property_name_max_length = d.extensions.get("x-property-names-max-length").and_then(Value::as_u64);
+        shape.extensions = d
+            .extensions
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        shape.property_name_max_length = d
+            .extensions
+            .get("x-property-names-max-length")
+            .and_then(Value::as_u64);
         match &s.schema_kind {
             SchemaKind::Type(t) => self.typed(t, &mut shape)?,
             SchemaKind::AllOf { all_of } => {
-                let parts = all_of.iter().map(|p| self.shape(p)).collect::<Result<Vec<_>>>()?;
+                let parts = all_of
+                    .iter()
+                    .map(|p| self.shape(p))
+                    .collect::<Result<Vec<_>>>()?;
                 merge_all(&mut shape, parts);
             }
             SchemaKind::OneOf { one_of } => self.union(one_of, &mut shape)?,
@@ -417,7 +505,11 @@ impl<'a> Resolver<'a> {
                     properties.insert(k.clone(), self.boxed(v)?);
                 }
                 let additional = self.additional(&a.additional_properties)?;
-                own.kind = Kind::Object { properties, required: a.required.iter().cloned().collect(), additional };
+                own.kind = Kind::Object {
+                    properties,
+                    required: a.required.iter().cloned().collect(),
+                    additional,
+                };
                 own.max_properties = a.max_properties.map(|n| n as u64);
             }
             Some("string") => own.kind = Kind::String,
@@ -431,13 +523,19 @@ impl<'a> Resolver<'a> {
                 };
                 own.kind = Kind::Array(Box::new(items));
             }
-            None if !a.enumeration.is_empty() && a.enumeration.iter().all(|v| v.is_string() || v.is_null()) => {
+            None if !a.enumeration.is_empty()
+                && a.enumeration.iter().all(|v| v.is_string() || v.is_null()) =>
+            {
                 own.kind = Kind::String
             }
             _ => {}
         }
         if matches!(own.kind, Kind::String) {
-            own.enum_values = a.enumeration.iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
+            own.enum_values = a
+                .enumeration
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
             own.pattern = a.pattern.clone();
             own.min_length = a.min_length.map(|n| n as u64);
             own.max_length = a.max_length.map(|n| n as u64);
@@ -549,7 +647,10 @@ impl<'a> Resolver<'a> {
 
     /// `oneOf`/`anyOf` (see the module docs).
     fn union(&self, variants: &[ReferenceOr<Schema>], shape: &mut Shape) -> Result<()> {
-        let parts = variants.iter().map(|v| self.shape(v)).collect::<Result<Vec<_>>>()?;
+        let parts = variants
+            .iter()
+            .map(|v| self.shape(v))
+            .collect::<Result<Vec<_>>>()?;
         // Variants that constrain nothing we can represent (e.g. only a `not`) are dropped.
         let parts: Vec<Shape> = parts.into_iter().filter(|p| !is_unconstrained(p)).collect();
         shape.nullable |= parts.iter().any(|p| p.nullable);
@@ -557,7 +658,8 @@ impl<'a> Resolver<'a> {
             return Ok(());
         }
         if parts.len() == 1 {
-            let outer = std::mem::replace(shape, parts.into_iter().next().unwrap_or_else(Shape::any));
+            let outer =
+                std::mem::replace(shape, parts.into_iter().next().unwrap_or_else(Shape::any));
             shape.nullable |= outer.nullable;
             shape.deprecated |= outer.deprecated;
             shape.read_only |= outer.read_only;
@@ -582,8 +684,15 @@ impl<'a> Resolver<'a> {
             let mut additional = None;
             let mut groups = vec![];
             for p in &parts {
-                if let Kind::Object { properties: ps, required: rq, additional: ad } = &p.kind {
-                    groups.push(Value::Array(ps.keys().map(|k| Value::String(k.clone())).collect()));
+                if let Kind::Object {
+                    properties: ps,
+                    required: rq,
+                    additional: ad,
+                } = &p.kind
+                {
+                    groups.push(Value::Array(
+                        ps.keys().map(|k| Value::String(k.clone())).collect(),
+                    ));
                     for (k, v) in ps {
                         properties.entry(k.clone()).or_insert_with(|| v.clone());
                     }
@@ -596,15 +705,25 @@ impl<'a> Resolver<'a> {
                     }
                 }
                 shape.max_properties = shape.max_properties.or(p.max_properties);
-                shape.property_name_max_length = shape.property_name_max_length.or(p.property_name_max_length);
+                shape.property_name_max_length = shape
+                    .property_name_max_length
+                    .or(p.property_name_max_length);
             }
-            shape.kind = Kind::Object { properties, required: required.unwrap_or_default(), additional };
-            shape.extensions.insert("x-one-of-groups".into(), Value::Array(groups));
+            shape.kind = Kind::Object {
+                properties,
+                required: required.unwrap_or_default(),
+                additional,
+            };
+            shape
+                .extensions
+                .insert("x-one-of-groups".into(), Value::Array(groups));
             return Ok(());
         }
         let first = &parts[0];
-        let same_scalar = matches!(first.kind, Kind::String | Kind::Integer | Kind::Number | Kind::Boolean)
-            && parts.iter().all(|p| p.kind == first.kind);
+        let same_scalar = matches!(
+            first.kind,
+            Kind::String | Kind::Integer | Kind::Number | Kind::Boolean
+        ) && parts.iter().all(|p| p.kind == first.kind);
         if same_scalar {
             shape.kind = first.kind.clone();
             let all_same = |f: &dyn Fn(&Shape) -> bool| parts.iter().all(f);
@@ -640,7 +759,10 @@ impl<'a> Resolver<'a> {
 
 /// A shape that says nothing: `Kind::Any` with no enum and no extensions.
 fn is_unconstrained(p: &Shape) -> bool {
-    matches!(p.kind, Kind::Any) && p.extensions.is_empty() && p.enum_values.is_empty() && !p.nullable
+    matches!(p.kind, Kind::Any)
+        && p.extensions.is_empty()
+        && p.enum_values.is_empty()
+        && !p.nullable
 }
 
 /// `allOf`: object parts' properties and required sets unioned (a later part's property
@@ -675,13 +797,19 @@ fn merge_all(shape: &mut Shape, parts: Vec<Shape>) {
         shape.min_items = shape.min_items.or(p.min_items);
         shape.max_items = shape.max_items.or(p.max_items);
         shape.max_properties = shape.max_properties.or(p.max_properties);
-        shape.property_name_max_length = shape.property_name_max_length.or(p.property_name_max_length);
+        shape.property_name_max_length = shape
+            .property_name_max_length
+            .or(p.property_name_max_length);
         shape.default = shape.default.take().or(p.default);
         for (k, v) in p.extensions {
             shape.extensions.entry(k).or_insert(v);
         }
         match p.kind {
-            Kind::Object { properties: ps, required: rq, additional: ad } => {
+            Kind::Object {
+                properties: ps,
+                required: rq,
+                additional: ad,
+            } => {
                 is_object = true;
                 for (k, v) in ps {
                     properties.insert(k, v);
@@ -700,7 +828,11 @@ fn merge_all(shape: &mut Shape, parts: Vec<Shape>) {
         }
     }
     if is_object {
-        shape.kind = Kind::Object { properties, required, additional };
+        shape.kind = Kind::Object {
+            properties,
+            required,
+            additional,
+        };
     } else if let Some(k) = kind {
         shape.kind = k;
     }

@@ -28,7 +28,10 @@ fn fixture(name: &str) -> openapiv3::OpenAPI {
 // ---- shape builders for exact comparisons ----
 
 fn shape(kind: Kind) -> Shape {
-    Shape { kind, ..Shape::any() }
+    Shape {
+        kind,
+        ..Shape::any()
+    }
 }
 
 fn string() -> Shape {
@@ -56,14 +59,29 @@ fn ext(mut s: Shape, key: &str, value: serde_json::Value) -> Shape {
 }
 
 fn object(props: Vec<(&str, Shape)>, required: &[&str], additional: Option<Shape>) -> Shape {
-    let properties: IndexMap<String, Shape> = props.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let properties: IndexMap<String, Shape> =
+        props.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     let required: BTreeSet<String> = required.iter().map(|r| r.to_string()).collect();
-    shape(Kind::Object { properties, required, additional: additional.map(Box::new) })
+    shape(Kind::Object {
+        properties,
+        required,
+        additional: additional.map(Box::new),
+    })
 }
 
-fn props(s: &Shape) -> (&IndexMap<String, Shape>, &BTreeSet<String>, &Option<Box<Shape>>) {
+fn props(
+    s: &Shape,
+) -> (
+    &IndexMap<String, Shape>,
+    &BTreeSet<String>,
+    &Option<Box<Shape>>,
+) {
     match &s.kind {
-        Kind::Object { properties, required, additional } => (properties, required, additional),
+        Kind::Object {
+            properties,
+            required,
+            additional,
+        } => (properties, required, additional),
         other => panic!("expected an object, got {other:?}"),
     }
 }
@@ -79,14 +97,31 @@ fn real_spec_loads_normalizes_parses_and_lists_all_operations() {
     assert_eq!(ops.len(), 212);
     let mut seen = BTreeSet::new();
     for o in &ops {
-        assert!(["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&o.method.as_str()), "{} {}", o.operation_id, o.method);
+        assert!(
+            ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&o.method.as_str()),
+            "{} {}",
+            o.operation_id,
+            o.method
+        );
         assert!(o.path.starts_with('/'), "{}", o.operation_id);
-        assert!((200..300).contains(&o.success_status), "{} {}", o.operation_id, o.success_status);
-        assert!(seen.insert(o.operation_id.clone()), "duplicate id {}", o.operation_id);
+        assert!(
+            (200..300).contains(&o.success_status),
+            "{} {}",
+            o.operation_id,
+            o.success_status
+        );
+        assert!(
+            seen.insert(o.operation_id.clone()),
+            "duplicate id {}",
+            o.operation_id
+        );
         // Every id resolves by itself too.
         assert_eq!(&r.operation(&o.operation_id).expect("by id"), o);
     }
-    let keys: Vec<(String, String)> = ops.iter().map(|o| (o.path.clone(), o.method.clone())).collect();
+    let keys: Vec<(String, String)> = ops
+        .iter()
+        .map(|o| (o.path.clone(), o.method.clone()))
+        .collect();
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted, "operations sorted by (path, method)");
@@ -125,7 +160,9 @@ fn real_spec_organization_shapes() {
 fn real_spec_create_user_flattens_exclusive_password_variants() {
     let api = api_from(&real_spec());
     let r = Resolver::new(&api);
-    let user = r.component("CreateUserlandUserDto").expect("CreateUserlandUserDto");
+    let user = r
+        .component("CreateUserlandUserDto")
+        .expect("CreateUserlandUserDto");
     let (p, required, _) = props(&user);
     assert_eq!(p["email"].kind, Kind::String);
     assert_eq!(p["email"].format.as_deref(), Some("email"));
@@ -133,17 +170,44 @@ fn real_spec_create_user_flattens_exclusive_password_variants() {
     assert_eq!(p["password"].kind, Kind::String);
     assert!(p["password"].nullable);
     assert!(!required.contains("password") && !required.contains("password_hash"));
-    assert_eq!(p["password_hash_type"].enum_values.first().map(String::as_str), Some("bcrypt"));
-    let groups = user.extensions.get("x-one-of-groups").expect("x-one-of-groups");
-    assert_eq!(groups, &json!([[], ["password"], ["password_hash", "password_hash_type", "password_salt_position"]]));
-    assert!(user.extensions.contains_key("x-mutually-exclusive-body-groups"));
+    assert_eq!(
+        p["password_hash_type"]
+            .enum_values
+            .first()
+            .map(String::as_str),
+        Some("bcrypt")
+    );
+    let groups = user
+        .extensions
+        .get("x-one-of-groups")
+        .expect("x-one-of-groups");
+    assert_eq!(
+        groups,
+        &json!([
+            [],
+            ["password"],
+            [
+                "password_hash",
+                "password_hash_type",
+                "password_salt_position"
+            ]
+        ])
+    );
+    assert!(user
+        .extensions
+        .contains_key("x-mutually-exclusive-body-groups"));
     // Property order is the spec's: the allOf base first, then the variants.
     let names: Vec<&str> = p.keys().map(String::as_str).collect();
     assert_eq!(names.first(), Some(&"email"));
-    assert!(names.iter().position(|n| *n == "signals_id") < names.iter().position(|n| *n == "password"));
+    assert!(
+        names.iter().position(|n| *n == "signals_id") < names.iter().position(|n| *n == "password")
+    );
 
     // The other two exclusive-variant DTOs resolve to objects with groups too.
-    for name in ["UpdateUserlandUserDto", "CreateUserlandUserOrganizationMembershipDto"] {
+    for name in [
+        "UpdateUserlandUserDto",
+        "CreateUserlandUserOrganizationMembershipDto",
+    ] {
         let s = r.component(name).expect(name);
         props(&s);
         assert!(s.extensions.contains_key("x-one-of-groups"), "{name}");
@@ -154,8 +218,13 @@ fn real_spec_create_user_flattens_exclusive_password_variants() {
 fn real_spec_webhook_status_and_organization_create() {
     let api = api_from(&real_spec());
     let r = Resolver::new(&api);
-    let wh = r.component("UpdateWebhookEndpointDto").expect("UpdateWebhookEndpointDto");
-    assert_eq!(props(&wh).0["status"].enum_values, vec!["enabled".to_string(), "disabled".to_string()]);
+    let wh = r
+        .component("UpdateWebhookEndpointDto")
+        .expect("UpdateWebhookEndpointDto");
+    assert_eq!(
+        props(&wh).0["status"].enum_values,
+        vec!["enabled".to_string(), "disabled".to_string()]
+    );
 
     let op = r.operation("OrganizationsController_create").expect("op");
     assert_eq!(op.method, "POST");
@@ -167,7 +236,10 @@ fn real_spec_webhook_status_and_organization_create() {
 
     match r.operation("nope") {
         Err(e @ Error::UnknownOperation(_)) => assert!(e.to_string().contains("nope"), "{e}"),
-        other => panic!("expected UnknownOperation, got {:?}", other.map(|o| o.operation_id)),
+        other => panic!(
+            "expected UnknownOperation, got {:?}",
+            other.map(|o| o.operation_id)
+        ),
     }
     assert!(r.component("NoSuchSchema").is_err());
 }
@@ -177,10 +249,16 @@ fn normalize_is_deterministic() {
     let raw = load::load(&real_spec()).expect("load");
     let a = normalize::normalize(raw.clone());
     let b = normalize::normalize(raw);
-    assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
     // Idempotent as well: a normalized document is already 3.0.
     let c = normalize::normalize(a.clone());
-    assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&c).unwrap());
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&c).unwrap()
+    );
 }
 
 #[test]
@@ -190,20 +268,34 @@ fn load_json_and_yaml_agree_and_hash() {
     let json_path = dir.path().join("shapes.json");
     std::fs::write(&json_path, serde_json::to_string(&yaml).unwrap()).unwrap();
     assert_eq!(load::load(&json_path).expect("json"), yaml);
-    assert!(matches!(load::load(&dir.path().join("missing.yaml")), Err(Error::Load { .. })));
-    assert_eq!(load::sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert!(matches!(
+        load::load(&dir.path().join("missing.yaml")),
+        Err(Error::Load { .. })
+    ));
+    assert_eq!(
+        load::sha256_hex(b"abc"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
 }
 
 // ---- fixture: normalize rules ----
 
 #[test]
 fn normalize_rules_fixture_json() {
-    let doc = normalize::normalize(load::load(&manifest("tests/fixtures/front/normalize.yaml")).expect("load"));
+    let doc = normalize::normalize(
+        load::load(&manifest("tests/fixtures/front/normalize.yaml")).expect("load"),
+    );
     assert_eq!(doc["openapi"], json!("3.0.3"));
     let p = &doc["components"]["schemas"]["Rules"]["properties"];
-    assert_eq!(p["nullable_string"], json!({"type": "string", "maxLength": 10, "nullable": true, "example": "abc"}));
+    assert_eq!(
+        p["nullable_string"],
+        json!({"type": "string", "maxLength": 10, "nullable": true, "example": "abc"})
+    );
     assert_eq!(p["only_null"], json!({"nullable": true}));
-    assert_eq!(p["multi"], json!({"x-types": ["string", "integer"], "nullable": true}));
+    assert_eq!(
+        p["multi"],
+        json!({"x-types": ["string", "integer"], "nullable": true})
+    );
     assert_eq!(p["constant"], json!({"type": "string", "enum": ["fixed"]}));
     assert_eq!(
         p["bounded"],
@@ -217,11 +309,23 @@ fn normalize_rules_fixture_json() {
         p["patterned"],
         json!({"type": "object", "additionalProperties": false, "x-pattern-properties": {"^[a-z]+$": {"type": "string", "nullable": true}}})
     );
-    assert_eq!(p["ref_with_description"], json!({"allOf": [{"$ref": "#/components/schemas/Leaf"}], "description": "Overridden description."}));
-    assert_eq!(p["nullable_ref"], json!({"oneOf": [{"$ref": "#/components/schemas/Leaf"}], "nullable": true}));
+    assert_eq!(
+        p["ref_with_description"],
+        json!({"allOf": [{"$ref": "#/components/schemas/Leaf"}], "description": "Overridden description."})
+    );
+    assert_eq!(
+        p["nullable_ref"],
+        json!({"oneOf": [{"$ref": "#/components/schemas/Leaf"}], "nullable": true})
+    );
     // A property *named* `examples`, and example data, are left alone.
-    assert_eq!(p["examples"]["example"], json!({"type": ["string", "null"], "const": 1}));
-    assert_eq!(doc["components"]["schemas"]["Rules"]["x-unevaluated-properties"], json!(false));
+    assert_eq!(
+        p["examples"]["example"],
+        json!({"type": ["string", "null"], "const": 1})
+    );
+    assert_eq!(
+        doc["components"]["schemas"]["Rules"]["x-unevaluated-properties"],
+        json!(false)
+    );
 }
 
 #[test]
@@ -232,7 +336,11 @@ fn normalize_rules_fixture_shapes() {
     let mut number = shape(Kind::Number);
     number.minimum = Some(0.0);
     number.maximum = Some(10.0);
-    let number = ext(ext(number, "x-exclusive-minimum", json!(0)), "x-exclusive-maximum", json!(10));
+    let number = ext(
+        ext(number, "x-exclusive-minimum", json!(0)),
+        "x-exclusive-maximum",
+        json!(10),
+    );
     let mut nullable_string = nullable(string());
     nullable_string.max_length = Some(10);
     let mut meta_value = string();
@@ -246,14 +354,37 @@ fn normalize_rules_fixture_shapes() {
             vec![
                 ("nullable_string", nullable_string),
                 ("only_null", nullable(Shape::any())),
-                ("multi", ext(nullable(Shape::any()), "x-types", json!(["string", "integer"]))),
+                (
+                    "multi",
+                    ext(
+                        nullable(Shape::any()),
+                        "x-types",
+                        json!(["string", "integer"]),
+                    ),
+                ),
                 ("constant", enums(string(), &["fixed"])),
                 ("bounded", number),
                 ("meta", meta),
-                ("patterned", ext(object(vec![], &[], None), "x-pattern-properties", json!({"^[a-z]+$": {"type": "string", "nullable": true}}))),
-                ("ref_with_description", described(leaf.clone(), "Overridden description.")),
-                ("nullable_ref", nullable(described(leaf, "Leaf description."))),
-                ("examples", described(string(), "A property named like a keyword.")),
+                (
+                    "patterned",
+                    ext(
+                        object(vec![], &[], None),
+                        "x-pattern-properties",
+                        json!({"^[a-z]+$": {"type": "string", "nullable": true}}),
+                    ),
+                ),
+                (
+                    "ref_with_description",
+                    described(leaf.clone(), "Overridden description."),
+                ),
+                (
+                    "nullable_ref",
+                    nullable(described(leaf, "Leaf description.")),
+                ),
+                (
+                    "examples",
+                    described(string(), "A property named like a keyword."),
+                ),
             ],
             &["constant"],
             None,
@@ -271,7 +402,15 @@ fn all_of_merges_properties_and_required() {
     let api = fixture("shapes.yaml");
     let r = Resolver::new(&api);
     let expected = described(
-        object(vec![("id", string()), ("name", nullable(string())), ("size", shape(Kind::Integer))], &["id", "size"], None),
+        object(
+            vec![
+                ("id", string()),
+                ("name", nullable(string())),
+                ("size", shape(Kind::Integer)),
+            ],
+            &["id", "size"],
+            None,
+        ),
         "Base description.",
     );
     assert_eq!(r.component("Merged").expect("Merged"), expected);
@@ -286,7 +425,12 @@ fn one_of_objects_become_a_union_object_with_groups() {
     let expected = ext(
         ext(
             object(
-                vec![("email", email), ("password", nullable(string())), ("hash", string()), ("hash_type", enums(string(), &["bcrypt"]))],
+                vec![
+                    ("email", email),
+                    ("password", nullable(string())),
+                    ("hash", string()),
+                    ("hash_type", enums(string(), &["bcrypt"])),
+                ],
                 &["email"],
                 None,
             ),
@@ -304,7 +448,14 @@ fn recursive_refs_become_any_with_a_marker() {
     let api = fixture("shapes.yaml");
     let r = Resolver::new(&api);
     let child = ext(Shape::any(), "x-recursive-ref", json!("Node"));
-    let expected = object(vec![("id", string()), ("children", shape(Kind::Array(Box::new(child))))], &[], None);
+    let expected = object(
+        vec![
+            ("id", string()),
+            ("children", shape(Kind::Array(Box::new(child)))),
+        ],
+        &[],
+        None,
+    );
     assert_eq!(r.component("Node").expect("Node"), expected);
 }
 
@@ -331,21 +482,52 @@ fn operations_follow_parameter_body_and_response_refs() {
     let api = fixture("shapes.yaml");
     let r = Resolver::new(&api);
     let ops = r.operations();
-    let ids: Vec<(&str, &str, &str)> = ops.iter().map(|o| (o.path.as_str(), o.method.as_str(), o.operation_id.as_str())).collect();
-    assert_eq!(ids, vec![("/things", "POST", "createThing"), ("/things/{thing_id}", "GET", "getThing"), ("/things/{thing_id}", "PUT", "putThing")]);
+    let ids: Vec<(&str, &str, &str)> = ops
+        .iter()
+        .map(|o| (o.path.as_str(), o.method.as_str(), o.operation_id.as_str()))
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            ("/things", "POST", "createThing"),
+            ("/things/{thing_id}", "GET", "getThing"),
+            ("/things/{thing_id}", "PUT", "putThing")
+        ]
+    );
 
-    let base = described(object(vec![("id", string()), ("name", nullable(string()))], &["id"], None), "Base description.");
+    let base = described(
+        object(
+            vec![("id", string()), ("name", nullable(string()))],
+            &["id"],
+            None,
+        ),
+        "Base description.",
+    );
     let get = r.operation("getThing").expect("getThing");
     assert_eq!(get.summary, "Get a thing");
     assert_eq!(get.tags, vec!["things".to_string()]);
     assert_eq!(get.path_params.len(), 1);
     let id = &get.path_params[0];
-    assert_eq!((id.name.as_str(), id.required, id.description.as_str(), id.explode), ("thing_id", true, "The thing.", false));
+    assert_eq!(
+        (
+            id.name.as_str(),
+            id.required,
+            id.description.as_str(),
+            id.explode
+        ),
+        ("thing_id", true, "The thing.", false)
+    );
     assert_eq!(id.shape, string());
     assert_eq!(get.query_params.len(), 2);
     let expand = &get.query_params[0];
-    assert_eq!((expand.name.as_str(), expand.required, expand.explode), ("expand", false, false));
-    assert_eq!(expand.shape, shape(Kind::Array(Box::new(enums(string(), &["owner", "tags"])))));
+    assert_eq!(
+        (expand.name.as_str(), expand.required, expand.explode),
+        ("expand", false, false)
+    );
+    assert_eq!(
+        expand.shape,
+        shape(Kind::Array(Box::new(enums(string(), &["owner", "tags"]))))
+    );
     let limit = &get.query_params[1];
     let mut limit_shape = shape(Kind::Integer);
     limit_shape.minimum = Some(1.0);
