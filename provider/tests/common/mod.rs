@@ -8,8 +8,11 @@ pub mod terraform;
 
 use std::path::PathBuf;
 
+#[allow(unused_imports)]
 pub use emulator::Emulator;
+#[allow(unused_imports)]
 pub use proxy::{Fault, LoggedRequest, Proxy};
+#[allow(unused_imports)]
 pub use terraform::{Run, Workdir};
 
 /// Provider source address used in the CLI config's dev_overrides.

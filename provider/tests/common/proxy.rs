@@ -184,6 +184,7 @@ type Reply = (u16, Vec<(String, String)>, Bytes);
 impl Proxy {
     /// Starts the proxy on a free loopback port, forwarding to `upstream` (emulator URL).
     pub fn start(upstream: &str) -> Proxy {
+        ensure_crypto_provider();
         let inner = Arc::new(Inner {
             upstream: upstream.trim_end_matches('/').to_string(),
             client: reqwest::Client::builder()
@@ -786,6 +787,11 @@ fn is_duplicate(v: &Value) -> bool {
         .is_some_and(|a| a.iter().any(|e| e.get("code").and_then(|c| c.as_str()) == Some("duplicate")))
 }
 
+/// reqwest is built with rustls without a default crypto provider: install one.
+pub fn ensure_crypto_provider() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
+
 /// Blocking JSON request helper (runs on a private thread with its own runtime, so it
 /// works from plain and async tests alike).
 pub fn blocking_request(
@@ -798,6 +804,7 @@ pub fn blocking_request(
     let url = format!("{}{}", base.trim_end_matches('/'), path);
     let method = method.to_string();
     let key = api_key.to_string();
+    ensure_crypto_provider();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
