@@ -98,7 +98,11 @@ pub struct OpIr {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub enum ReadIr {
     Get(OpIr),
-    ListFind { op: OpIr, field: String, attr: String },
+    ListFind {
+        op: OpIr,
+        field: String,
+        attr: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -175,12 +179,21 @@ struct Errs<'a> {
 
 impl Errs<'_> {
     fn push(&mut self, key: impl Into<String>, message: impl Into<String>) {
-        self.list.push(Error::Override { file: self.file.display().to_string(), key: key.into(), message: message.into() });
+        self.list.push(Error::Override {
+            file: self.file.display().to_string(),
+            key: key.into(),
+            message: message.into(),
+        });
     }
 }
 
 /// Build the IR; every error found is returned, not only the first.
-pub fn build(ov: &Overrides, resolver: &Resolver, spec_sha256: &str, spec_version: &str) -> Result<ProviderIr, Vec<Error>> {
+pub fn build(
+    ov: &Overrides,
+    resolver: &Resolver,
+    spec_sha256: &str,
+    spec_version: &str,
+) -> Result<ProviderIr, Vec<Error>> {
     let mut errors = vec![];
     let p = &ov.provider;
     let mut config = vec![];
@@ -189,7 +202,10 @@ pub fn build(ov: &Overrides, resolver: &Resolver, spec_sha256: &str, spec_versio
             errors.push(Error::Override {
                 file: ov.provider_file.display().to_string(),
                 key: format!("config.{name}.role"),
-                message: format!("unknown role {:?} (expected api_key, base_url or informational)", c.role),
+                message: format!(
+                    "unknown role {:?} (expected api_key, base_url or informational)",
+                    c.role
+                ),
             });
         }
         config.push(ConfigIr {
@@ -208,7 +224,10 @@ pub fn build(ov: &Overrides, resolver: &Resolver, spec_sha256: &str, spec_versio
         let res = resource(ov, r, resolver, &mut errs);
         errors.extend(errs.list);
         if let Some(res) = res {
-            resources.push(ResourceIr { file: file.display().to_string(), ..res });
+            resources.push(ResourceIr {
+                file: file.display().to_string(),
+                ..res
+            });
         }
     }
     let mut data_sources = vec![];
@@ -217,13 +236,28 @@ pub fn build(ov: &Overrides, resolver: &Resolver, spec_sha256: &str, spec_versio
         let ds = data_source(ov, d, resolver, &mut errs);
         errors.extend(errs.list);
         if let Some(ds) = ds {
-            data_sources.push(DataSourceIr { file: file.display().to_string(), ..ds });
+            data_sources.push(DataSourceIr {
+                file: file.display().to_string(),
+                ..ds
+            });
         }
     }
     let mut seen = std::collections::BTreeSet::new();
-    for n in resources.iter().map(|r| format!("resource {}", r.name)).chain(data_sources.iter().map(|d| format!("data source {}", d.name))) {
+    for n in resources
+        .iter()
+        .map(|r| format!("resource {}", r.name))
+        .chain(
+            data_sources
+                .iter()
+                .map(|d| format!("data source {}", d.name)),
+        )
+    {
         if !seen.insert(n.clone()) {
-            errors.push(Error::Override { file: "overrides/".into(), key: n.clone(), message: "defined twice".into() });
+            errors.push(Error::Override {
+                file: "overrides/".into(),
+                key: n.clone(),
+                message: "defined twice".into(),
+            });
         }
     }
     resources.sort_by(|a, b| a.name.cmp(&b.name));
@@ -245,17 +279,40 @@ pub fn build(ov: &Overrides, resolver: &Resolver, spec_sha256: &str, spec_versio
     })
 }
 
-fn op_ir(info: &OperationInfo, params: &IndexMap<String, String>, query: &IndexMap<String, String>, errs: &mut Errs, key: &str) -> OpIr {
+fn op_ir(
+    info: &OperationInfo,
+    params: &IndexMap<String, String>,
+    query: &IndexMap<String, String>,
+    errs: &mut Errs,
+    key: &str,
+) -> OpIr {
     let path_params = info
         .path_params
         .iter()
-        .map(|p| BindingIr { param: p.name.clone(), attr: params.get(&p.name).cloned().unwrap_or_else(|| p.name.to_snake_case()), explode: false })
+        .map(|p| BindingIr {
+            param: p.name.clone(),
+            attr: params
+                .get(&p.name)
+                .cloned()
+                .unwrap_or_else(|| p.name.to_snake_case()),
+            explode: false,
+        })
         .collect();
     let mut query_params = vec![];
     for (q, attr) in query {
         match info.query_params.iter().find(|p| &p.name == q) {
-            Some(p) => query_params.push(BindingIr { param: q.clone(), attr: attr.clone(), explode: p.explode }),
-            None => errs.push(format!("{key}.{q}"), format!("operation {} has no query parameter {q:?}", info.operation_id)),
+            Some(p) => query_params.push(BindingIr {
+                param: q.clone(),
+                attr: attr.clone(),
+                explode: p.explode,
+            }),
+            None => errs.push(
+                format!("{key}.{q}"),
+                format!(
+                    "operation {} has no query parameter {q:?}",
+                    info.operation_id
+                ),
+            ),
         }
     }
     let paginated = matches!(&info.response, Some(Shape { kind: Kind::Object { properties, .. }, .. }) if properties.contains_key("data") && properties.contains_key("list_metadata"));
@@ -279,9 +336,19 @@ fn operation(resolver: &Resolver, id: &str, errs: &mut Errs, key: &str) -> Optio
     }
 }
 
-fn object_props(shape: &Option<Shape>) -> (IndexMap<String, Shape>, std::collections::BTreeSet<String>) {
+fn object_props(
+    shape: &Option<Shape>,
+) -> (IndexMap<String, Shape>, std::collections::BTreeSet<String>) {
     match shape {
-        Some(Shape { kind: Kind::Object { properties, required, .. }, .. }) => (properties.clone(), required.clone()),
+        Some(Shape {
+            kind:
+                Kind::Object {
+                    properties,
+                    required,
+                    ..
+                },
+            ..
+        }) => (properties.clone(), required.clone()),
         _ => (IndexMap::new(), Default::default()),
     }
 }
@@ -310,10 +377,11 @@ fn validators(s: &Shape) -> Vec<ValidatorIr> {
                 _ => {}
             }
         }
-        Kind::Integer => {
-            if s.minimum.is_some() || s.maximum.is_some() {
-                v.push(ValidatorIr::Range(s.minimum.map(|x| x as i64), s.maximum.map(|x| x as i64)));
-            }
+        Kind::Integer if s.minimum.is_some() || s.maximum.is_some() => {
+            v.push(ValidatorIr::Range(
+                s.minimum.map(|x| x as i64),
+                s.maximum.map(|x| x as i64),
+            ));
         }
         Kind::Array(items) => {
             if let Some(n) = s.min_items.filter(|n| *n > 0) {
@@ -327,7 +395,11 @@ fn validators(s: &Shape) -> Vec<ValidatorIr> {
                 v.push(ValidatorIr::Each(each));
             }
         }
-        Kind::Object { properties, additional: Some(add), .. } if properties.is_empty() => {
+        Kind::Object {
+            properties,
+            additional: Some(add),
+            ..
+        } if properties.is_empty() => {
             if let Some(n) = s.max_properties {
                 v.push(ValidatorIr::MaxItems(n));
             }
@@ -359,7 +431,11 @@ fn ty_of(s: &Shape, set: bool, settable: bool, errs: &mut Errs, key: &str) -> Op
                 TyIr::List(Box::new(t))
             }
         }
-        Kind::Object { properties, additional, required } => {
+        Kind::Object {
+            properties,
+            additional,
+            required,
+        } => {
             if properties.is_empty() {
                 match additional {
                     Some(a) => TyIr::Map(Box::new(ty_of(a, false, settable, errs, key)?)),
@@ -427,7 +503,9 @@ fn lit(v: &serde_yaml::Value, errs: &mut Errs, key: &str) -> Option<LitIr> {
     match v {
         serde_yaml::Value::String(s) => Some(LitIr::Str(s.clone())),
         serde_yaml::Value::Bool(b) => Some(LitIr::Bool(*b)),
-        serde_yaml::Value::Number(n) if n.as_i64().is_some() => Some(LitIr::Int(n.as_i64().unwrap_or_default())),
+        serde_yaml::Value::Number(n) if n.as_i64().is_some() => {
+            Some(LitIr::Int(n.as_i64().unwrap_or_default()))
+        }
         _ => {
             errs.push(key, "default must be a string, bool or integer");
             None
@@ -447,7 +525,12 @@ fn apply_override(a: &mut AttrIr, o: &AttrOverride, errs: &mut Errs, key: &str) 
             "optional_computed" => "OptionalComputed",
             "computed" => "Computed",
             other => {
-                errs.push(format!("{key}.mode"), format!("unknown mode {other:?} (required, optional, optional_computed, computed)"));
+                errs.push(
+                    format!("{key}.mode"),
+                    format!(
+                        "unknown mode {other:?} (required, optional, optional_computed, computed)"
+                    ),
+                );
                 return;
             }
         }
@@ -483,7 +566,10 @@ fn apply_override(a: &mut AttrIr, o: &AttrOverride, errs: &mut Errs, key: &str) 
             "stable" => "Stable".into(),
             "changes" => "Changes".into(),
             other => {
-                errs.push(format!("{key}.on_write"), format!("unknown value {other:?} (stable, changes)"));
+                errs.push(
+                    format!("{key}.on_write"),
+                    format!("unknown value {other:?} (stable, changes)"),
+                );
                 a.on_write.clone()
             }
         };
@@ -494,7 +580,10 @@ fn apply_override(a: &mut AttrIr, o: &AttrOverride, errs: &mut Errs, key: &str) 
             "empty" => "Empty".into(),
             "never" => "Never".into(),
             other => {
-                errs.push(format!("{key}.clear"), format!("unknown value {other:?} (null, empty, never)"));
+                errs.push(
+                    format!("{key}.clear"),
+                    format!("unknown value {other:?} (null, empty, never)"),
+                );
                 a.clear.clone()
             }
         };
@@ -520,40 +609,79 @@ fn apply_override(a: &mut AttrIr, o: &AttrOverride, errs: &mut Errs, key: &str) 
     match o.format.as_deref() {
         Some("url") => a.validators.push(ValidatorIr::Url),
         Some("email") => a.validators.push(ValidatorIr::Email),
-        Some(other) => errs.push(format!("{key}.format"), format!("unknown format {other:?} (url, email)")),
+        Some(other) => errs.push(
+            format!("{key}.format"),
+            format!("unknown format {other:?} (url, email)"),
+        ),
         None => {}
     }
 }
 
-fn resource(ov: &Overrides, r: &ResourceOverride, resolver: &Resolver, errs: &mut Errs) -> Option<ResourceIr> {
+fn resource(
+    ov: &Overrides,
+    r: &ResourceOverride,
+    resolver: &Resolver,
+    errs: &mut Errs,
+) -> Option<ResourceIr> {
     let create = operation(resolver, &r.operations.create, errs, "operations.create");
     let read = operation(resolver, &r.operations.read, errs, "operations.read");
-    let update = r.operations.update.as_ref().and_then(|id| operation(resolver, id, errs, "operations.update"));
-    let delete = r.operations.delete.as_ref().and_then(|id| operation(resolver, id, errs, "operations.delete"));
+    let update = r
+        .operations
+        .update
+        .as_ref()
+        .and_then(|id| operation(resolver, id, errs, "operations.update"));
+    let delete = r
+        .operations
+        .delete
+        .as_ref()
+        .and_then(|id| operation(resolver, id, errs, "operations.delete"));
     let extra: Vec<_> = r
         .extra_writes
         .iter()
         .enumerate()
-        .filter_map(|(i, w)| operation(resolver, &w.operation, errs, &format!("extra_writes[{i}].operation")).map(|o| (o, w)))
+        .filter_map(|(i, w)| {
+            operation(
+                resolver,
+                &w.operation,
+                errs,
+                &format!("extra_writes[{i}].operation"),
+            )
+            .map(|o| (o, w))
+        })
         .collect();
     let actions: Vec<_> = r
         .actions
         .iter()
         .enumerate()
-        .filter_map(|(i, a)| operation(resolver, &a.operation, errs, &format!("actions[{i}].operation")).map(|o| (o, a)))
+        .filter_map(|(i, a)| {
+            operation(
+                resolver,
+                &a.operation,
+                errs,
+                &format!("actions[{i}].operation"),
+            )
+            .map(|o| (o, a))
+        })
         .collect();
     let (create, read) = (create?, read?);
 
     // Path parameters named in `params` must exist in some operation.
-    let all_ops: Vec<&OperationInfo> = [Some(&create), Some(&read), update.as_ref(), delete.as_ref()]
-        .into_iter()
-        .flatten()
-        .chain(extra.iter().map(|(o, _)| o))
-        .chain(actions.iter().map(|(o, _)| o))
-        .collect();
+    let all_ops: Vec<&OperationInfo> =
+        [Some(&create), Some(&read), update.as_ref(), delete.as_ref()]
+            .into_iter()
+            .flatten()
+            .chain(extra.iter().map(|(o, _)| o))
+            .chain(actions.iter().map(|(o, _)| o))
+            .collect();
     for p in r.params.keys() {
-        if !all_ops.iter().any(|o| o.path_params.iter().any(|q| &q.name == p)) {
-            errs.push(format!("params.{p}"), format!("no operation of {} has a path parameter {p:?}", r.resource));
+        if !all_ops
+            .iter()
+            .any(|o| o.path_params.iter().any(|q| &q.name == p))
+        {
+            errs.push(
+                format!("params.{p}"),
+                format!("no operation of {} has a path parameter {p:?}", r.resource),
+            );
         }
     }
 
@@ -579,7 +707,10 @@ fn resource(ov: &Overrides, r: &ResourceOverride, resolver: &Resolver, errs: &mu
                 Some(s) => {
                     extra_props.insert(attr.clone(), s.clone());
                 }
-                None => errs.push(format!("extra_writes.{}.fields.{field}", w.operation), format!("operation {} has no body field {field:?}", o.operation_id)),
+                None => errs.push(
+                    format!("extra_writes.{}.fields.{field}", w.operation),
+                    format!("operation {} has no body field {field:?}", o.operation_id),
+                ),
             }
         }
     }
@@ -587,15 +718,24 @@ fn resource(ov: &Overrides, r: &ResourceOverride, resolver: &Resolver, errs: &mu
     // Check every override and ignore key names something in the spec.
     for f in &r.ignore.request {
         if !create_props.contains_key(f) && !update_props.contains_key(f) {
-            errs.push(format!("ignore.request.{f}"), "no such field in the create or update request body");
+            errs.push(
+                format!("ignore.request.{f}"),
+                "no such field in the create or update request body",
+            );
         }
     }
     for f in &r.ignore.response {
         if !resp_props.contains_key(f) {
-            errs.push(format!("ignore.response.{f}"), "no such field in the response");
+            errs.push(
+                format!("ignore.response.{f}"),
+                "no such field in the response",
+            );
         }
     }
-    let path_param_names: Vec<String> = all_ops.iter().flat_map(|o| o.path_params.iter().map(|p| p.name.clone())).collect();
+    let path_param_names: Vec<String> = all_ops
+        .iter()
+        .flat_map(|o| o.path_params.iter().map(|p| p.name.clone()))
+        .collect();
     for k in r.attributes.keys() {
         let known = create_props.contains_key(k)
             || update_props.contains_key(k)
@@ -604,7 +744,13 @@ fn resource(ov: &Overrides, r: &ResourceOverride, resolver: &Resolver, errs: &mu
             || path_param_names.contains(k)
             || r.params.values().any(|v| v == k);
         if !known {
-            errs.push(format!("attributes.{k}"), format!("{} has no field, parameter or attribute {k:?} in the spec", r.resource));
+            errs.push(
+                format!("attributes.{k}"),
+                format!(
+                    "{} has no field, parameter or attribute {k:?} in the spec",
+                    r.resource
+                ),
+            );
         }
     }
 
@@ -622,14 +768,24 @@ fn resource(ov: &Overrides, r: &ResourceOverride, resolver: &Resolver, errs: &mu
     for f in fields.iter().filter(|f| !ignored_req(f)) {
         let key = format!("attributes.{f}");
         let o = r.attributes.get(f).cloned().unwrap_or_default();
-        let shape = create_props.get(f).or(update_props.get(f)).or(extra_props.get(f)).cloned()?;
+        let shape = create_props
+            .get(f)
+            .or(update_props.get(f))
+            .or(extra_props.get(f))
+            .cloned()?;
         let in_create = create_props.contains_key(f);
         let in_update = update_props.contains_key(f);
         let in_extra = extra_props.contains_key(f);
-        let nullable = create_props.get(f).is_some_and(|s| s.nullable) && (!in_update || update_props.get(f).is_some_and(|s| s.nullable))
+        let nullable = create_props.get(f).is_some_and(|s| s.nullable)
+            && (!in_update || update_props.get(f).is_some_and(|s| s.nullable))
             || (!in_create && update_props.get(f).is_some_and(|s| s.nullable));
-        let response_field = o.response_field.clone().or_else(|| resp_props.contains_key(f).then(|| f.clone()));
-        let Some(ty) = ty_of(&shape, o.set.unwrap_or(false), true, errs, &key) else { continue };
+        let response_field = o
+            .response_field
+            .clone()
+            .or_else(|| resp_props.contains_key(f).then(|| f.clone()));
+        let Some(ty) = ty_of(&shape, o.set.unwrap_or(false), true, errs, &key) else {
+            continue;
+        };
         let mode = if in_create && create_req.contains(f) && !shape.nullable {
             "Required"
         } else if nullable || response_field.is_none() {
@@ -643,12 +799,18 @@ fn resource(ov: &Overrides, r: &ResourceOverride, resolver: &Resolver, errs: &mu
             mode: mode.into(),
             description: shape.description.clone(),
             force_new: in_create && !in_update && !in_extra,
-            clear: if nullable && in_update { "Null".into() } else { "Never".into() },
+            clear: if nullable && in_update {
+                "Null".into()
+            } else {
+                "Never".into()
+            },
             validators: validators(&shape),
             create_field: in_create.then(|| f.clone()),
             update_field: in_update.then(|| f.clone()),
             response_field,
-            deprecated: shape.deprecated.then(|| "Deprecated by the API.".to_string()),
+            deprecated: shape
+                .deprecated
+                .then(|| "Deprecated by the API.".to_string()),
             sensitive: shape.format.as_deref() == Some("password"),
             ..blank_attr()
         };
@@ -659,14 +821,23 @@ fn resource(ov: &Overrides, r: &ResourceOverride, resolver: &Resolver, errs: &mu
     // 2. Path parameters → attributes.
     for op in &all_ops {
         for p in &op.path_params {
-            let name = r.params.get(&p.name).cloned().unwrap_or_else(|| p.name.to_snake_case());
+            let name = r
+                .params
+                .get(&p.name)
+                .cloned()
+                .unwrap_or_else(|| p.name.to_snake_case());
             if attrs.values().any(|a| a.name == name) || resp_props.contains_key(&name) {
                 continue;
             }
             let in_create_path = create.path_params.iter().any(|q| q.name == p.name);
             let mut a = AttrIr {
                 name: name.clone(),
-                mode: if in_create_path { "Required" } else { "Computed" }.into(),
+                mode: if in_create_path {
+                    "Required"
+                } else {
+                    "Computed"
+                }
+                .into(),
                 force_new: in_create_path,
                 description: p.description.clone(),
                 ..blank_attr()
@@ -679,20 +850,32 @@ fn resource(ov: &Overrides, r: &ResourceOverride, resolver: &Resolver, errs: &mu
     }
 
     // 3. Response fields → computed attributes.
-    let claimed: Vec<String> = attrs.values().filter_map(|a| a.response_field.clone()).collect();
+    let claimed: Vec<String> = attrs
+        .values()
+        .filter_map(|a| a.response_field.clone())
+        .collect();
     for (f, shape) in &resp_props {
-        if claimed.contains(f) || r.ignore.response.contains(f) || ov.provider.defaults.ignore_response.contains(f) {
+        if claimed.contains(f)
+            || r.ignore.response.contains(f)
+            || ov.provider.defaults.ignore_response.contains(f)
+        {
             continue;
         }
         let key = format!("attributes.{f}");
         let o = r.attributes.get(f).cloned().unwrap_or_default();
-        let Some(ty) = ty_of(shape, o.set.unwrap_or(false), false, errs, &key) else { continue };
+        let Some(ty) = ty_of(shape, o.set.unwrap_or(false), false, errs, &key) else {
+            continue;
+        };
         let mut a = AttrIr {
             name: f.to_snake_case(),
             ty,
             mode: "Computed".into(),
             description: shape.description.clone(),
-            on_write: if changes.contains(f) { "Changes".into() } else { "Stable".into() },
+            on_write: if changes.contains(f) {
+                "Changes".into()
+            } else {
+                "Stable".into()
+            },
             response_field: Some(f.clone()),
             ..blank_attr()
         };
@@ -701,7 +884,11 @@ fn resource(ov: &Overrides, r: &ResourceOverride, resolver: &Resolver, errs: &mu
     }
     // Request attributes the server may change on writes.
     for a in attrs.values_mut() {
-        if a.response_field.as_ref().is_some_and(|f| changes.contains(f)) && a.mode != "Computed" {
+        if a.response_field
+            .as_ref()
+            .is_some_and(|f| changes.contains(f))
+            && a.mode != "Computed"
+        {
             a.on_write = "Changes".into();
         }
     }
@@ -713,24 +900,46 @@ fn resource(ov: &Overrides, r: &ResourceOverride, resolver: &Resolver, errs: &mu
             "string" => TyIr::String,
             "bool" => TyIr::Bool,
             other => {
-                errs.push(format!("{key}.type"), format!("unknown type {other:?} (string, bool)"));
+                errs.push(
+                    format!("{key}.type"),
+                    format!("unknown type {other:?} (string, bool)"),
+                );
                 continue;
             }
         };
-        let default = l.default.as_ref().and_then(|d| lit(d, errs, &format!("{key}.default")));
-        attrs.insert(format!("local:{name}"), AttrIr { name: name.clone(), ty, mode: "Optional".into(), description: l.description.clone(), default, ..blank_attr() });
+        let default = l
+            .default
+            .as_ref()
+            .and_then(|d| lit(d, errs, &format!("{key}.default")));
+        attrs.insert(
+            format!("local:{name}"),
+            AttrIr {
+                name: name.clone(),
+                ty,
+                mode: "Optional".into(),
+                description: l.description.clone(),
+                default,
+                ..blank_attr()
+            },
+        );
     }
 
     let mut names = std::collections::BTreeSet::new();
     for a in attrs.values() {
         if !names.insert(a.name.clone()) {
-            errs.push(format!("attributes.{}", a.name), "two fields map to this attribute name; rename or ignore one");
+            errs.push(
+                format!("attributes.{}", a.name),
+                "two fields map to this attribute name; rename or ignore one",
+            );
         }
     }
     let attr_names: Vec<String> = attrs.values().map(|a| a.name.clone()).collect();
     for part in &r.import {
         if !attr_names.contains(part) {
-            errs.push(format!("import.{part}"), "not an attribute of this resource");
+            errs.push(
+                format!("import.{part}"),
+                "not an attribute of this resource",
+            );
         }
     }
     for h in &r.hooks {
@@ -743,28 +952,56 @@ fn resource(ov: &Overrides, r: &ResourceOverride, resolver: &Resolver, errs: &mu
     let read_ir = match &r.read_by_list {
         Some(l) => {
             if !attr_names.contains(&l.attr) {
-                errs.push("read_by_list.attr", format!("{:?} is not an attribute", l.attr));
+                errs.push(
+                    "read_by_list.attr",
+                    format!("{:?} is not an attribute", l.attr),
+                );
             }
-            ReadIr::ListFind { op: mk(&read, errs, "operations.read"), field: l.field.clone(), attr: l.attr.clone() }
+            ReadIr::ListFind {
+                op: mk(&read, errs, "operations.read"),
+                field: l.field.clone(),
+                attr: l.attr.clone(),
+            }
         }
         None => ReadIr::Get(mk(&read, errs, "operations.read")),
     };
     let extra_ir = extra
         .iter()
-        .map(|(o, w)| (mk(o, errs, "extra_writes"), w.fields.iter().map(|(f, a)| (a.clone(), f.clone())).collect()))
+        .map(|(o, w)| {
+            (
+                mk(o, errs, "extra_writes"),
+                w.fields
+                    .iter()
+                    .map(|(f, a)| (a.clone(), f.clone()))
+                    .collect(),
+            )
+        })
         .collect();
     let mut actions_ir = vec![];
     for (o, a) in &actions {
         if !r.local.contains_key(&a.when_true) {
-            errs.push(format!("actions.{}.when_true", a.operation), format!("{:?} is not a local attribute", a.when_true));
+            errs.push(
+                format!("actions.{}.when_true", a.operation),
+                format!("{:?} is not a local attribute", a.when_true),
+            );
         }
         actions_ir.push((mk(o, errs, "actions"), a.when_true.clone()));
     }
-    for op in [Some(&create), Some(&read), update.as_ref(), delete.as_ref()].into_iter().flatten() {
+    for op in [Some(&create), Some(&read), update.as_ref(), delete.as_ref()]
+        .into_iter()
+        .flatten()
+    {
         for p in &op.path_params {
-            let name = r.params.get(&p.name).cloned().unwrap_or_else(|| p.name.to_snake_case());
+            let name = r
+                .params
+                .get(&p.name)
+                .cloned()
+                .unwrap_or_else(|| p.name.to_snake_case());
             if !attr_names.contains(&name) {
-                errs.push(format!("params.{}", p.name), format!("path parameter maps to {name:?}, which is not an attribute"));
+                errs.push(
+                    format!("params.{}", p.name),
+                    format!("path parameter maps to {name:?}, which is not an attribute"),
+                );
             }
         }
     }
@@ -787,7 +1024,12 @@ fn resource(ov: &Overrides, r: &ResourceOverride, resolver: &Resolver, errs: &mu
 }
 
 /// Computed attributes from an object shape (data-source results).
-fn computed_attrs(props: &IndexMap<String, Shape>, ov: &Overrides, d: &DataSourceOverride, errs: &mut Errs) -> Vec<AttrIr> {
+fn computed_attrs(
+    props: &IndexMap<String, Shape>,
+    ov: &Overrides,
+    d: &DataSourceOverride,
+    errs: &mut Errs,
+) -> Vec<AttrIr> {
     let mut out = vec![];
     for (f, shape) in props {
         if d.ignore.contains(f) || ov.provider.defaults.ignore_response.contains(f) {
@@ -795,15 +1037,28 @@ fn computed_attrs(props: &IndexMap<String, Shape>, ov: &Overrides, d: &DataSourc
         }
         let key = format!("attributes.{f}");
         let o = d.attributes.get(f).cloned().unwrap_or_default();
-        let Some(ty) = ty_of(shape, o.set.unwrap_or(false), false, errs, &key) else { continue };
-        let mut a = AttrIr { name: f.to_snake_case(), ty, description: shape.description.clone(), response_field: Some(f.clone()), ..blank_attr() };
+        let Some(ty) = ty_of(shape, o.set.unwrap_or(false), false, errs, &key) else {
+            continue;
+        };
+        let mut a = AttrIr {
+            name: f.to_snake_case(),
+            ty,
+            description: shape.description.clone(),
+            response_field: Some(f.clone()),
+            ..blank_attr()
+        };
         apply_override(&mut a, &o, errs, &key);
         out.push(a);
     }
     out
 }
 
-fn data_source(ov: &Overrides, d: &DataSourceOverride, resolver: &Resolver, errs: &mut Errs) -> Option<DataSourceIr> {
+fn data_source(
+    ov: &Overrides,
+    d: &DataSourceOverride,
+    resolver: &Resolver,
+    errs: &mut Errs,
+) -> Option<DataSourceIr> {
     match (&d.list, d.lookups.is_empty()) {
         (Some(_), false) => errs.push("list", "a data source has either lookups or list, not both"),
         (None, true) => errs.push("lookups", "a data source needs lookups or list"),
@@ -812,10 +1067,16 @@ fn data_source(ov: &Overrides, d: &DataSourceOverride, resolver: &Resolver, errs
     if let Some(l) = &d.list {
         let info = operation(resolver, &l.operation, errs, "list.operation")?;
         let items = match &info.response {
-            Some(Shape { kind: Kind::Object { properties, .. }, .. }) => match properties.get("data").map(|s| &s.kind) {
+            Some(Shape {
+                kind: Kind::Object { properties, .. },
+                ..
+            }) => match properties.get("data").map(|s| &s.kind) {
                 Some(Kind::Array(item)) => object_props(&Some((**item).clone())).0,
                 _ => {
-                    errs.push("list.operation", format!("{} does not return a list (`data`)", l.operation));
+                    errs.push(
+                        "list.operation",
+                        format!("{} does not return a list (`data`)", l.operation),
+                    );
                     return None;
                 }
             },
@@ -830,26 +1091,58 @@ fn data_source(ov: &Overrides, d: &DataSourceOverride, resolver: &Resolver, errs
         for (q, arg) in &l.filters {
             match info.query_params.iter().find(|p| &p.name == q) {
                 Some(p) => {
-                    let ty = ty_of(&p.shape, false, true, errs, &format!("list.filters.{q}")).unwrap_or(TyIr::String);
-                    attrs.push(AttrIr { name: arg.clone(), ty, mode: "Optional".into(), description: p.description.clone(), validators: validators(&p.shape), ..blank_attr() });
+                    let ty = ty_of(&p.shape, false, true, errs, &format!("list.filters.{q}"))
+                        .unwrap_or(TyIr::String);
+                    attrs.push(AttrIr {
+                        name: arg.clone(),
+                        ty,
+                        mode: "Optional".into(),
+                        description: p.description.clone(),
+                        validators: validators(&p.shape),
+                        ..blank_attr()
+                    });
                 }
-                None => errs.push(format!("list.filters.{q}"), format!("operation {} has no query parameter {q:?}", l.operation)),
+                None => errs.push(
+                    format!("list.filters.{q}"),
+                    format!("operation {} has no query parameter {q:?}", l.operation),
+                ),
             }
         }
         let item_attrs = computed_attrs(&items, ov, d, errs);
-        attrs.push(AttrIr { name: l.into.clone(), ty: TyIr::List(Box::new(TyIr::Object(item_attrs))), description: "Every matching object, across all pages.".into(), ..blank_attr() });
+        attrs.push(AttrIr {
+            name: l.into.clone(),
+            ty: TyIr::List(Box::new(TyIr::Object(item_attrs))),
+            description: "Every matching object, across all pages.".into(),
+            ..blank_attr()
+        });
         let op = op_ir(&info, &IndexMap::new(), &l.filters, errs, "list.filters");
-        return Some(DataSourceIr { name: d.data_source.clone(), description: d.description.clone(), attrs, kind: DataKindIr::List { op, into: l.into.clone() }, example: d.example.clone(), file: String::new() });
+        return Some(DataSourceIr {
+            name: d.data_source.clone(),
+            description: d.description.clone(),
+            attrs,
+            kind: DataKindIr::List {
+                op,
+                into: l.into.clone(),
+            },
+            example: d.example.clone(),
+            file: String::new(),
+        });
     }
     let mut lookups = vec![];
     let mut result_props: IndexMap<String, Shape> = IndexMap::new();
     let mut args: Vec<(String, Shape, String)> = vec![];
     for (arg, l) in &d.lookups {
         let key = format!("lookups.{arg}");
-        let Some(info) = operation(resolver, &l.operation, errs, &format!("{key}.operation")) else { continue };
+        let Some(info) = operation(resolver, &l.operation, errs, &format!("{key}.operation"))
+        else {
+            continue;
+        };
         for p in l.params.keys() {
             if !info.path_params.iter().any(|q| &q.name == p) {
-                errs.push(format!("{key}.params.{p}"), format!("operation {} has no path parameter {p:?}", l.operation));
+                errs.push(
+                    format!("{key}.params.{p}"),
+                    format!("operation {} has no path parameter {p:?}", l.operation),
+                );
             }
         }
         let mut params = l.params.clone();
@@ -859,10 +1152,16 @@ fn data_source(ov: &Overrides, d: &DataSourceOverride, resolver: &Resolver, errs
         let op = op_ir(&info, &params, &l.query, errs, &format!("{key}.query"));
         let shape = if l.expect_one {
             match &info.response {
-                Some(Shape { kind: Kind::Object { properties, .. }, .. }) => match properties.get("data").map(|s| &s.kind) {
+                Some(Shape {
+                    kind: Kind::Object { properties, .. },
+                    ..
+                }) => match properties.get("data").map(|s| &s.kind) {
                     Some(Kind::Array(item)) => Some((**item).clone()),
                     _ => {
-                        errs.push(format!("{key}.expect_one"), format!("{} does not return a list", l.operation));
+                        errs.push(
+                            format!("{key}.expect_one"),
+                            format!("{} does not return a list", l.operation),
+                        );
                         None
                     }
                 },
@@ -881,30 +1180,55 @@ fn data_source(ov: &Overrides, d: &DataSourceOverride, resolver: &Resolver, errs
             .find(|p| params.get(&p.name) == Some(arg) || l.query.get(&p.name) == Some(arg))
             .map(|p| p.shape.clone());
         let arg_shape = match arg_shape {
-            Some(Shape { kind: Kind::Array(item), .. }) => *item,
+            Some(Shape {
+                kind: Kind::Array(item),
+                ..
+            }) => *item,
             Some(s) => s,
             None => {
-                errs.push(key.clone(), format!("operation {} takes no parameter bound to {arg:?}", l.operation));
+                errs.push(
+                    key.clone(),
+                    format!(
+                        "operation {} takes no parameter bound to {arg:?}",
+                        l.operation
+                    ),
+                );
                 continue;
             }
         };
-        args.push((arg.clone(), arg_shape, l.description.clone().unwrap_or_default()));
-        lookups.push(LookupIr { arg: arg.clone(), op, expect_one: l.expect_one });
+        args.push((
+            arg.clone(),
+            arg_shape,
+            l.description.clone().unwrap_or_default(),
+        ));
+        lookups.push(LookupIr {
+            arg: arg.clone(),
+            op,
+            expect_one: l.expect_one,
+        });
     }
     for f in &d.ignore {
         if !result_props.contains_key(f) {
-            errs.push(format!("ignore.{f}"), "no such field in the lookup responses");
+            errs.push(
+                format!("ignore.{f}"),
+                "no such field in the lookup responses",
+            );
         }
     }
     for k in d.attributes.keys() {
         if !result_props.contains_key(k) && !d.lookups.contains_key(k) {
-            errs.push(format!("attributes.{k}"), "no such field in the lookup responses");
+            errs.push(
+                format!("attributes.{k}"),
+                "no such field in the lookup responses",
+            );
         }
     }
     let mut attrs = computed_attrs(&result_props, ov, d, errs);
     for (arg, shape, desc) in args {
         // A lookup argument that is also a result: optional+computed; otherwise optional.
-        let single_query = lookups.iter().any(|l| l.arg == arg && l.op.query_params.iter().any(|q| q.attr == arg));
+        let single_query = lookups
+            .iter()
+            .any(|l| l.arg == arg && l.op.query_params.iter().any(|q| q.attr == arg));
         match attrs.iter_mut().find(|a| a.name == arg) {
             Some(a) => {
                 a.mode = "OptionalComputed".into();
@@ -917,7 +1241,18 @@ fn data_source(ov: &Overrides, d: &DataSourceOverride, resolver: &Resolver, errs
                 if single_query {
                     validators.retain(|v| !matches!(v, ValidatorIr::Each(_)));
                 }
-                attrs.push(AttrIr { name: arg.clone(), ty: TyIr::String, mode: "Optional".into(), description: if desc.is_empty() { shape.description.clone() } else { desc }, validators, ..blank_attr() })
+                attrs.push(AttrIr {
+                    name: arg.clone(),
+                    ty: TyIr::String,
+                    mode: "Optional".into(),
+                    description: if desc.is_empty() {
+                        shape.description.clone()
+                    } else {
+                        desc
+                    },
+                    validators,
+                    ..blank_attr()
+                })
             }
         }
     }
@@ -927,5 +1262,12 @@ fn data_source(ov: &Overrides, d: &DataSourceOverride, resolver: &Resolver, errs
             q.explode = true;
         }
     }
-    Some(DataSourceIr { name: d.data_source.clone(), description: d.description.clone(), attrs, kind: DataKindIr::Single(lookups), example: d.example.clone(), file: String::new() })
+    Some(DataSourceIr {
+        name: d.data_source.clone(),
+        description: d.description.clone(),
+        attrs,
+        kind: DataKindIr::Single(lookups),
+        example: d.example.clone(),
+        file: String::new(),
+    })
 }

@@ -41,7 +41,10 @@ fn main() -> ExitCode {
         }
     };
     if dump_ir {
-        println!("{}", serde_json::to_string_pretty(&out.ir).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out.ir).unwrap_or_default()
+        );
         return ExitCode::SUCCESS;
     }
     if check {
@@ -50,7 +53,10 @@ fn main() -> ExitCode {
             println!("generator --check: {} files up to date", out.files.len());
             return ExitCode::SUCCESS;
         }
-        eprintln!("generator --check: {} file(s) differ from what the generator writes:", changed.len());
+        eprintln!(
+            "generator --check: {} file(s) differ from what the generator writes:",
+            changed.len()
+        );
         for f in changed {
             eprintln!("  {f}");
         }
@@ -59,7 +65,11 @@ fn main() -> ExitCode {
     }
     match generator::write::write(&root, &out.files) {
         Ok(changed) => {
-            println!("generator: {} files, {} changed", out.files.len(), changed.len());
+            println!(
+                "generator: {} files, {} changed",
+                out.files.len(),
+                changed.len()
+            );
             for f in changed {
                 println!("  {f}");
             }

@@ -212,14 +212,22 @@ fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path, errors: &mut Vec<Error
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            errors.push(Error::Override { file: path.display().to_string(), key: String::new(), message: e.to_string() });
+            errors.push(Error::Override {
+                file: path.display().to_string(),
+                key: String::new(),
+                message: e.to_string(),
+            });
             return None;
         }
     };
     match serde_yaml::from_str(&text) {
         Ok(v) => Some(v),
         Err(e) => {
-            errors.push(Error::Override { file: path.display().to_string(), key: String::new(), message: e.to_string() });
+            errors.push(Error::Override {
+                file: path.display().to_string(),
+                key: String::new(),
+                message: e.to_string(),
+            });
             None
         }
     }
@@ -252,12 +260,21 @@ pub fn load(dir: &Path) -> std::result::Result<Overrides, Vec<Error>> {
         .filter_map(|p| read_yaml(&p, &mut errors).map(|r| (p, r)))
         .collect();
     match (provider, errors.is_empty()) {
-        (Some(provider), true) => Ok(Overrides { provider, provider_file, resources, data_sources }),
+        (Some(provider), true) => Ok(Overrides {
+            provider,
+            provider_file,
+            resources,
+            data_sources,
+        }),
         _ => Err(errors),
     }
 }
 
 /// Convenience for single-error returns.
 pub fn err<T>(file: &Path, key: impl Into<String>, message: impl Into<String>) -> Result<T> {
-    Err(Error::Override { file: file.display().to_string(), key: key.into(), message: message.into() })
+    Err(Error::Override {
+        file: file.display().to_string(),
+        key: key.into(),
+        message: message.into(),
+    })
 }

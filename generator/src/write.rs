@@ -4,14 +4,21 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Directories wholly owned by the generator: files there that it no longer emits are stale.
-pub const OWNED_DIRS: &[&str] = &["generated/src", "docs", "examples/resources", "examples/data-sources"];
+pub const OWNED_DIRS: &[&str] = &[
+    "generated/src",
+    "docs",
+    "examples/resources",
+    "examples/data-sources",
+];
 
 fn existing_files(root: &Path) -> Vec<String> {
     let mut out = vec![];
     for d in OWNED_DIRS {
         let mut stack = vec![root.join(d)];
         while let Some(dir) = stack.pop() {
-            let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+            let Ok(rd) = std::fs::read_dir(&dir) else {
+                continue;
+            };
             for e in rd.flatten() {
                 let p = e.path();
                 if p.is_dir() {

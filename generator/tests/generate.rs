@@ -6,18 +6,27 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// Compare with a checked-in snapshot; `UPDATE_SNAPSHOTS=1` rewrites it.
 fn assert_snapshot(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(name);
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing snapshot {}; run with UPDATE_SNAPSHOTS=1", path.display()));
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing snapshot {}; run with UPDATE_SNAPSHOTS=1",
+            path.display()
+        )
+    });
     assert!(expected == actual, "snapshot {name} differs; run with UPDATE_SNAPSHOTS=1 to accept:\n--- expected\n{expected}\n--- actual\n{actual}");
 }
 
@@ -38,7 +47,10 @@ fn copy_tree(from: &Path, to: &Path) {
 #[test]
 fn mini_fixture_snapshots() {
     let out = generator::generate(&fixture("mini")).unwrap_or_else(|e| panic!("{e:?}"));
-    assert_snapshot("mini/ir.json", &serde_json::to_string_pretty(&out.ir).unwrap());
+    assert_snapshot(
+        "mini/ir.json",
+        &serde_json::to_string_pretty(&out.ir).unwrap(),
+    );
     for (path, content) in &out.files {
         if path.ends_with("types.rs") {
             continue; // a copy of the template, checked by compiling the generated crate
@@ -51,7 +63,12 @@ fn mini_fixture_snapshots() {
 fn mini_fixture_merge_rules() {
     let out = generator::generate(&fixture("mini")).unwrap();
     let r = &out.ir.resources[0];
-    let a = |n: &str| r.attrs.iter().find(|a| a.name == n).unwrap_or_else(|| panic!("no attribute {n}"));
+    let a = |n: &str| {
+        r.attrs
+            .iter()
+            .find(|a| a.name == n)
+            .unwrap_or_else(|| panic!("no attribute {n}"))
+    };
     assert_eq!(a("name").mode, "Required");
     assert_eq!(a("note").mode, "Optional", "nullable → clearable");
     assert_eq!(a("note").clear, "Null");
@@ -76,7 +93,15 @@ fn generation_is_deterministic() {
 #[test]
 fn real_spec_and_overrides_generate() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let out = generator::generate(&root).unwrap_or_else(|e| panic!("{}", e.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")));
+    let out = generator::generate(&root).unwrap_or_else(|e| {
+        panic!(
+            "{}",
+            e.iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    });
     let names: Vec<&str> = out.ir.resources.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names.len(), 7, "{names:?}");
     assert_eq!(out.ir.data_sources.len(), 3);
@@ -102,25 +127,76 @@ const WIDGET: &str = "resource: mini_widget\ndescription: A widget.\noperations:
 fn override_errors_name_file_and_key() {
     let file = "overrides/resources/widget.yaml";
     let cases: BTreeMap<&str, (String, &str)> = BTreeMap::from([
-        ("unknown operation", (WIDGET.replace("Widgets_get", "Widgets_fetch"), "operations.read")),
-        ("unknown attribute", (format!("{WIDGET}attributes:\n  colour:\n    set: true\n"), "attributes.colour")),
-        ("unknown ignored field", (format!("{WIDGET}ignore:\n  request: [nope]\n"), "ignore.request.nope")),
-        ("unknown path parameter", (format!("{WIDGET}params:\n  widgetId: id\n"), "params.widgetId")),
-        ("bad import attribute", (WIDGET.replace("import: [id]", "import: [uid]"), "import.uid")),
-        ("bad mode", (format!("{WIDGET}attributes:\n  name:\n    mode: sometimes\n"), "attributes.name.mode")),
-        ("unknown yaml key", (format!("{WIDGET}colour: red\n"), "colour")),
-        ("set on a scalar", (format!("{WIDGET}attributes:\n  name:\n    set: true\n"), "attributes.name.set")),
+        (
+            "unknown operation",
+            (
+                WIDGET.replace("Widgets_get", "Widgets_fetch"),
+                "operations.read",
+            ),
+        ),
+        (
+            "unknown attribute",
+            (
+                format!("{WIDGET}attributes:\n  colour:\n    set: true\n"),
+                "attributes.colour",
+            ),
+        ),
+        (
+            "unknown ignored field",
+            (
+                format!("{WIDGET}ignore:\n  request: [nope]\n"),
+                "ignore.request.nope",
+            ),
+        ),
+        (
+            "unknown path parameter",
+            (
+                format!("{WIDGET}params:\n  widgetId: id\n"),
+                "params.widgetId",
+            ),
+        ),
+        (
+            "bad import attribute",
+            (
+                WIDGET.replace("import: [id]", "import: [uid]"),
+                "import.uid",
+            ),
+        ),
+        (
+            "bad mode",
+            (
+                format!("{WIDGET}attributes:\n  name:\n    mode: sometimes\n"),
+                "attributes.name.mode",
+            ),
+        ),
+        (
+            "unknown yaml key",
+            (format!("{WIDGET}colour: red\n"), "colour"),
+        ),
+        (
+            "set on a scalar",
+            (
+                format!("{WIDGET}attributes:\n  name:\n    set: true\n"),
+                "attributes.name.set",
+            ),
+        ),
     ]);
     for (what, (content, key)) in cases {
         let errs = errors_with(file, &content);
         assert!(!errs.is_empty(), "{what}: no error");
-        assert!(errs.iter().any(|e| e.contains("widget.yaml") && e.contains(key)), "{what}: errors do not name the file and {key:?}: {errs:?}");
+        assert!(
+            errs.iter()
+                .any(|e| e.contains("widget.yaml") && e.contains(key)),
+            "{what}: errors do not name the file and {key:?}: {errs:?}"
+        );
     }
 }
 
 #[test]
 fn all_override_errors_are_reported_together() {
-    let content = WIDGET.replace("Widgets_get", "Widgets_fetch").replace("Widgets_delete", "Widgets_remove");
+    let content = WIDGET
+        .replace("Widgets_get", "Widgets_fetch")
+        .replace("Widgets_delete", "Widgets_remove");
     let errs = errors_with("overrides/resources/widget.yaml", &content);
     assert!(errs.len() >= 2, "{errs:?}");
 }
@@ -132,7 +208,14 @@ fn run_generator(root: &Path, check: bool) -> (bool, String) {
         cmd.arg("--check");
     }
     let out = cmd.output().unwrap();
-    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
 }
 
 #[test]
@@ -149,19 +232,32 @@ fn check_fails_after_hand_edit_or_unregenerated_override_change() {
     // A hand edit of a generated file.
     let file = root.join("generated/src/resources/widget.rs");
     let original = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, original.replace("A widget.", "A hand-edited widget.")).unwrap();
+    std::fs::write(
+        &file,
+        original.replace("A widget.", "A hand-edited widget."),
+    )
+    .unwrap();
     let (ok, out) = run_generator(root, true);
-    assert!(!ok && out.contains("generated/src/resources/widget.rs"), "{out}");
+    assert!(
+        !ok && out.contains("generated/src/resources/widget.rs"),
+        "{out}"
+    );
     assert!(run_generator(root, false).0);
     assert!(run_generator(root, true).0);
 
     // An override change that was not regenerated: both the Rust and the docs differ.
     let ov = root.join("overrides/resources/widget.yaml");
-    let text = std::fs::read_to_string(&ov).unwrap().replace("description: A widget.", "description: A better widget.");
+    let text = std::fs::read_to_string(&ov)
+        .unwrap()
+        .replace("description: A widget.", "description: A better widget.");
     std::fs::write(&ov, text).unwrap();
     let (ok, out) = run_generator(root, true);
     assert!(!ok, "{out}");
-    assert!(out.contains("generated/src/resources/widget.rs") && out.contains("docs/resources/widget.md"), "{out}");
+    assert!(
+        out.contains("generated/src/resources/widget.rs")
+            && out.contains("docs/resources/widget.md"),
+        "{out}"
+    );
 
     // A stale file left in an owned directory is named too.
     assert!(run_generator(root, false).0);

@@ -80,37 +80,66 @@ fn doc_attr(a: &AttrIr) -> DocAttr {
         description.push_str(" Removing it from the configuration clears it.");
     }
     if let Some(d) = &a.default {
-        description.push_str(&format!(" Default: `{}`.", match d {
-            LitIr::Str(s) => s.clone(),
-            LitIr::Bool(b) => b.to_string(),
-            LitIr::Int(i) => i.to_string(),
-        }));
+        description.push_str(&format!(
+            " Default: `{}`.",
+            match d {
+                LitIr::Str(s) => s.clone(),
+                LitIr::Bool(b) => b.to_string(),
+                LitIr::Int(i) => i.to_string(),
+            }
+        ));
     }
     for v in &a.validators {
         match v {
             ValidatorIr::MaxLength(n) => description.push_str(&format!(" At most {n} characters.")),
-            ValidatorIr::OneOf(vs) if vs.len() <= 8 => description.push_str(&format!(" One of: {}.", vs.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "))),
+            ValidatorIr::OneOf(vs) if vs.len() <= 8 => description.push_str(&format!(
+                " One of: {}.",
+                vs.iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
             _ => {}
         }
     }
-    DocAttr { name: a.name.clone(), ty: ty_text(&a.ty), flags, description: description.trim().to_string() }
+    DocAttr {
+        name: a.name.clone(),
+        ty: ty_text(&a.ty),
+        flags,
+        description: description.trim().to_string(),
+    }
 }
 
 fn split(attrs: &[AttrIr]) -> (Vec<DocAttr>, Vec<DocAttr>, Vec<DocAttr>) {
     let mut sorted: Vec<&AttrIr> = attrs.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
-    let pick = |modes: &[&str]| sorted.iter().filter(|a| modes.contains(&a.mode.as_str())).map(|a| doc_attr(a)).collect::<Vec<_>>();
-    (pick(&["Required"]), pick(&["Optional", "OptionalComputed"]), pick(&["Computed"]))
+    let pick = |modes: &[&str]| {
+        sorted
+            .iter()
+            .filter(|a| modes.contains(&a.mode.as_str()))
+            .map(|a| doc_attr(a))
+            .collect::<Vec<_>>()
+    };
+    (
+        pick(&["Required"]),
+        pick(&["Optional", "OptionalComputed"]),
+        pick(&["Computed"]),
+    )
 }
 
 fn render<T: Template>(t: &T, what: &str) -> Result<String, Error> {
-    t.render().map(|s| format!("{}\n", s.trim_end())).map_err(|e| Error::Emit(format!("{what}: {e}")))
+    t.render()
+        .map(|s| format!("{}\n", s.trim_end()))
+        .map_err(|e| Error::Emit(format!("{what}: {e}")))
 }
 
 /// Every docs page, relative to the workspace root.
 pub fn emit(ir: &ProviderIr) -> Result<BTreeMap<String, String>, Error> {
     let mut out = BTreeMap::new();
-    let short_source = ir.source_address.trim_start_matches("registry.terraform.io/").to_string();
+    let short_source = ir
+        .source_address
+        .trim_start_matches("registry.terraform.io/")
+        .to_string();
     out.insert(
         "docs/index.md".into(),
         render(
@@ -140,14 +169,40 @@ pub fn emit(ir: &ProviderIr) -> Result<BTreeMap<String, String>, Error> {
             required,
             optional,
             computed,
-            import_form: Some(r.import_parts.iter().map(|p| format!("<{p}>")).collect::<Vec<_>>().join(&r.import_separator)),
+            import_form: Some(
+                r.import_parts
+                    .iter()
+                    .map(|p| format!("<{p}>"))
+                    .collect::<Vec<_>>()
+                    .join(&r.import_separator),
+            ),
         };
-        out.insert(format!("docs/resources/{}.md", r.name.trim_start_matches(&format!("{}_", ir.type_name))), render(&page, &r.name)?);
+        out.insert(
+            format!(
+                "docs/resources/{}.md",
+                r.name.trim_start_matches(&format!("{}_", ir.type_name))
+            ),
+            render(&page, &r.name)?,
+        );
         if let Some(ex) = &r.example {
-            out.insert(format!("examples/resources/{}/resource.tf", r.name), format!("{}\n", ex.trim_end()));
+            out.insert(
+                format!("examples/resources/{}/resource.tf", r.name),
+                format!("{}\n", ex.trim_end()),
+            );
         }
-        let form = r.import_parts.iter().map(|p| format!("<{p}>")).collect::<Vec<_>>().join(&r.import_separator);
-        out.insert(format!("examples/resources/{}/import.sh", r.name), format!("# Import by {form}\nterraform import {}.example \"{form}\"\n", r.name));
+        let form = r
+            .import_parts
+            .iter()
+            .map(|p| format!("<{p}>"))
+            .collect::<Vec<_>>()
+            .join(&r.import_separator);
+        out.insert(
+            format!("examples/resources/{}/import.sh", r.name),
+            format!(
+                "# Import by {form}\nterraform import {}.example \"{form}\"\n",
+                r.name
+            ),
+        );
     }
     for d in &ir.data_sources {
         let (required, optional, computed) = split(&d.attrs);
@@ -163,9 +218,18 @@ pub fn emit(ir: &ProviderIr) -> Result<BTreeMap<String, String>, Error> {
             computed,
             import_form: None,
         };
-        out.insert(format!("docs/data-sources/{}.md", d.name.trim_start_matches(&format!("{}_", ir.type_name))), render(&page, &d.name)?);
+        out.insert(
+            format!(
+                "docs/data-sources/{}.md",
+                d.name.trim_start_matches(&format!("{}_", ir.type_name))
+            ),
+            render(&page, &d.name)?,
+        );
         if let Some(ex) = &d.example {
-            out.insert(format!("examples/data-sources/{}/data-source.tf", d.name), format!("{}\n", ex.trim_end()));
+            out.insert(
+                format!("examples/data-sources/{}/data-source.tf", d.name),
+                format!("{}\n", ex.trim_end()),
+            );
         }
     }
     Ok(out)
