@@ -1,0 +1,20 @@
+//! Compiles the plugin protocol definitions in `proto/` with the pure-Rust `protox` compiler
+//! (no system `protoc` needed) and generates the tonic/prost code from the descriptor set.
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let files = [
+        "proto/tfplugin6.proto",
+        "proto/grpc_controller.proto",
+        "proto/grpc_stdio.proto",
+        "proto/grpc_broker.proto",
+    ];
+    for f in files {
+        println!("cargo:rerun-if-changed={f}");
+    }
+    let fds = protox::compile(files, ["proto"])?;
+    tonic_prost_build::configure()
+        .build_server(true)
+        .build_client(true)
+        .compile_fds(fds)?;
+    Ok(())
+}

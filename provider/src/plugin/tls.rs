@@ -1,0 +1,104 @@
+//! AutoMTLS: a fresh server certificate per process, and a client-certificate verifier that
+//! accepts exactly the certificate Terraform passed in `PLUGIN_CLIENT_CERT`.
+//!
+//! Terraform's client certificate is self-signed with `CA:TRUE`, which the stock WebPKI
+//! verifier rejects as `CaUsedAsEndEntity`; pinning the exact DER and checking the handshake
+//! signature with the crypto provider is both stricter and accepted.
+
+use rustls::client::danger::HandshakeSignatureValid;
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, Error, ServerConfig, SignatureScheme};
+use std::sync::Arc;
+
+/// The server side of AutoMTLS.
+pub struct AutoMtls {
+    pub config: Arc<ServerConfig>,
+    /// DER of the server certificate (goes, base64-encoded, into the handshake line).
+    pub server_cert_der: Vec<u8>,
+}
+
+/// Build the TLS configuration from the client certificate PEM.
+pub fn auto_mtls(client_cert_pem: &str) -> Result<AutoMtls, String> {
+    let client_der = CertificateDer::from_pem_slice(client_cert_pem.as_bytes())
+        .map_err(|e| format!("PLUGIN_CLIENT_CERT is not a PEM certificate: {e}"))?;
+
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
+        .map_err(|e| format!("generating the server key failed: {e}"))?;
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+        .map_err(|e| format!("server certificate parameters: {e}"))?;
+    params.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
+    params.distinguished_name.push(rcgen::DnType::OrganizationName, "HashiCorp");
+    let cert = params.self_signed(&key).map_err(|e| format!("signing the server certificate failed: {e}"))?;
+    let server_cert_der = cert.der().to_vec();
+
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let verifier = PinnedClientCert::new(client_der.to_vec(), &provider);
+    let mut config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS configuration: {e}"))?
+        .with_client_cert_verifier(Arc::new(verifier))
+        .with_single_cert(
+            vec![CertificateDer::from(server_cert_der.clone())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        )
+        .map_err(|e| format!("TLS configuration: {e}"))?;
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    Ok(AutoMtls { config: Arc::new(config), server_cert_der })
+}
+
+/// Accepts exactly one client certificate, by its DER bytes.
+#[derive(Debug)]
+pub struct PinnedClientCert {
+    der: Vec<u8>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl PinnedClientCert {
+    pub fn new(der: Vec<u8>, provider: &CryptoProvider) -> Self {
+        Self { der, algorithms: provider.signature_verification_algorithms }
+    }
+}
+
+impl ClientCertVerifier for PinnedClientCert {
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, Error> {
+        if end_entity.as_ref() == self.der.as_slice() {
+            Ok(ClientCertVerified::assertion())
+        } else {
+            Err(Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
