@@ -26,7 +26,8 @@ use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
-pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+pub const MAGIC_COOKIE_VALUE: &str =
+    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 const PROTOCOL_VERSION: &str = "6";
 /// How long in-flight calls may take to finish once shutdown was requested.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
@@ -44,7 +45,8 @@ pub fn main() -> i32 {
         return 1;
     }
     if let Ok(versions) = std::env::var("PLUGIN_PROTOCOL_VERSIONS") {
-        if !versions.trim().is_empty() && !versions.split(',').any(|v| v.trim() == PROTOCOL_VERSION) {
+        if !versions.trim().is_empty() && !versions.split(',').any(|v| v.trim() == PROTOCOL_VERSION)
+        {
             eprintln!(
                 "This provider speaks plugin protocol version {PROTOCOL_VERSION}, but the client \
                  only supports versions {versions}. Please use a Terraform version that supports \
@@ -53,7 +55,11 @@ pub fn main() -> i32 {
             return 1;
         }
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("failed to start the async runtime: {e}");
@@ -78,7 +84,9 @@ async fn serve() -> Result<(), String> {
         _ => None,
     };
     let listener = bind().await?;
-    let addr = listener.local_addr().map_err(|e| format!("listener address: {e}"))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("listener address: {e}"))?;
 
     let core = crate::engine::new_provider();
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
@@ -88,7 +96,9 @@ async fn serve() -> Result<(), String> {
         .await;
 
     let (conn_tx, conn_rx) = mpsc::channel::<std::io::Result<Conn>>(16);
-    let acceptor = tls.as_ref().map(|t| tokio_rustls::TlsAcceptor::from(t.config.clone()));
+    let acceptor = tls
+        .as_ref()
+        .map(|t| tokio_rustls::TlsAcceptor::from(t.config.clone()));
     tokio::spawn(accept_loop(listener, acceptor, conn_tx));
     tokio::spawn(ignore_interrupts());
 
@@ -99,9 +109,15 @@ async fn serve() -> Result<(), String> {
     let server = tonic::transport::Server::builder()
         .add_service(provider)
         .add_service(health_service)
-        .add_service(GrpcControllerServer::new(services::Controller { shutdown: shutdown_tx }))
-        .add_service(GrpcStdioServer::new(services::Stdio { shutdown: shutdown_rx.clone() }))
-        .add_service(GrpcBrokerServer::new(services::Broker { shutdown: shutdown_rx.clone() }))
+        .add_service(GrpcControllerServer::new(services::Controller {
+            shutdown: shutdown_tx,
+        }))
+        .add_service(GrpcStdioServer::new(services::Stdio {
+            shutdown: shutdown_rx.clone(),
+        }))
+        .add_service(GrpcBrokerServer::new(services::Broker {
+            shutdown: shutdown_rx.clone(),
+        }))
         .serve_with_incoming_shutdown(ReceiverStream::new(conn_rx), async move {
             let _ = stop.wait_for(|s| *s).await;
         });
@@ -113,9 +129,14 @@ async fn serve() -> Result<(), String> {
     }
     {
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{line}").and_then(|_| out.flush()).map_err(|e| format!("writing the handshake: {e}"))?;
+        writeln!(out, "{line}")
+            .and_then(|_| out.flush())
+            .map_err(|e| format!("writing the handshake: {e}"))?;
     }
-    log::debug(format!("plugin server listening on {addr} (TLS: {})", tls.is_some()));
+    log::debug(format!(
+        "plugin server listening on {addr} (TLS: {})",
+        tls.is_some()
+    ));
 
     let mut stopped = shutdown_rx;
     tokio::pin!(server);
@@ -131,7 +152,11 @@ async fn serve() -> Result<(), String> {
 
 /// Bind 127.0.0.1 on a free port, inside `PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT` when both are set.
 async fn bind() -> Result<TcpListener, String> {
-    let port = |k: &str| std::env::var(k).ok().and_then(|v| v.trim().parse::<u16>().ok());
+    let port = |k: &str| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.trim().parse::<u16>().ok())
+    };
     if let (Some(min), Some(max)) = (port("PLUGIN_MIN_PORT"), port("PLUGIN_MAX_PORT")) {
         if min <= max && min > 0 {
             for p in min..=max {
@@ -142,7 +167,9 @@ async fn bind() -> Result<TcpListener, String> {
             return Err(format!("no free port between {min} and {max}"));
         }
     }
-    TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| format!("binding 127.0.0.1: {e}"))
+    TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .map_err(|e| format!("binding 127.0.0.1: {e}"))
 }
 
 async fn accept_loop(
@@ -172,11 +199,14 @@ async fn accept_loop(
             Some(acceptor) => {
                 let (acceptor, conns) = (acceptor.clone(), conns.clone());
                 tokio::spawn(async move {
-                    match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
+                    match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await
+                    {
                         Ok(Ok(stream)) => {
                             let _ = conns.send(Ok(Conn::Tls(Box::new(stream)))).await;
                         }
-                        Ok(Err(e)) => log::warn(format!("TLS handshake with the plugin client failed: {e}")),
+                        Ok(Err(e)) => {
+                            log::warn(format!("TLS handshake with the plugin client failed: {e}"))
+                        }
                         Err(_) => log::warn("TLS handshake with the plugin client timed out"),
                     }
                 });
@@ -205,7 +235,11 @@ impl tonic::transport::server::Connected for Conn {
 }
 
 impl AsyncRead for Conn {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
         match self.get_mut() {
             Conn::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Conn::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
@@ -214,7 +248,11 @@ impl AsyncRead for Conn {
 }
 
 impl AsyncWrite for Conn {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         match self.get_mut() {
             Conn::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Conn::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),

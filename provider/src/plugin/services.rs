@@ -5,8 +5,8 @@
 
 use crate::plugin::log;
 use crate::protocol::proto::plugin::{
-    grpc_broker_server::GrpcBroker, grpc_controller_server::GrpcController, grpc_stdio_server::GrpcStdio,
-    ConnInfo, Empty, StdioData,
+    grpc_broker_server::GrpcBroker, grpc_controller_server::GrpcController,
+    grpc_stdio_server::GrpcStdio, ConnInfo, Empty, StdioData,
 };
 use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
@@ -27,7 +27,9 @@ impl GrpcController for Controller {
 }
 
 /// A stream that never yields and ends at shutdown.
-fn idle_stream<T: Send + 'static>(mut shutdown: watch::Receiver<bool>) -> ReceiverStream<Result<T, Status>> {
+fn idle_stream<T: Send + 'static>(
+    mut shutdown: watch::Receiver<bool>,
+) -> ReceiverStream<Result<T, Status>> {
     let (tx, rx) = mpsc::channel(1);
     tokio::spawn(async move {
         tokio::select! {
@@ -47,7 +49,10 @@ pub struct Stdio {
 impl GrpcStdio for Stdio {
     type StreamStdioStream = ReceiverStream<Result<StdioData, Status>>;
 
-    async fn stream_stdio(&self, _: Request<()>) -> Result<Response<Self::StreamStdioStream>, Status> {
+    async fn stream_stdio(
+        &self,
+        _: Request<()>,
+    ) -> Result<Response<Self::StreamStdioStream>, Status> {
         Ok(Response::new(idle_stream(self.shutdown.clone())))
     }
 }

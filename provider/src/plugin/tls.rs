@@ -10,7 +10,10 @@ use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, Error, ServerConfig, SignatureScheme};
+use rustls::{
+    CertificateError, DigitallySignedStruct, DistinguishedName, Error, ServerConfig,
+    SignatureScheme,
+};
 use std::sync::Arc;
 
 /// The server side of AutoMTLS.
@@ -29,9 +32,15 @@ pub fn auto_mtls(client_cert_pem: &str) -> Result<AutoMtls, String> {
         .map_err(|e| format!("generating the server key failed: {e}"))?;
     let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()])
         .map_err(|e| format!("server certificate parameters: {e}"))?;
-    params.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
-    params.distinguished_name.push(rcgen::DnType::OrganizationName, "HashiCorp");
-    let cert = params.self_signed(&key).map_err(|e| format!("signing the server certificate failed: {e}"))?;
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "localhost");
+    params
+        .distinguished_name
+        .push(rcgen::DnType::OrganizationName, "HashiCorp");
+    let cert = params
+        .self_signed(&key)
+        .map_err(|e| format!("signing the server certificate failed: {e}"))?;
     let server_cert_der = cert.der().to_vec();
 
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
@@ -46,7 +55,10 @@ pub fn auto_mtls(client_cert_pem: &str) -> Result<AutoMtls, String> {
         )
         .map_err(|e| format!("TLS configuration: {e}"))?;
     config.alpn_protocols = vec![b"h2".to_vec()];
-    Ok(AutoMtls { config: Arc::new(config), server_cert_der })
+    Ok(AutoMtls {
+        config: Arc::new(config),
+        server_cert_der,
+    })
 }
 
 /// Accepts exactly one client certificate, by its DER bytes.
@@ -58,7 +70,10 @@ pub struct PinnedClientCert {
 
 impl PinnedClientCert {
     pub fn new(der: Vec<u8>, provider: &CryptoProvider) -> Self {
-        Self { der, algorithms: provider.signature_verification_algorithms }
+        Self {
+            der,
+            algorithms: provider.signature_verification_algorithms,
+        }
     }
 }
 
@@ -76,7 +91,9 @@ impl ClientCertVerifier for PinnedClientCert {
         if end_entity.as_ref() == self.der.as_slice() {
             Ok(ClientCertVerified::assertion())
         } else {
-            Err(Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
+            Err(Error::InvalidCertificate(
+                CertificateError::ApplicationVerificationFailure,
+            ))
         }
     }
 

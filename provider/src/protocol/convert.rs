@@ -18,7 +18,10 @@ pub fn decode_dynamic(dv: Option<&pb::DynamicValue>, ty: &Type) -> Result<Value,
 
 /// Encode a value as a msgpack `DynamicValue`.
 pub fn encode_dynamic(v: &Value, ty: &Type) -> Result<pb::DynamicValue, CodecError> {
-    Ok(pb::DynamicValue { msgpack: codec::encode_msgpack(v, ty)?, json: Vec::new() })
+    Ok(pb::DynamicValue {
+        msgpack: codec::encode_msgpack(v, ty)?,
+        json: Vec::new(),
+    })
 }
 
 /// Decode a request value, turning a failure into an error diagnostic naming `what`.
@@ -108,7 +111,11 @@ pub fn diag_to_proto(d: &Diagnostic) -> pb::Diagnostic {
         },
         summary: d.summary.clone(),
         detail: d.detail.clone(),
-        attribute: d.attribute.as_ref().filter(|p| !p.0.is_empty()).map(path_to_proto),
+        attribute: d
+            .attribute
+            .as_ref()
+            .filter(|p| !p.0.is_empty())
+            .map(path_to_proto),
     }
 }
 
@@ -135,7 +142,8 @@ mod tests {
 
     #[test]
     fn diagnostics_round_trip() {
-        let d = Diagnostic::warning("w", "detail").at(AttributePath::attr("a").then_key("k").then_index(3));
+        let d = Diagnostic::warning("w", "detail")
+            .at(AttributePath::attr("a").then_key("k").then_index(3));
         assert_eq!(diag_from_proto(&diag_to_proto(&d)), d);
         let e = Diagnostic::error("e", "");
         let pe = diag_to_proto(&e);
@@ -145,10 +153,22 @@ mod tests {
 
     #[test]
     fn dynamic_value_prefers_msgpack_and_falls_back_to_json() {
-        let dv = pb::DynamicValue { msgpack: vec![0xa1, b'x'], json: b"\"y\"".to_vec() };
-        assert_eq!(decode_dynamic(Some(&dv), &Type::String).unwrap(), Value::String("x".into()));
-        let dv = pb::DynamicValue { msgpack: vec![], json: b"\"y\"".to_vec() };
-        assert_eq!(decode_dynamic(Some(&dv), &Type::String).unwrap(), Value::String("y".into()));
+        let dv = pb::DynamicValue {
+            msgpack: vec![0xa1, b'x'],
+            json: b"\"y\"".to_vec(),
+        };
+        assert_eq!(
+            decode_dynamic(Some(&dv), &Type::String).unwrap(),
+            Value::String("x".into())
+        );
+        let dv = pb::DynamicValue {
+            msgpack: vec![],
+            json: b"\"y\"".to_vec(),
+        };
+        assert_eq!(
+            decode_dynamic(Some(&dv), &Type::String).unwrap(),
+            Value::String("y".into())
+        );
         assert_eq!(decode_dynamic(None, &Type::String).unwrap(), Value::Null);
     }
 }

@@ -5,7 +5,10 @@ use crate::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::value::codec::type_to_json_bytes;
 
 pub fn schema_to_proto(s: &Schema) -> pb::Schema {
-    pb::Schema { version: s.version, block: Some(block_to_proto(&s.block, s.version)) }
+    pb::Schema {
+        version: s.version,
+        block: Some(block_to_proto(&s.block, s.version)),
+    }
 }
 
 fn block_to_proto(b: &Block, version: i64) -> pb::schema::Block {

@@ -33,7 +33,12 @@ impl ProviderService {
     }
 
     fn data_source_type(&self, name: &str, diags: &mut Diagnostics) -> Option<Type> {
-        lookup(&self.core.schemas().data_sources, name, "data source", diags)
+        lookup(
+            &self.core.schemas().data_sources,
+            name,
+            "data source",
+            diags,
+        )
     }
 
     fn provider_type(&self) -> Type {
@@ -89,7 +94,10 @@ fn server_capabilities() -> pb::ServerCapabilities {
 
 #[tonic::async_trait]
 impl Provider for ProviderService {
-    async fn get_metadata(&self, _: Request<pb::get_metadata::Request>) -> Reply<pb::get_metadata::Response> {
+    async fn get_metadata(
+        &self,
+        _: Request<pb::get_metadata::Request>,
+    ) -> Reply<pb::get_metadata::Response> {
         trace("GetMetadata", "");
         let s = self.core.schemas();
         Ok(Response::new(pb::get_metadata::Response {
@@ -97,12 +105,16 @@ impl Provider for ProviderService {
             resources: s
                 .resources
                 .keys()
-                .map(|k| pb::get_metadata::ResourceMetadata { type_name: k.clone() })
+                .map(|k| pb::get_metadata::ResourceMetadata {
+                    type_name: k.clone(),
+                })
                 .collect(),
             data_sources: s
                 .data_sources
                 .keys()
-                .map(|k| pb::get_metadata::DataSourceMetadata { type_name: k.clone() })
+                .map(|k| pb::get_metadata::DataSourceMetadata {
+                    type_name: k.clone(),
+                })
                 .collect(),
             ..Default::default()
         }))
@@ -116,7 +128,11 @@ impl Provider for ProviderService {
         let s = self.core.schemas();
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(schema_to_proto(&s.provider)),
-            resource_schemas: s.resources.iter().map(|(k, v)| (k.clone(), schema_to_proto(v))).collect(),
+            resource_schemas: s
+                .resources
+                .iter()
+                .map(|(k, v)| (k.clone(), schema_to_proto(v)))
+                .collect(),
             data_source_schemas: s
                 .data_sources
                 .iter()
@@ -134,10 +150,17 @@ impl Provider for ProviderService {
         trace("ValidateProviderConfig", "");
         let req = req.into_inner();
         let mut diags = Diagnostics::default();
-        if let Some(config) = decode_or_diag(req.config.as_ref(), &self.provider_type(), "provider configuration", &mut diags) {
+        if let Some(config) = decode_or_diag(
+            req.config.as_ref(),
+            &self.provider_type(),
+            "provider configuration",
+            &mut diags,
+        ) {
             diags.extend(self.core.validate_provider_config(&config));
         }
-        Ok(Response::new(pb::validate_provider_config::Response { diagnostics: diags_to_proto(&diags) }))
+        Ok(Response::new(pb::validate_provider_config::Response {
+            diagnostics: diags_to_proto(&diags),
+        }))
     }
 
     async fn validate_resource_config(
@@ -148,11 +171,18 @@ impl Provider for ProviderService {
         trace("ValidateResourceConfig", &req.type_name);
         let mut diags = Diagnostics::default();
         if let Some(ty) = self.resource_type(&req.type_name, &mut diags) {
-            if let Some(config) = decode_or_diag(req.config.as_ref(), &ty, "resource configuration", &mut diags) {
+            if let Some(config) = decode_or_diag(
+                req.config.as_ref(),
+                &ty,
+                "resource configuration",
+                &mut diags,
+            ) {
                 diags.extend(self.core.validate_resource_config(&req.type_name, &config));
             }
         }
-        Ok(Response::new(pb::validate_resource_config::Response { diagnostics: diags_to_proto(&diags) }))
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: diags_to_proto(&diags),
+        }))
     }
 
     async fn validate_data_resource_config(
@@ -163,11 +193,21 @@ impl Provider for ProviderService {
         trace("ValidateDataResourceConfig", &req.type_name);
         let mut diags = Diagnostics::default();
         if let Some(ty) = self.data_source_type(&req.type_name, &mut diags) {
-            if let Some(config) = decode_or_diag(req.config.as_ref(), &ty, "data source configuration", &mut diags) {
-                diags.extend(self.core.validate_data_source_config(&req.type_name, &config));
+            if let Some(config) = decode_or_diag(
+                req.config.as_ref(),
+                &ty,
+                "data source configuration",
+                &mut diags,
+            ) {
+                diags.extend(
+                    self.core
+                        .validate_data_source_config(&req.type_name, &config),
+                );
             }
         }
-        Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: diags_to_proto(&diags) }))
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: diags_to_proto(&diags),
+        }))
     }
 
     async fn upgrade_resource_state(
@@ -186,7 +226,9 @@ impl Provider for ProviderService {
                     "The stored state uses the legacy flatmap format, which this provider cannot read.",
                 ));
             } else if !raw.json.is_empty() {
-                let resp = self.core.upgrade_resource_state(&req.type_name, req.version, &raw.json);
+                let resp = self
+                    .core
+                    .upgrade_resource_state(&req.type_name, req.version, &raw.json);
                 diags.extend(resp.diagnostics);
                 let mut state = resp.upgraded_state;
                 // An engine that leaves the state untouched returns null: read the stored JSON
@@ -205,7 +247,10 @@ impl Provider for ProviderService {
                 }
             }
         }
-        Ok(Response::new(pb::upgrade_resource_state::Response { upgraded_state, diagnostics: diags_to_proto(&diags) }))
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state,
+            diagnostics: diags_to_proto(&diags),
+        }))
     }
 
     async fn get_resource_identity_schemas(
@@ -215,7 +260,9 @@ impl Provider for ProviderService {
         // Terraform (1.12+) calls this right after GetProviderSchema and stops on any error, so
         // the answer is "no identity schemas" rather than an unsupported diagnostic.
         trace("GetResourceIdentitySchemas", "");
-        Ok(Response::new(pb::get_resource_identity_schemas::Response::default()))
+        Ok(Response::new(
+            pb::get_resource_identity_schemas::Response::default(),
+        ))
     }
 
     async fn upgrade_resource_identity(
@@ -235,22 +282,38 @@ impl Provider for ProviderService {
         let req = req.into_inner();
         trace("ConfigureProvider", "");
         let mut diags = Diagnostics::default();
-        if let Some(config) = decode_or_diag(req.config.as_ref(), &self.provider_type(), "provider configuration", &mut diags) {
+        if let Some(config) = decode_or_diag(
+            req.config.as_ref(),
+            &self.provider_type(),
+            "provider configuration",
+            &mut diags,
+        ) {
             diags.extend(self.core.configure(&config).await);
         }
-        Ok(Response::new(pb::configure_provider::Response { diagnostics: diags_to_proto(&diags) }))
+        Ok(Response::new(pb::configure_provider::Response {
+            diagnostics: diags_to_proto(&diags),
+        }))
     }
 
-    async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Reply<pb::read_resource::Response> {
+    async fn read_resource(
+        &self,
+        req: Request<pb::read_resource::Request>,
+    ) -> Reply<pb::read_resource::Response> {
         let req = req.into_inner();
         trace("ReadResource", &req.type_name);
         let mut diags = Diagnostics::default();
         let mut out = pb::read_resource::Response::default();
         if let Some(ty) = self.resource_type(&req.type_name, &mut diags) {
-            if let Some(current_state) = decode_or_diag(req.current_state.as_ref(), &ty, "current state", &mut diags) {
+            if let Some(current_state) =
+                decode_or_diag(req.current_state.as_ref(), &ty, "current state", &mut diags)
+            {
                 let resp = self
                     .core
-                    .read_resource(ReadRequest { type_name: req.type_name.clone(), current_state, private: req.private })
+                    .read_resource(ReadRequest {
+                        type_name: req.type_name.clone(),
+                        current_state,
+                        private: req.private,
+                    })
                     .await;
                 diags.extend(resp.diagnostics);
                 out.new_state = encode_or_diag(&resp.new_state, &ty, "new state", &mut diags);
@@ -271,11 +334,24 @@ impl Provider for ProviderService {
         let mut out = pb::plan_resource_change::Response::default();
         if let Some(ty) = self.resource_type(&req.type_name, &mut diags) {
             let prior = decode_or_diag(req.prior_state.as_ref(), &ty, "prior state", &mut diags);
-            let proposed = decode_or_diag(req.proposed_new_state.as_ref(), &ty, "proposed new state", &mut diags);
-            let config = decode_or_diag(req.config.as_ref(), &ty, "resource configuration", &mut diags);
-            if let (Some(prior_state), Some(proposed_new_state), Some(config)) = (prior, proposed, config) {
+            let proposed = decode_or_diag(
+                req.proposed_new_state.as_ref(),
+                &ty,
+                "proposed new state",
+                &mut diags,
+            );
+            let config = decode_or_diag(
+                req.config.as_ref(),
+                &ty,
+                "resource configuration",
+                &mut diags,
+            );
+            if let (Some(prior_state), Some(proposed_new_state), Some(config)) =
+                (prior, proposed, config)
+            {
                 if prior_state.is_null() && proposed_new_state.is_null() {
-                    out.planned_state = encode_or_diag(&Value::Null, &ty, "planned state", &mut diags);
+                    out.planned_state =
+                        encode_or_diag(&Value::Null, &ty, "planned state", &mut diags);
                     out.planned_private = req.prior_private;
                 } else {
                     let resp = self
@@ -290,8 +366,13 @@ impl Provider for ProviderService {
                         })
                         .await;
                     diags.extend(resp.diagnostics);
-                    out.planned_state = encode_or_diag(&resp.planned_state, &ty, "planned state", &mut diags);
-                    out.requires_replace = resp.requires_replace.iter().map(super::convert::path_to_proto).collect();
+                    out.planned_state =
+                        encode_or_diag(&resp.planned_state, &ty, "planned state", &mut diags);
+                    out.requires_replace = resp
+                        .requires_replace
+                        .iter()
+                        .map(super::convert::path_to_proto)
+                        .collect();
                     out.planned_private = resp.planned_private;
                 }
             }
@@ -310,9 +391,16 @@ impl Provider for ProviderService {
         let mut out = pb::apply_resource_change::Response::default();
         if let Some(ty) = self.resource_type(&req.type_name, &mut diags) {
             let prior = decode_or_diag(req.prior_state.as_ref(), &ty, "prior state", &mut diags);
-            let planned = decode_or_diag(req.planned_state.as_ref(), &ty, "planned state", &mut diags);
-            let config = decode_or_diag(req.config.as_ref(), &ty, "resource configuration", &mut diags);
-            if let (Some(prior_state), Some(planned_state), Some(config)) = (prior, planned, config) {
+            let planned =
+                decode_or_diag(req.planned_state.as_ref(), &ty, "planned state", &mut diags);
+            let config = decode_or_diag(
+                req.config.as_ref(),
+                &ty,
+                "resource configuration",
+                &mut diags,
+            );
+            if let (Some(prior_state), Some(planned_state), Some(config)) = (prior, planned, config)
+            {
                 let destroy = planned_state.is_null();
                 let resp = self
                     .core
@@ -344,10 +432,15 @@ impl Provider for ProviderService {
         let mut diags = Diagnostics::default();
         let mut imported_resources = Vec::new();
         if self.resource_type(&req.type_name, &mut diags).is_some() {
-            let resp = self.core.import_resource_state(&req.type_name, &req.id).await;
+            let resp = self
+                .core
+                .import_resource_state(&req.type_name, &req.id)
+                .await;
             diags.extend(resp.diagnostics);
             for (type_name, state) in resp.imported {
-                let Some(ty) = self.resource_type(&type_name, &mut diags) else { continue };
+                let Some(ty) = self.resource_type(&type_name, &mut diags) else {
+                    continue;
+                };
                 if let Some(state) = encode_or_diag(&state, &ty, "imported state", &mut diags) {
                     imported_resources.push(pb::import_resource_state::ImportedResource {
                         type_name,
@@ -384,7 +477,12 @@ impl Provider for ProviderService {
         let mut diags = Diagnostics::default();
         let mut out = pb::read_data_source::Response::default();
         if let Some(ty) = self.data_source_type(&req.type_name, &mut diags) {
-            if let Some(config) = decode_or_diag(req.config.as_ref(), &ty, "data source configuration", &mut diags) {
+            if let Some(config) = decode_or_diag(
+                req.config.as_ref(),
+                &ty,
+                "data source configuration",
+                &mut diags,
+            ) {
                 let resp = self.core.read_data_source(&req.type_name, &config).await;
                 diags.extend(resp.diagnostics);
                 out.state = encode_or_diag(&resp.state, &ty, "data source state", &mut diags);
@@ -408,9 +506,11 @@ impl Provider for ProviderService {
         &self,
         _: Request<pb::validate_ephemeral_resource_config::Request>,
     ) -> Reply<pb::validate_ephemeral_resource_config::Response> {
-        Ok(Response::new(pb::validate_ephemeral_resource_config::Response {
-            diagnostics: unsupported("ValidateEphemeralResourceConfig"),
-        }))
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: unsupported("ValidateEphemeralResourceConfig"),
+            },
+        ))
     }
 
     async fn open_ephemeral_resource(
@@ -444,11 +544,16 @@ impl Provider for ProviderService {
 
     type ListResourceStream = tokio_stream::Once<Result<pb::list_resource::Event, Status>>;
 
-    async fn list_resource(&self, _: Request<pb::list_resource::Request>) -> Reply<Self::ListResourceStream> {
-        Ok(Response::new(tokio_stream::once(Ok(pb::list_resource::Event {
-            diagnostic: unsupported("ListResource"),
-            ..Default::default()
-        }))))
+    async fn list_resource(
+        &self,
+        _: Request<pb::list_resource::Request>,
+    ) -> Reply<Self::ListResourceStream> {
+        Ok(Response::new(tokio_stream::once(Ok(
+            pb::list_resource::Event {
+                diagnostic: unsupported("ListResource"),
+                ..Default::default()
+            },
+        ))))
     }
 
     async fn validate_list_resource_config(
@@ -460,16 +565,25 @@ impl Provider for ProviderService {
         }))
     }
 
-    async fn get_functions(&self, _: Request<pb::get_functions::Request>) -> Reply<pb::get_functions::Response> {
+    async fn get_functions(
+        &self,
+        _: Request<pb::get_functions::Request>,
+    ) -> Reply<pb::get_functions::Response> {
         trace("GetFunctions", "");
         Ok(Response::new(pb::get_functions::Response::default()))
     }
 
-    async fn call_function(&self, _: Request<pb::call_function::Request>) -> Reply<pb::call_function::Response> {
+    async fn call_function(
+        &self,
+        _: Request<pb::call_function::Request>,
+    ) -> Reply<pb::call_function::Response> {
         let text = unsupported("CallFunction").remove(0).summary;
         Ok(Response::new(pb::call_function::Response {
             result: None,
-            error: Some(pb::FunctionError { text, function_argument: None }),
+            error: Some(pb::FunctionError {
+                text,
+                function_argument: None,
+            }),
         }))
     }
 
@@ -498,46 +612,85 @@ impl Provider for ProviderService {
         &self,
         _: Request<pb::read_state_bytes::Request>,
     ) -> Reply<Self::ReadStateBytesStream> {
-        Ok(Response::new(tokio_stream::once(Ok(pb::read_state_bytes::Response {
-            diagnostics: unsupported("ReadStateBytes"),
-            ..Default::default()
-        }))))
+        Ok(Response::new(tokio_stream::once(Ok(
+            pb::read_state_bytes::Response {
+                diagnostics: unsupported("ReadStateBytes"),
+                ..Default::default()
+            },
+        ))))
     }
 
     async fn write_state_bytes(
         &self,
         _: Request<tonic::Streaming<pb::write_state_bytes::RequestChunk>>,
     ) -> Reply<pb::write_state_bytes::Response> {
-        Ok(Response::new(pb::write_state_bytes::Response { diagnostics: unsupported("WriteStateBytes") }))
+        Ok(Response::new(pb::write_state_bytes::Response {
+            diagnostics: unsupported("WriteStateBytes"),
+        }))
     }
 
-    async fn lock_state(&self, _: Request<pb::lock_state::Request>) -> Reply<pb::lock_state::Response> {
-        Ok(Response::new(pb::lock_state::Response { lock_id: String::new(), diagnostics: unsupported("LockState") }))
+    async fn lock_state(
+        &self,
+        _: Request<pb::lock_state::Request>,
+    ) -> Reply<pb::lock_state::Response> {
+        Ok(Response::new(pb::lock_state::Response {
+            lock_id: String::new(),
+            diagnostics: unsupported("LockState"),
+        }))
     }
 
-    async fn unlock_state(&self, _: Request<pb::unlock_state::Request>) -> Reply<pb::unlock_state::Response> {
-        Ok(Response::new(pb::unlock_state::Response { diagnostics: unsupported("UnlockState") }))
+    async fn unlock_state(
+        &self,
+        _: Request<pb::unlock_state::Request>,
+    ) -> Reply<pb::unlock_state::Response> {
+        Ok(Response::new(pb::unlock_state::Response {
+            diagnostics: unsupported("UnlockState"),
+        }))
     }
 
-    async fn get_states(&self, _: Request<pb::get_states::Request>) -> Reply<pb::get_states::Response> {
-        Ok(Response::new(pb::get_states::Response { state_id: Vec::new(), diagnostics: unsupported("GetStates") }))
+    async fn get_states(
+        &self,
+        _: Request<pb::get_states::Request>,
+    ) -> Reply<pb::get_states::Response> {
+        Ok(Response::new(pb::get_states::Response {
+            state_id: Vec::new(),
+            diagnostics: unsupported("GetStates"),
+        }))
     }
 
-    async fn delete_state(&self, _: Request<pb::delete_state::Request>) -> Reply<pb::delete_state::Response> {
-        Ok(Response::new(pb::delete_state::Response { diagnostics: unsupported("DeleteState") }))
+    async fn delete_state(
+        &self,
+        _: Request<pb::delete_state::Request>,
+    ) -> Reply<pb::delete_state::Response> {
+        Ok(Response::new(pb::delete_state::Response {
+            diagnostics: unsupported("DeleteState"),
+        }))
     }
 
-    async fn plan_action(&self, _: Request<pb::plan_action::Request>) -> Reply<pb::plan_action::Response> {
-        Ok(Response::new(pb::plan_action::Response { diagnostics: unsupported("PlanAction"), deferred: None }))
+    async fn plan_action(
+        &self,
+        _: Request<pb::plan_action::Request>,
+    ) -> Reply<pb::plan_action::Response> {
+        Ok(Response::new(pb::plan_action::Response {
+            diagnostics: unsupported("PlanAction"),
+            deferred: None,
+        }))
     }
 
     type InvokeActionStream = tokio_stream::Once<Result<pb::invoke_action::Event, Status>>;
 
-    async fn invoke_action(&self, _: Request<pb::invoke_action::Request>) -> Reply<Self::InvokeActionStream> {
+    async fn invoke_action(
+        &self,
+        _: Request<pb::invoke_action::Request>,
+    ) -> Reply<Self::InvokeActionStream> {
         use pb::invoke_action::event::{Completed, Type as EventType};
-        Ok(Response::new(tokio_stream::once(Ok(pb::invoke_action::Event {
-            r#type: Some(EventType::Completed(Completed { diagnostics: unsupported("InvokeAction") })),
-        }))))
+        Ok(Response::new(tokio_stream::once(Ok(
+            pb::invoke_action::Event {
+                r#type: Some(EventType::Completed(Completed {
+                    diagnostics: unsupported("InvokeAction"),
+                })),
+            },
+        ))))
     }
 
     async fn validate_action_config(
@@ -549,9 +702,14 @@ impl Provider for ProviderService {
         }))
     }
 
-    async fn stop_provider(&self, _: Request<pb::stop_provider::Request>) -> Reply<pb::stop_provider::Response> {
+    async fn stop_provider(
+        &self,
+        _: Request<pb::stop_provider::Request>,
+    ) -> Reply<pb::stop_provider::Response> {
         log::log(Level::Debug, "StopProvider: stopping in-flight work");
         self.core.stop();
-        Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
+        Ok(Response::new(pb::stop_provider::Response {
+            error: String::new(),
+        }))
     }
 }

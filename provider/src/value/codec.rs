@@ -39,7 +39,10 @@ fn at(path: &str) -> String {
 
 impl CodecError {
     fn invalid(message: impl Into<String>) -> Self {
-        CodecError::Invalid { path: String::new(), message: message.into() }
+        CodecError::Invalid {
+            path: String::new(),
+            message: message.into(),
+        }
     }
 
     /// Prefix the error's location with one more path segment (added while unwinding).
@@ -53,7 +56,10 @@ impl CodecError {
         };
         match self {
             CodecError::Eof { path } => CodecError::Eof { path: join(path) },
-            CodecError::Invalid { path, message } => CodecError::Invalid { path: join(path), message },
+            CodecError::Invalid { path, message } => CodecError::Invalid {
+                path: join(path),
+                message,
+            },
             other => other,
         }
     }
@@ -111,13 +117,16 @@ pub fn type_to_json(ty: &Type) -> serde_json::Value {
         Type::Set(e) => J::Array(vec![J::from("set"), type_to_json(e)]),
         Type::Map(e) => J::Array(vec![J::from("map"), type_to_json(e)]),
         Type::Object(attrs) => {
-            let m: serde_json::Map<String, J> =
-                attrs.iter().map(|(k, t)| (k.clone(), type_to_json(t))).collect();
+            let m: serde_json::Map<String, J> = attrs
+                .iter()
+                .map(|(k, t)| (k.clone(), type_to_json(t)))
+                .collect();
             J::Array(vec![J::from("object"), J::Object(m)])
         }
-        Type::Tuple(elems) => {
-            J::Array(vec![J::from("tuple"), J::Array(elems.iter().map(type_to_json).collect())])
-        }
+        Type::Tuple(elems) => J::Array(vec![
+            J::from("tuple"),
+            J::Array(elems.iter().map(type_to_json).collect()),
+        ]),
     }
 }
 
@@ -136,7 +145,9 @@ pub fn type_from_json(j: &serde_json::Value) -> Result<Type> {
             "number" => Ok(Type::Number),
             "string" => Ok(Type::String),
             "dynamic" => Ok(Type::Dynamic),
-            other => Err(CodecError::invalid(format!("unknown primitive type {other:?}"))),
+            other => Err(CodecError::invalid(format!(
+                "unknown primitive type {other:?}"
+            ))),
         },
         J::Array(items) => {
             let kind = items.first().and_then(J::as_str).ok_or_else(|| {
@@ -163,12 +174,16 @@ pub fn type_from_json(j: &serde_json::Value) -> Result<Type> {
                     let a = arg
                         .as_array()
                         .ok_or_else(|| CodecError::invalid("tuple type needs an element list"))?;
-                    Ok(Type::Tuple(a.iter().map(type_from_json).collect::<Result<_>>()?))
+                    Ok(Type::Tuple(
+                        a.iter().map(type_from_json).collect::<Result<_>>()?,
+                    ))
                 }
                 other => Err(CodecError::invalid(format!("unknown type kind {other:?}"))),
             }
         }
-        _ => Err(CodecError::invalid("a type constraint must be a string or an array")),
+        _ => Err(CodecError::invalid(
+            "a type constraint must be a string or an array",
+        )),
     }
 }
 
@@ -188,9 +203,9 @@ fn infer_type(v: &Value) -> Type {
         Value::Number(_) => Type::Number,
         Value::String(_) => Type::String,
         Value::List(items) => Type::Tuple(items.iter().map(infer_type).collect()),
-        Value::Set(items) => {
-            Type::Set(Box::new(items.first().map(infer_type).unwrap_or(Type::String)))
-        }
+        Value::Set(items) => Type::Set(Box::new(
+            items.first().map(infer_type).unwrap_or(Type::String),
+        )),
         Value::Map(m) | Value::Object(m) => {
             Type::Object(m.iter().map(|(k, v)| (k.clone(), infer_type(v))).collect())
         }
@@ -236,7 +251,9 @@ impl<'a> Reader<'a> {
                 self.pos = end;
                 Ok(s)
             }
-            None => Err(CodecError::Eof { path: String::new() }),
+            None => Err(CodecError::Eof {
+                path: String::new(),
+            }),
         }
     }
     fn u8(&mut self) -> Result<u8> {
@@ -248,7 +265,12 @@ impl<'a> Reader<'a> {
         Ok(a)
     }
     fn peek(&self) -> Result<Marker> {
-        self.buf.get(self.pos).map(|b| Marker::from_u8(*b)).ok_or(CodecError::Eof { path: String::new() })
+        self.buf
+            .get(self.pos)
+            .map(|b| Marker::from_u8(*b))
+            .ok_or(CodecError::Eof {
+                path: String::new(),
+            })
     }
     fn marker(&mut self) -> Result<Marker> {
         Ok(Marker::from_u8(self.u8()?))
@@ -373,7 +395,11 @@ impl<'a> Reader<'a> {
                         .map_err(|_| CodecError::invalid("number string is not valid UTF-8"))?;
                     parse_number(s)?
                 }
-                None => return Err(CodecError::invalid(format!("expected a number, found {m:?}"))),
+                None => {
+                    return Err(CodecError::invalid(format!(
+                        "expected a number, found {m:?}"
+                    )))
+                }
             },
         };
         Ok(n)
@@ -400,20 +426,27 @@ impl<'a> Reader<'a> {
             Type::String => Ok(Value::String(self.string()?)),
             Type::List(e) | Type::Set(e) => {
                 let m = self.marker()?;
-                let n = self
-                    .array_len(m)?
-                    .ok_or_else(|| CodecError::invalid(format!("expected an array, found {m:?}")))?;
+                let n = self.array_len(m)?.ok_or_else(|| {
+                    CodecError::invalid(format!("expected an array, found {m:?}"))
+                })?;
                 let mut items = Vec::with_capacity(n.min(1024));
                 for i in 0..n {
-                    items.push(self.value(e, depth + 1).map_err(|err| err.within(&index_seg(i)))?);
+                    items.push(
+                        self.value(e, depth + 1)
+                            .map_err(|err| err.within(&index_seg(i)))?,
+                    );
                 }
-                Ok(if matches!(ty, Type::Set(_)) { Value::Set(items) } else { Value::List(items) })
+                Ok(if matches!(ty, Type::Set(_)) {
+                    Value::Set(items)
+                } else {
+                    Value::List(items)
+                })
             }
             Type::Tuple(elems) => {
                 let m = self.marker()?;
-                let n = self
-                    .array_len(m)?
-                    .ok_or_else(|| CodecError::invalid(format!("expected an array, found {m:?}")))?;
+                let n = self.array_len(m)?.ok_or_else(|| {
+                    CodecError::invalid(format!("expected an array, found {m:?}"))
+                })?;
                 if n != elems.len() {
                     return Err(CodecError::invalid(format!(
                         "tuple needs {} elements, found {n}",
@@ -422,7 +455,10 @@ impl<'a> Reader<'a> {
                 }
                 let mut items = Vec::with_capacity(n);
                 for (i, t) in elems.iter().enumerate() {
-                    items.push(self.value(t, depth + 1).map_err(|err| err.within(&index_seg(i)))?);
+                    items.push(
+                        self.value(t, depth + 1)
+                            .map_err(|err| err.within(&index_seg(i)))?,
+                    );
                 }
                 Ok(Value::List(items))
             }
@@ -434,22 +470,26 @@ impl<'a> Reader<'a> {
                 let mut out = BTreeMap::new();
                 for _ in 0..n {
                     let k = self.string()?;
-                    let v = self.value(e, depth + 1).map_err(|err| err.within(&key_seg(&k)))?;
+                    let v = self
+                        .value(e, depth + 1)
+                        .map_err(|err| err.within(&key_seg(&k)))?;
                     out.insert(k, v);
                 }
                 Ok(Value::Map(out))
             }
             Type::Object(attrs) => {
                 let m = self.marker()?;
-                let n = self
-                    .map_len(m)?
-                    .ok_or_else(|| CodecError::invalid(format!("expected an object, found {m:?}")))?;
+                let n = self.map_len(m)?.ok_or_else(|| {
+                    CodecError::invalid(format!("expected an object, found {m:?}"))
+                })?;
                 let mut out = BTreeMap::new();
                 for _ in 0..n {
                     let k = self.string()?;
                     match attrs.get(&k) {
                         Some(t) => {
-                            let v = self.value(t, depth + 1).map_err(|err| err.within(&attr_seg(&k)))?;
+                            let v = self
+                                .value(t, depth + 1)
+                                .map_err(|err| err.within(&attr_seg(&k)))?;
                             out.insert(k, v);
                         }
                         None => self.skip(depth + 1)?,
@@ -494,7 +534,9 @@ impl<'a> Reader<'a> {
         }
         let m = self.marker()?;
         let n = match m {
-            Marker::Null | Marker::True | Marker::False | Marker::FixPos(_) | Marker::FixNeg(_) => 0,
+            Marker::Null | Marker::True | Marker::False | Marker::FixPos(_) | Marker::FixNeg(_) => {
+                0
+            }
             Marker::U8 | Marker::I8 => 1,
             Marker::U16 | Marker::I16 => 2,
             Marker::U32 | Marker::I32 | Marker::F32 => 4,
@@ -516,7 +558,9 @@ impl<'a> Reader<'a> {
                     }
                     0
                 } else {
-                    return Err(CodecError::invalid(format!("unexpected msgpack marker {m:?}")));
+                    return Err(CodecError::invalid(format!(
+                        "unexpected msgpack marker {m:?}"
+                    )));
                 }
             }
         };
@@ -600,7 +644,9 @@ fn write_value(out: &mut Vec<u8>, v: &Value, ty: &Type) -> Result<()> {
         }
         (Type::Object(attrs), Value::Object(m) | Value::Map(m)) => {
             if let Some(extra) = m.keys().find(|k| !attrs.contains_key(*k)) {
-                return Err(CodecError::invalid(format!("unsupported attribute {extra:?}")));
+                return Err(CodecError::invalid(format!(
+                    "unsupported attribute {extra:?}"
+                )));
             }
             e::write_map_len(out, write_len_checked(attrs.len())?).map_err(write_err)?;
             const NULL: Value = Value::Null;
@@ -635,8 +681,8 @@ fn write_value(out: &mut Vec<u8>, v: &Value, ty: &Type) -> Result<()> {
 /// Decode a JSON `DynamicValue` payload (or stored JSON state) as a value of type `ty`.
 /// Attributes the type does not know are ignored; missing attributes become null.
 pub fn decode_json(bytes: &[u8], ty: &Type) -> Result<Value> {
-    let j: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| CodecError::invalid(format!("invalid JSON: {e}")))?;
+    let j: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| CodecError::invalid(format!("invalid JSON: {e}")))?;
     json_to_value(&j, ty)
 }
 
@@ -659,7 +705,8 @@ fn json_to_value_at(j: &serde_json::Value, ty: &Type, depth: usize) -> Result<Va
     if j.is_null() {
         return Ok(Value::Null);
     }
-    let wrong = |what: &str| CodecError::invalid(format!("expected {what}, found {}", json_kind(j)));
+    let wrong =
+        |what: &str| CodecError::invalid(format!("expected {what}, found {}", json_kind(j)));
     match ty {
         Type::Bool => j.as_bool().map(Value::Bool).ok_or_else(|| wrong("a bool")),
         Type::Number => match j {
@@ -667,21 +714,32 @@ fn json_to_value_at(j: &serde_json::Value, ty: &Type, depth: usize) -> Result<Va
                 if let Some(i) = n.as_i64() {
                     Ok(Value::Number(Number::Int(i)))
                 } else {
-                    n.as_f64().map(|f| Value::Number(Number::Float(f))).ok_or_else(|| wrong("a number"))
+                    n.as_f64()
+                        .map(|f| Value::Number(Number::Float(f)))
+                        .ok_or_else(|| wrong("a number"))
                 }
             }
             J::String(s) => Ok(Value::Number(parse_number(s)?)),
             _ => Err(wrong("a number")),
         },
-        Type::String => j.as_str().map(|s| Value::String(s.to_string())).ok_or_else(|| wrong("a string")),
+        Type::String => j
+            .as_str()
+            .map(|s| Value::String(s.to_string()))
+            .ok_or_else(|| wrong("a string")),
         Type::List(e) | Type::Set(e) => {
             let a = j.as_array().ok_or_else(|| wrong("an array"))?;
             let items = a
                 .iter()
                 .enumerate()
-                .map(|(i, x)| json_to_value_at(x, e, depth + 1).map_err(|err| err.within(&index_seg(i))))
+                .map(|(i, x)| {
+                    json_to_value_at(x, e, depth + 1).map_err(|err| err.within(&index_seg(i)))
+                })
                 .collect::<Result<Vec<_>>>()?;
-            Ok(if matches!(ty, Type::Set(_)) { Value::Set(items) } else { Value::List(items) })
+            Ok(if matches!(ty, Type::Set(_)) {
+                Value::Set(items)
+            } else {
+                Value::List(items)
+            })
         }
         Type::Tuple(ts) => {
             let a = j.as_array().ok_or_else(|| wrong("an array"))?;
@@ -696,7 +754,9 @@ fn json_to_value_at(j: &serde_json::Value, ty: &Type, depth: usize) -> Result<Va
                 .iter()
                 .zip(ts)
                 .enumerate()
-                .map(|(i, (x, t))| json_to_value_at(x, t, depth + 1).map_err(|err| err.within(&index_seg(i))))
+                .map(|(i, (x, t))| {
+                    json_to_value_at(x, t, depth + 1).map_err(|err| err.within(&index_seg(i)))
+                })
                 .collect::<Result<Vec<_>>>()?;
             Ok(Value::List(items))
         }
@@ -704,7 +764,10 @@ fn json_to_value_at(j: &serde_json::Value, ty: &Type, depth: usize) -> Result<Va
             let m = j.as_object().ok_or_else(|| wrong("an object"))?;
             let mut out = BTreeMap::new();
             for (k, x) in m {
-                out.insert(k.clone(), json_to_value_at(x, e, depth + 1).map_err(|err| err.within(&key_seg(k)))?);
+                out.insert(
+                    k.clone(),
+                    json_to_value_at(x, e, depth + 1).map_err(|err| err.within(&key_seg(k)))?,
+                );
             }
             Ok(Value::Map(out))
         }
@@ -713,7 +776,9 @@ fn json_to_value_at(j: &serde_json::Value, ty: &Type, depth: usize) -> Result<Va
             let mut out = BTreeMap::new();
             for (k, t) in attrs {
                 let v = match m.get(k) {
-                    Some(x) => json_to_value_at(x, t, depth + 1).map_err(|err| err.within(&attr_seg(k)))?,
+                    Some(x) => {
+                        json_to_value_at(x, t, depth + 1).map_err(|err| err.within(&attr_seg(k)))?
+                    }
                     None => Value::Null,
                 };
                 out.insert(k.clone(), v);
@@ -721,8 +786,12 @@ fn json_to_value_at(j: &serde_json::Value, ty: &Type, depth: usize) -> Result<Va
             Ok(Value::Object(out))
         }
         Type::Dynamic => {
-            let m = j.as_object().ok_or_else(|| wrong("a {\"type\",\"value\"} object"))?;
-            let t = m.get("type").ok_or_else(|| CodecError::invalid("dynamic value lacks \"type\""))?;
+            let m = j
+                .as_object()
+                .ok_or_else(|| wrong("a {\"type\",\"value\"} object"))?;
+            let t = m
+                .get("type")
+                .ok_or_else(|| CodecError::invalid("dynamic value lacks \"type\""))?;
             let inner_ty = type_from_json(t)?;
             let v = match m.get("value") {
                 Some(x) => json_to_value_at(x, &inner_ty, depth + 1)?,
@@ -751,13 +820,17 @@ pub fn value_to_json(v: &Value, ty: &Type) -> Result<serde_json::Value> {
     Ok(match (ty, v) {
         (_, Value::Null) => J::Null,
         (_, Value::Unknown) => {
-            return Err(CodecError::invalid("unknown values cannot be encoded as JSON"))
+            return Err(CodecError::invalid(
+                "unknown values cannot be encoded as JSON",
+            ))
         }
         (Type::Bool, Value::Bool(b)) => J::Bool(*b),
         (Type::Number, Value::Number(Number::Int(i))) => J::from(*i),
         (Type::Number, Value::Number(Number::Float(f))) => serde_json::Number::from_f64(*f)
             .map(J::Number)
-            .ok_or_else(|| CodecError::invalid("infinite or NaN numbers cannot be encoded as JSON"))?,
+            .ok_or_else(|| {
+                CodecError::invalid("infinite or NaN numbers cannot be encoded as JSON")
+            })?,
         (Type::String, Value::String(s)) => J::String(s.clone()),
         (Type::List(t) | Type::Set(t), Value::List(items) | Value::Set(items)) => J::Array(
             items
@@ -786,13 +859,18 @@ pub fn value_to_json(v: &Value, ty: &Type) -> Result<serde_json::Value> {
         (Type::Map(t), Value::Map(m) | Value::Object(m)) => {
             let mut out = serde_json::Map::new();
             for (k, x) in m {
-                out.insert(k.clone(), value_to_json(x, t).map_err(|err| err.within(&key_seg(k)))?);
+                out.insert(
+                    k.clone(),
+                    value_to_json(x, t).map_err(|err| err.within(&key_seg(k)))?,
+                );
             }
             J::Object(out)
         }
         (Type::Object(attrs), Value::Object(m) | Value::Map(m)) => {
             if let Some(extra) = m.keys().find(|k| !attrs.contains_key(*k)) {
-                return Err(CodecError::invalid(format!("unsupported attribute {extra:?}")));
+                return Err(CodecError::invalid(format!(
+                    "unsupported attribute {extra:?}"
+                )));
             }
             let mut out = serde_json::Map::new();
             for (k, t) in attrs {
@@ -827,36 +905,62 @@ mod tests {
     use super::*;
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
     }
 
     #[test]
     fn unknown_is_fixext1_type0() {
-        assert_eq!(encode_msgpack(&Value::Unknown, &Type::String).unwrap(), vec![0xd4, 0, 0]);
-        assert_eq!(decode_msgpack(&[0xd4, 0, 0], &Type::String).unwrap(), Value::Unknown);
+        assert_eq!(
+            encode_msgpack(&Value::Unknown, &Type::String).unwrap(),
+            vec![0xd4, 0, 0]
+        );
+        assert_eq!(
+            decode_msgpack(&[0xd4, 0, 0], &Type::String).unwrap(),
+            Value::Unknown
+        );
     }
 
     #[test]
     fn refined_unknown_ext12_decodes_as_unknown() {
         // ext8 (len 3), type 12, payload: fixmap{1: true} (not-null refinement).
         let bytes = [0xc7, 0x03, 0x0c, 0x81, 0x01, 0xc3];
-        assert_eq!(decode_msgpack(&bytes, &Type::String).unwrap(), Value::Unknown);
+        assert_eq!(
+            decode_msgpack(&bytes, &Type::String).unwrap(),
+            Value::Unknown
+        );
         // fixext4 with any other type code
         let bytes = [0xd6, 0x05, 1, 2, 3, 4];
-        assert_eq!(decode_msgpack(&bytes, &Type::Number).unwrap(), Value::Unknown);
+        assert_eq!(
+            decode_msgpack(&bytes, &Type::Number).unwrap(),
+            Value::Unknown
+        );
     }
 
     #[test]
     fn number_as_string_and_big_uint() {
         let mut b = Vec::new();
         rmp::encode::write_str(&mut b, "12").unwrap();
-        assert_eq!(decode_msgpack(&b, &Type::Number).unwrap(), Value::Number(Number::Int(12)));
+        assert_eq!(
+            decode_msgpack(&b, &Type::Number).unwrap(),
+            Value::Number(Number::Int(12))
+        );
         let mut b = Vec::new();
         rmp::encode::write_str(&mut b, "1.5").unwrap();
-        assert_eq!(decode_msgpack(&b, &Type::Number).unwrap(), Value::Number(Number::Float(1.5)));
+        assert_eq!(
+            decode_msgpack(&b, &Type::Number).unwrap(),
+            Value::Number(Number::Float(1.5))
+        );
         let mut b = Vec::new();
         rmp::encode::write_u64(&mut b, u64::MAX).unwrap();
-        assert!(matches!(decode_msgpack(&b, &Type::Number).unwrap(), Value::Number(Number::Float(_))));
+        assert!(matches!(
+            decode_msgpack(&b, &Type::Number).unwrap(),
+            Value::Number(Number::Float(_))
+        ));
     }
 
     #[test]
@@ -873,29 +977,50 @@ mod tests {
         rmp::encode::write_array_len(&mut b, 1).unwrap();
         rmp::encode::write_map_len(&mut b, 0).unwrap();
         let v = decode_msgpack(&b, &ty).unwrap();
-        assert_eq!(v, obj(&[("a", Value::String("x".into())), ("b", Value::Null)]));
+        assert_eq!(
+            v,
+            obj(&[("a", Value::String("x".into())), ("b", Value::Null)])
+        );
 
         let v = decode_json(br#"{"a":"x","old":1}"#, &ty).unwrap();
-        assert_eq!(v, obj(&[("a", Value::String("x".into())), ("b", Value::Null)]));
+        assert_eq!(
+            v,
+            obj(&[("a", Value::String("x".into())), ("b", Value::Null)])
+        );
     }
 
     #[test]
     fn dynamic_msgpack_and_json() {
-        let v = Value::Dynamic(Box::new(Type::List(Box::new(Type::String))), Box::new(Value::List(vec![Value::String("a".into())])));
+        let v = Value::Dynamic(
+            Box::new(Type::List(Box::new(Type::String))),
+            Box::new(Value::List(vec![Value::String("a".into())])),
+        );
         let b = encode_msgpack(&v, &Type::Dynamic).unwrap();
         assert_eq!(decode_msgpack(&b, &Type::Dynamic).unwrap(), v);
         let j = encode_json(&v, &Type::Dynamic).unwrap();
-        assert_eq!(String::from_utf8(j.clone()).unwrap(), r#"{"value":["a"],"type":["list","string"]}"#);
+        assert_eq!(
+            String::from_utf8(j.clone()).unwrap(),
+            r#"{"value":["a"],"type":["list","string"]}"#
+        );
         assert_eq!(decode_json(&j, &Type::Dynamic).unwrap(), v);
         // Unknown dynamic travels bare.
-        assert_eq!(decode_msgpack(&[0xd4, 0, 0], &Type::Dynamic).unwrap(), Value::Unknown);
+        assert_eq!(
+            decode_msgpack(&[0xd4, 0, 0], &Type::Dynamic).unwrap(),
+            Value::Unknown
+        );
     }
 
     #[test]
     fn type_json_round_trip() {
         let ty = Type::Object(BTreeMap::from([
-            ("a".to_string(), Type::Set(Box::new(Type::Map(Box::new(Type::Bool))))),
-            ("t".to_string(), Type::Tuple(vec![Type::String, Type::Dynamic])),
+            (
+                "a".to_string(),
+                Type::Set(Box::new(Type::Map(Box::new(Type::Bool)))),
+            ),
+            (
+                "t".to_string(),
+                Type::Tuple(vec![Type::String, Type::Dynamic]),
+            ),
         ]));
         let b = type_to_json_bytes(&ty);
         assert_eq!(
@@ -905,12 +1030,21 @@ mod tests {
         assert_eq!(type_from_json_bytes(&b).unwrap(), ty);
         // optional attribute list is accepted
         let t = type_from_json_bytes(br#"["object",{"a":"string"},["a"]]"#).unwrap();
-        assert_eq!(t, Type::Object(BTreeMap::from([("a".to_string(), Type::String)])));
+        assert_eq!(
+            t,
+            Type::Object(BTreeMap::from([("a".to_string(), Type::String)]))
+        );
     }
 
     #[test]
     fn bad_input_is_an_error_not_a_panic() {
-        for bytes in [&[][..], &[0x92, 0x01], &[0xdd, 0xff, 0xff, 0xff, 0xff], &[0xc1], &[0xd9, 0x05, b'a']] {
+        for bytes in [
+            &[][..],
+            &[0x92, 0x01],
+            &[0xdd, 0xff, 0xff, 0xff, 0xff],
+            &[0xc1],
+            &[0xd9, 0x05, b'a'],
+        ] {
             let _ = decode_msgpack(bytes, &Type::List(Box::new(Type::String)));
             let _ = decode_msgpack(bytes, &Type::Dynamic);
         }
@@ -928,6 +1062,9 @@ mod tests {
             Type::List(Box::new(Type::String)),
         )]));
         let err = decode_json(br#"{"tags":["a",1]}"#, &ty).unwrap_err();
-        assert_eq!(err.to_string(), "expected a string, found a number at tags[1]");
+        assert_eq!(
+            err.to_string(),
+            "expected a string, found a number at tags[1]"
+        );
     }
 }
