@@ -80,6 +80,24 @@ fn organization_lifecycle() {
     assert_eq!(org["domains"][0]["domain"], "one.example");
     assert_eq!(org["domains"][0]["state"], "pending");
 
+    // Changing one attribute: only values that change on write are unknown in the plan.
+    tf.write_main(
+        r#"resource "workos_organization" "o" {
+  name        = "Org One (planned)"
+  external_id = "ext-1"
+  metadata    = { tier = "gold", region = "eu" }
+  domains     = [{ domain = "one.example", state = "pending" }]
+}"#,
+    );
+    tf.run(&["plan", "-input=false", "-no-color", "-out=update.plan"]).assert_success();
+    let shown = tf.run(&["show", "-json", "update.plan"]);
+    let plan: Value = serde_json::from_str(&shown.stdout).unwrap_or_else(|e| panic!("{e}: {}", shown.describe()));
+    let unknown = &plan["resource_changes"][0]["change"]["after_unknown"];
+    assert_eq!(unknown["updated_at"], true, "{unknown}");
+    for kept in ["id", "created_at", "allow_profiles_outside_organization", "domains"] {
+        assert!(!unknown.get(kept).is_some_and(|v| v.to_string().contains("true")), "{kept} is needlessly unknown: {unknown}");
+    }
+
     // Update every updatable attribute.
     apply_clean(
         &tf,
