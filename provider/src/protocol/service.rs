@@ -79,7 +79,11 @@ pub fn unsupported(rpc: &str) -> Vec<pb::Diagnostic> {
 
 fn trace(rpc: &str, type_name: &str) {
     if log::enabled(Level::Trace) {
-        log::log(Level::Trace, format!("{rpc} {type_name}"));
+        if type_name.is_empty() {
+            log::log(Level::Trace, format!("{rpc} called"));
+        } else {
+            log::log(Level::Trace, format!("{rpc} called for {type_name}"));
+        }
     }
 }
 
@@ -711,5 +715,270 @@ impl Provider for ProviderService {
         Ok(Response::new(pb::stop_provider::Response {
             error: String::new(),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::*;
+    use crate::schema::{Attribute, Block};
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+
+    /// A fake engine with one resource `t_thing { id (computed), name }` recording its calls.
+    struct Fake {
+        schemas: ProviderSchemas,
+        applied: Mutex<Vec<ApplyRequest>>,
+    }
+
+    fn fake() -> Arc<Fake> {
+        let attr = |name: &str, computed: bool| Attribute {
+            name: name.into(),
+            ty: Some(Type::String),
+            optional: !computed,
+            computed,
+            ..Default::default()
+        };
+        let thing = Schema {
+            version: 1,
+            block: Block {
+                attributes: vec![attr("id", true), attr("name", false)],
+                ..Default::default()
+            },
+        };
+        Arc::new(Fake {
+            schemas: ProviderSchemas {
+                resources: BTreeMap::from([("t_thing".to_string(), thing.clone())]),
+                data_sources: BTreeMap::from([("t_thing".to_string(), thing)]),
+                ..Default::default()
+            },
+            applied: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn obj(id: Value, name: &str) -> Value {
+        Value::Object(BTreeMap::from([
+            ("id".to_string(), id),
+            ("name".to_string(), Value::String(name.into())),
+        ]))
+    }
+
+    #[tonic::async_trait]
+    impl ProviderCore for Fake {
+        fn schemas(&self) -> &ProviderSchemas {
+            &self.schemas
+        }
+        fn validate_provider_config(&self, _: &Value) -> Diagnostics {
+            Diagnostics::default()
+        }
+        async fn configure(&self, _: &Value) -> Diagnostics {
+            Diagnostics::default()
+        }
+        fn validate_resource_config(&self, _: &str, _: &Value) -> Diagnostics {
+            Diagnostic::warning("checked", "")
+                .at(crate::value::AttributePath::attr("name"))
+                .into()
+        }
+        fn validate_data_source_config(&self, _: &str, _: &Value) -> Diagnostics {
+            Diagnostics::default()
+        }
+        async fn plan_resource_change(&self, r: PlanRequest) -> PlanResponse {
+            let mut planned = r.proposed_new_state;
+            if let Some(m) = planned.object_mut() {
+                m.insert("id".into(), Value::Unknown);
+            }
+            PlanResponse {
+                planned_state: planned,
+                requires_replace: vec![crate::value::AttributePath::attr("name")],
+                ..Default::default()
+            }
+        }
+        async fn apply_resource_change(&self, r: ApplyRequest) -> ApplyResponse {
+            self.applied.lock().unwrap().push(r.clone());
+            ApplyResponse {
+                new_state: obj(Value::String("x".into()), "n"),
+                ..Default::default()
+            }
+        }
+        async fn read_resource(&self, r: ReadRequest) -> ReadResponse {
+            ReadResponse {
+                new_state: r.current_state,
+                private: r.private,
+                ..Default::default()
+            }
+        }
+        async fn import_resource_state(&self, t: &str, id: &str) -> ImportResponse {
+            ImportResponse {
+                imported: vec![(t.to_string(), obj(Value::String(id.into()), "imported"))],
+                ..Default::default()
+            }
+        }
+        fn upgrade_resource_state(&self, _: &str, _: i64, _: &[u8]) -> UpgradeResponse {
+            UpgradeResponse::default()
+        }
+        async fn read_data_source(&self, _: &str, config: &Value) -> DataReadResponse {
+            DataReadResponse {
+                state: config.clone(),
+                ..Default::default()
+            }
+        }
+        fn stop(&self) {}
+    }
+
+    fn ty() -> Type {
+        fake().schemas.resources["t_thing"].block.value_type()
+    }
+
+    fn dv(v: &Value) -> Option<pb::DynamicValue> {
+        Some(super::super::convert::encode_dynamic(v, &ty()).unwrap())
+    }
+
+    fn decode(dv: Option<pb::DynamicValue>) -> Value {
+        super::super::convert::decode_dynamic(dv.as_ref(), &ty()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn plan_carries_unknowns_and_requires_replace() {
+        let svc = ProviderService::new(fake());
+        let proposed = obj(Value::Null, "a");
+        let resp = svc
+            .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+                type_name: "t_thing".into(),
+                prior_state: dv(&Value::Null),
+                proposed_new_state: dv(&proposed),
+                config: dv(&proposed),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+        assert_eq!(decode(resp.planned_state), obj(Value::Unknown, "a"));
+        assert_eq!(resp.requires_replace.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn plan_with_null_prior_and_proposed_echoes_null() {
+        let svc = ProviderService::new(fake());
+        let resp = svc
+            .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+                type_name: "t_thing".into(),
+                prior_state: dv(&Value::Null),
+                proposed_new_state: dv(&Value::Null),
+                config: dv(&Value::Null),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(decode(resp.planned_state), Value::Null);
+    }
+
+    #[tokio::test]
+    async fn destroy_calls_the_engine_and_answers_null() {
+        let core = fake();
+        let svc = ProviderService::new(core.clone());
+        let prior = obj(Value::String("x".into()), "n");
+        let resp = svc
+            .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+                type_name: "t_thing".into(),
+                prior_state: dv(&prior),
+                planned_state: dv(&Value::Null),
+                config: dv(&Value::Null),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(decode(resp.new_state), Value::Null);
+        let applied = core.applied.lock().unwrap();
+        assert_eq!(applied.len(), 1);
+        assert!(applied[0].planned_state.is_null());
+        assert_eq!(applied[0].prior_state, prior);
+    }
+
+    #[tokio::test]
+    async fn upgrade_reads_json_state_with_the_current_schema() {
+        let svc = ProviderService::new(fake());
+        let resp = svc
+            .upgrade_resource_state(Request::new(pb::upgrade_resource_state::Request {
+                type_name: "t_thing".into(),
+                version: 0,
+                raw_state: Some(pb::RawState {
+                    json: br#"{"id":"x","name":"n","gone":1}"#.to_vec(),
+                    flatmap: Default::default(),
+                }),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+        let state = resp.upgraded_state.unwrap();
+        assert!(!state.msgpack.is_empty());
+        assert_eq!(decode(Some(state)), obj(Value::String("x".into()), "n"));
+    }
+
+    #[tokio::test]
+    async fn import_encodes_with_the_schema_and_unknown_types_are_diagnosed() {
+        let svc = ProviderService::new(fake());
+        let resp = svc
+            .import_resource_state(Request::new(pb::import_resource_state::Request {
+                type_name: "t_thing".into(),
+                id: "abc".into(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(resp.imported_resources.len(), 1);
+        assert_eq!(
+            decode(resp.imported_resources[0].state.clone()),
+            obj(Value::String("abc".into()), "imported")
+        );
+
+        let resp = svc
+            .validate_resource_config(Request::new(pb::validate_resource_config::Request {
+                type_name: "t_nope".into(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(resp.diagnostics[0].summary, "Unknown resource type");
+
+        let resp = svc
+            .validate_resource_config(Request::new(pb::validate_resource_config::Request {
+                type_name: "t_thing".into(),
+                config: dv(&obj(Value::Null, "a")),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            resp.diagnostics[0].severity,
+            pb::diagnostic::Severity::Warning as i32
+        );
+        assert!(resp.diagnostics[0].attribute.is_some());
+    }
+
+    #[tokio::test]
+    async fn json_dynamic_values_are_accepted() {
+        let svc = ProviderService::new(fake());
+        let resp = svc
+            .read_data_source(Request::new(pb::read_data_source::Request {
+                type_name: "t_thing".into(),
+                config: Some(pb::DynamicValue {
+                    msgpack: vec![],
+                    json: br#"{"name":"j"}"#.to_vec(),
+                }),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(resp.diagnostics.is_empty());
+        assert_eq!(decode(resp.state), obj(Value::Null, "j"));
     }
 }
