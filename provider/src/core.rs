@@ -103,7 +103,12 @@ pub trait ProviderCore: Send + Sync + 'static {
     async fn read_resource(&self, req: ReadRequest) -> ReadResponse;
     async fn import_resource_state(&self, type_name: &str, id: &str) -> ImportResponse;
     /// `raw_json` is the stored state as JSON (the schema of `version` may differ from ours).
-    fn upgrade_resource_state(&self, type_name: &str, version: i64, raw_json: &[u8]) -> UpgradeResponse;
+    fn upgrade_resource_state(
+        &self,
+        type_name: &str,
+        version: i64,
+        raw_json: &[u8],
+    ) -> UpgradeResponse;
     async fn read_data_source(&self, type_name: &str, config: &Value) -> DataReadResponse;
     /// Terraform asked the provider to stop in-flight work.
     fn stop(&self);

@@ -17,7 +17,10 @@ fn state_of(tf: &Workdir, addr: &str) -> Value {
 }
 
 fn id_of(tf: &Workdir, addr: &str) -> String {
-    state_of(tf, addr)["id"].as_str().unwrap_or_else(|| panic!("{addr} has no id")).to_string()
+    state_of(tf, addr)["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{addr} has no id"))
+        .to_string()
 }
 
 /// Apply, then require an empty plan, an empty plan after refresh too.
@@ -41,7 +44,12 @@ fn deleted_outside(bench: &Bench, tf: &Workdir, api_path: &str, addr: &str) {
     let (status, body) = bench.api("DELETE", api_path, None);
     assert!(status < 300, "DELETE {api_path}: {status} {body}");
     let plan = tf.plan();
-    assert_eq!(tf.plan_exitcode(), 2, "plan after outside deletion shows no change:\n{}", plan.describe());
+    assert_eq!(
+        tf.plan_exitcode(),
+        2,
+        "plan after outside deletion shows no change:\n{}",
+        plan.describe()
+    );
     plan.assert_contains(&format!("{addr} will be created"));
 }
 
@@ -50,7 +58,10 @@ fn rejected_at_plan(tf: &Workdir, hcl: &str, attr: &str, needle: &str) {
     tf.write_main(hcl);
     let run = tf.plan_expect_error();
     let text = run.output();
-    assert!(text.contains(attr) && text.contains(needle), "error does not name {attr:?} / {needle:?}:\n{text}");
+    assert!(
+        text.contains(attr) && text.contains(needle),
+        "error does not name {attr:?} / {needle:?}:\n{text}"
+    );
 }
 
 fn get(bench: &Bench, path: &str) -> Value {
@@ -89,13 +100,25 @@ fn organization_lifecycle() {
   domains     = [{ domain = "one.example", state = "pending" }]
 }"#,
     );
-    tf.run(&["plan", "-input=false", "-no-color", "-out=update.plan"]).assert_success();
+    tf.run(&["plan", "-input=false", "-no-color", "-out=update.plan"])
+        .assert_success();
     let shown = tf.run(&["show", "-json", "update.plan"]);
-    let plan: Value = serde_json::from_str(&shown.stdout).unwrap_or_else(|e| panic!("{e}: {}", shown.describe()));
+    let plan: Value =
+        serde_json::from_str(&shown.stdout).unwrap_or_else(|e| panic!("{e}: {}", shown.describe()));
     let unknown = &plan["resource_changes"][0]["change"]["after_unknown"];
     assert_eq!(unknown["updated_at"], true, "{unknown}");
-    for kept in ["id", "created_at", "allow_profiles_outside_organization", "domains"] {
-        assert!(!unknown.get(kept).is_some_and(|v| v.to_string().contains("true")), "{kept} is needlessly unknown: {unknown}");
+    for kept in [
+        "id",
+        "created_at",
+        "allow_profiles_outside_organization",
+        "domains",
+    ] {
+        assert!(
+            !unknown
+                .get(kept)
+                .is_some_and(|v| v.to_string().contains("true")),
+            "{kept} is needlessly unknown: {unknown}"
+        );
     }
 
     // Update every updatable attribute.
@@ -109,20 +132,39 @@ fn organization_lifecycle() {
   allow_profiles_outside_organization = true
 }"#,
     );
-    assert_eq!(id_of(&tf, "workos_organization.o"), id, "update must not replace");
+    assert_eq!(
+        id_of(&tf, "workos_organization.o"),
+        id,
+        "update must not replace"
+    );
     let org = get(&bench, &format!("/organizations/{id}"));
     assert_eq!(org["name"], "Org One Renamed");
     assert_eq!(org["external_id"], "ext-2");
-    assert_eq!(org["metadata"], json!({"tier": "platinum"}), "a removed metadata key is removed remotely");
+    assert_eq!(
+        org["metadata"],
+        json!({"tier": "platinum"}),
+        "a removed metadata key is removed remotely"
+    );
     assert_eq!(org["allow_profiles_outside_organization"], true);
     let mut domains: Vec<(String, String)> = org["domains"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["domain"].as_str().unwrap().to_string(), d["state"].as_str().unwrap().to_string()))
+        .map(|d| {
+            (
+                d["domain"].as_str().unwrap().to_string(),
+                d["state"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     domains.sort();
-    assert_eq!(domains, vec![("one.example".into(), "verified".into()), ("two.example".into(), "pending".into())]);
+    assert_eq!(
+        domains,
+        vec![
+            ("one.example".into(), "verified".into()),
+            ("two.example".into(), "pending".into())
+        ]
+    );
 
     // Clear: external_id and metadata removed from config, domains emptied.
     apply_clean(
@@ -133,25 +175,54 @@ fn organization_lifecycle() {
 }"#,
     );
     let org = get(&bench, &format!("/organizations/{id}"));
-    assert!(org["external_id"].is_null(), "external_id not cleared: {org}");
-    assert!(org["metadata"].as_object().is_none_or(|m| m.is_empty()), "metadata not cleared: {org}");
+    assert!(
+        org["external_id"].is_null(),
+        "external_id not cleared: {org}"
+    );
+    assert!(
+        org["metadata"].as_object().is_none_or(|m| m.is_empty()),
+        "metadata not cleared: {org}"
+    );
     assert_eq!(org["domains"], json!([]));
 
     reimport(&tf, "workos_organization.o", &id);
-    deleted_outside(&bench, &tf, &format!("/organizations/{id}"), "workos_organization.o");
+    deleted_outside(
+        &bench,
+        &tf,
+        &format!("/organizations/{id}"),
+        "workos_organization.o",
+    );
 
-    rejected_at_plan(&tf, r#"resource "workos_organization" "o" {
+    rejected_at_plan(
+        &tf,
+        r#"resource "workos_organization" "o" {
   name        = "x"
   external_id = "caf\u00e9"
-}"#, "external_id", "pattern");
-    rejected_at_plan(&tf, r#"resource "workos_organization" "o" {
+}"#,
+        "external_id",
+        "pattern",
+    );
+    rejected_at_plan(
+        &tf,
+        r#"resource "workos_organization" "o" {
   name    = "x"
   domains = [{ domain = "a.example", state = "approved" }]
-}"#, "state", "must be one of");
-    rejected_at_plan(&tf, &format!(r#"resource "workos_organization" "o" {{
+}"#,
+        "state",
+        "must be one of",
+    );
+    rejected_at_plan(
+        &tf,
+        &format!(
+            r#"resource "workos_organization" "o" {{
   name     = "x"
   metadata = {{ "{}" = "v" }}
-}}"#, "k".repeat(41)), "metadata", "at most 40 characters");
+}}"#,
+            "k".repeat(41)
+        ),
+        "metadata",
+        "at most 40 characters",
+    );
 }
 
 #[test]
@@ -159,7 +230,13 @@ fn user_lifecycle() {
     let bench = Bench::start();
     let tf = Workdir::new(&bench);
     let write_only = tf.version() >= (1, 11, 0);
-    let password = |p: &str| if write_only { format!("  password = \"{p}\"\n") } else { String::new() };
+    let password = |p: &str| {
+        if write_only {
+            format!("  password = \"{p}\"\n")
+        } else {
+            String::new()
+        }
+    };
     apply_clean(
         &tf,
         &format!(
@@ -181,7 +258,11 @@ fn user_lifecycle() {
     assert_eq!(user["metadata"], json!({"team": "math", "desk": "3"}));
 
     // Update; email_verified is not configured, so a remote change is kept, never reverted.
-    let (status, _) = bench.api("PUT", &format!("/user_management/users/{id}"), Some(json!({"email_verified": true})));
+    let (status, _) = bench.api(
+        "PUT",
+        &format!("/user_management/users/{id}"),
+        Some(json!({"email_verified": true})),
+    );
     assert_eq!(status, 200);
     apply_clean(
         &tf,
@@ -200,7 +281,10 @@ fn user_lifecycle() {
     assert_eq!(user["first_name"], "Augusta");
     assert_eq!(user["last_name"], "King");
     assert_eq!(user["external_id"], "u-2");
-    assert_eq!(user["email_verified"], true, "a server-side change must not be reverted");
+    assert_eq!(
+        user["email_verified"], true,
+        "a server-side change must not be reverted"
+    );
     assert_eq!(user["metadata"], json!({"team": "math"}));
 
     // Clear last_name, external_id and metadata by removing them.
@@ -216,9 +300,18 @@ fn user_lifecycle() {
         ),
     );
     let user = get(&bench, &format!("/user_management/users/{id}"));
-    assert!(user["last_name"].is_null() || user["last_name"] == "", "last_name not cleared: {user}");
-    assert!(user["external_id"].is_null(), "external_id not cleared: {user}");
-    assert!(user["metadata"].as_object().is_none_or(|m| m.is_empty()), "metadata not cleared: {user}");
+    assert!(
+        user["last_name"].is_null() || user["last_name"] == "",
+        "last_name not cleared: {user}"
+    );
+    assert!(
+        user["external_id"].is_null(),
+        "external_id not cleared: {user}"
+    );
+    assert!(
+        user["metadata"].as_object().is_none_or(|m| m.is_empty()),
+        "metadata not cleared: {user}"
+    );
     assert_eq!(user["email_verified"], false);
 
     if write_only {
@@ -231,18 +324,26 @@ fn user_lifecycle() {
 {}}}"#,
             password("correct horse 2")
         ));
-        assert_eq!(tf.plan_exitcode(), 2, "a changed password must plan an update");
+        assert_eq!(
+            tf.plan_exitcode(),
+            2,
+            "a changed password must plan an update"
+        );
         let before = bench.proxy.requests().len();
         tf.apply();
         let sent = bench.proxy.requests()[before..].iter().any(|r| {
             r.method == "PUT"
                 && r.path.starts_with(&format!("/user_management/users/{id}"))
-                && serde_json::from_str::<Value>(&r.request_body).is_ok_and(|b| b.get("password").is_some())
+                && serde_json::from_str::<Value>(&r.request_body)
+                    .is_ok_and(|b| b.get("password").is_some())
         });
         assert!(sent, "the new password was not sent");
         tf.assert_no_changes();
         let state = std::fs::read_to_string(tf.path().join("terraform.tfstate")).unwrap();
-        assert!(!state.contains("correct horse"), "a write-only value reached the state file");
+        assert!(
+            !state.contains("correct horse"),
+            "a write-only value reached the state file"
+        );
     }
 
     // A write-only value cannot be imported: with the password still configured, the first
@@ -263,10 +364,20 @@ fn user_lifecycle() {
 }"#,
     );
     reimport(&tf, "workos_user.u", &id);
-    deleted_outside(&bench, &tf, &format!("/user_management/users/{id}"), "workos_user.u");
-    rejected_at_plan(&tf, r#"resource "workos_user" "u" {
+    deleted_outside(
+        &bench,
+        &tf,
+        &format!("/user_management/users/{id}"),
+        "workos_user.u",
+    );
+    rejected_at_plan(
+        &tf,
+        r#"resource "workos_user" "u" {
   email = "not-an-email"
-}"#, "email", "email address");
+}"#,
+        "email",
+        "email address",
+    );
 }
 
 #[test]
@@ -300,7 +411,10 @@ resource "workos_organization_role" "r" {{
         ),
     );
     let org = id_of(&tf, "workos_organization.o");
-    let role = get(&bench, &format!("/authorization/organizations/{org}/roles/org-analyst"));
+    let role = get(
+        &bench,
+        &format!("/authorization/organizations/{org}/roles/org-analyst"),
+    );
     assert_eq!(role["name"], "Analyst");
     assert_eq!(role["permissions"], json!(["reports-read"]));
     let perm = get(&bench, "/authorization/permissions/reports-write");
@@ -321,12 +435,18 @@ resource "workos_organization_role" "r" {{
             base.replace("Read reports", "Read all reports")
         ),
     );
-    let role = get(&bench, &format!("/authorization/organizations/{org}/roles/org-analyst"));
+    let role = get(
+        &bench,
+        &format!("/authorization/organizations/{org}/roles/org-analyst"),
+    );
     assert_eq!(role["name"], "Senior analyst");
     let mut perms: Vec<String> = serde_json::from_value(role["permissions"].clone()).unwrap();
     perms.sort();
     assert_eq!(perms, vec!["reports-read", "reports-write"]);
-    assert_eq!(get(&bench, "/authorization/permissions/reports-read")["name"], "Read all reports");
+    assert_eq!(
+        get(&bench, "/authorization/permissions/reports-read")["name"],
+        "Read all reports"
+    );
 
     // Clear the descriptions and the permission set.
     apply_clean(
@@ -342,20 +462,48 @@ resource "workos_organization_role" "r" {{
             base.replace("  description = \"Change reports\"\n", "")
         ),
     );
-    let role = get(&bench, &format!("/authorization/organizations/{org}/roles/org-analyst"));
-    assert!(role["description"].is_null(), "role description not cleared: {role}");
+    let role = get(
+        &bench,
+        &format!("/authorization/organizations/{org}/roles/org-analyst"),
+    );
+    assert!(
+        role["description"].is_null(),
+        "role description not cleared: {role}"
+    );
     assert_eq!(role["permissions"], json!([]));
     assert!(get(&bench, "/authorization/permissions/reports-write")["description"].is_null());
 
-    reimport(&tf, "workos_organization_role.r", &format!("{org}/org-analyst"));
+    reimport(
+        &tf,
+        "workos_organization_role.r",
+        &format!("{org}/org-analyst"),
+    );
     reimport(&tf, "workos_permission.write", "reports-write");
-    deleted_outside(&bench, &tf, &format!("/authorization/organizations/{org}/roles/org-analyst"), "workos_organization_role.r");
-    deleted_outside(&bench, &tf, "/authorization/permissions/reports-write", "workos_permission.write");
+    deleted_outside(
+        &bench,
+        &tf,
+        &format!("/authorization/organizations/{org}/roles/org-analyst"),
+        "workos_organization_role.r",
+    );
+    deleted_outside(
+        &bench,
+        &tf,
+        "/authorization/permissions/reports-write",
+        "workos_permission.write",
+    );
 
-    rejected_at_plan(&tf, &format!(r#"resource "workos_permission" "p" {{
+    rejected_at_plan(
+        &tf,
+        &format!(
+            r#"resource "workos_permission" "p" {{
   slug = "{}"
   name = "x"
-}}"#, "s".repeat(49)), "slug", "at most 48 characters");
+}}"#,
+            "s".repeat(49)
+        ),
+        "slug",
+        "at most 48 characters",
+    );
 }
 
 #[test]
@@ -386,7 +534,10 @@ resource "workos_organization_membership" "m" {{
     );
     let m = id_of(&tf, "workos_organization_membership.m");
     let d = id_of(&tf, "workos_organization_domain.d");
-    let mem = get(&bench, &format!("/user_management/organization_memberships/{m}"));
+    let mem = get(
+        &bench,
+        &format!("/user_management/organization_memberships/{m}"),
+    );
     assert_eq!(mem["roles"][0]["slug"], "member");
     let dom = get(&bench, &format!("/organization_domains/{d}"));
     assert_eq!(dom["domain"], "members.example");
@@ -402,19 +553,38 @@ resource "workos_organization_membership" "m" {{
   user_id         = workos_user.u.id
   roles           = ["admin"]
 }}"#,
-            base.replace("  domain          = \"members.example\"\n", "  domain          = \"members.example\"\n  verify          = true\n")
+            base.replace(
+                "  domain          = \"members.example\"\n",
+                "  domain          = \"members.example\"\n  verify          = true\n"
+            )
         ),
     );
     assert_eq!(id_of(&tf, "workos_organization_membership.m"), m);
-    let mem = get(&bench, &format!("/user_management/organization_memberships/{m}"));
+    let mem = get(
+        &bench,
+        &format!("/user_management/organization_memberships/{m}"),
+    );
     assert_eq!(mem["roles"][0]["slug"], "admin");
-    assert_eq!(get(&bench, &format!("/organization_domains/{d}"))["state"], "verified");
+    assert_eq!(
+        get(&bench, &format!("/organization_domains/{d}"))["state"],
+        "verified"
+    );
 
     reimport(&tf, "workos_organization_membership.m", &m);
     tf.state_rm("workos_organization_domain.d");
     tf.import("workos_organization_domain.d", &d);
-    deleted_outside(&bench, &tf, &format!("/user_management/organization_memberships/{m}"), "workos_organization_membership.m");
-    deleted_outside(&bench, &tf, &format!("/organization_domains/{d}"), "workos_organization_domain.d");
+    deleted_outside(
+        &bench,
+        &tf,
+        &format!("/user_management/organization_memberships/{m}"),
+        "workos_organization_membership.m",
+    );
+    deleted_outside(
+        &bench,
+        &tf,
+        &format!("/organization_domains/{d}"),
+        "workos_organization_domain.d",
+    );
 }
 
 #[test]
@@ -431,7 +601,10 @@ fn webhook_endpoint_lifecycle() {
     let w = id_of(&tf, "workos_webhook_endpoint.w");
     let st = state_of(&tf, "workos_webhook_endpoint.w");
     let secret = st["secret"].as_str().unwrap_or_default().to_string();
-    assert!(secret.len() >= 16 && !secret.contains('x'), "the create response's secret is kept: {secret:?}");
+    assert!(
+        secret.len() >= 16 && !secret.contains('x'),
+        "the create response's secret is kept: {secret:?}"
+    );
     let plan = tf.plan();
     assert!(!plan.contains(&secret), "the secret shows in plan output");
 
@@ -445,24 +618,49 @@ fn webhook_endpoint_lifecycle() {
     );
     assert_eq!(id_of(&tf, "workos_webhook_endpoint.w"), w);
     let list = get(&bench, "/webhook_endpoints");
-    let ep = list["data"].as_array().unwrap().iter().find(|e| e["id"] == w.as_str()).cloned().unwrap();
+    let ep = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == w.as_str())
+        .cloned()
+        .unwrap();
     assert_eq!(ep["endpoint_url"], "http://127.0.0.1:9/hooks/v2");
     assert_eq!(ep["status"], "disabled");
     let mut events: Vec<String> = serde_json::from_value(ep["events"].clone()).unwrap();
     events.sort();
     assert_eq!(events, vec!["organization.created", "user.updated"]);
-    assert_eq!(state_of(&tf, "workos_webhook_endpoint.w")["secret"], secret.as_str(), "secret kept across updates");
+    assert_eq!(
+        state_of(&tf, "workos_webhook_endpoint.w")["secret"],
+        secret.as_str(),
+        "secret kept across updates"
+    );
 
     reimport(&tf, "workos_webhook_endpoint.w", &w);
-    deleted_outside(&bench, &tf, &format!("/webhook_endpoints/{w}"), "workos_webhook_endpoint.w");
-    rejected_at_plan(&tf, r#"resource "workos_webhook_endpoint" "w" {
+    deleted_outside(
+        &bench,
+        &tf,
+        &format!("/webhook_endpoints/{w}"),
+        "workos_webhook_endpoint.w",
+    );
+    rejected_at_plan(
+        &tf,
+        r#"resource "workos_webhook_endpoint" "w" {
   endpoint_url = "http://127.0.0.1:9/hooks"
   events       = ["user.exploded"]
-}"#, "events", "must be one of");
-    rejected_at_plan(&tf, r#"resource "workos_webhook_endpoint" "w" {
+}"#,
+        "events",
+        "must be one of",
+    );
+    rejected_at_plan(
+        &tf,
+        r#"resource "workos_webhook_endpoint" "w" {
   endpoint_url = "not a url"
   events       = ["user.created"]
-}"#, "endpoint_url", "URL");
+}"#,
+        "endpoint_url",
+        "URL",
+    );
 }
 
 #[test]
@@ -513,12 +711,19 @@ output "user" { value = data.workos_user.by_email.id }
     assert_eq!(tf.output("count"), json!(2));
     assert_eq!(tf.output("user"), json!(id_of(&tf, "workos_user.u")));
 
-    rejected_at_plan(&tf, r#"data "workos_organization" "x" {
+    rejected_at_plan(
+        &tf,
+        r#"data "workos_organization" "x" {
   id          = "org_1"
   external_id = "e"
-}"#, "external_id", "exactly one");
-    tf.write_main(r#"data "workos_organization" "x" {
+}"#,
+        "external_id",
+        "exactly one",
+    );
+    tf.write_main(
+        r#"data "workos_organization" "x" {
   domain = "nobody.example"
-}"#);
+}"#,
+    );
     tf.plan_expect_error().assert_contains("nobody.example");
 }

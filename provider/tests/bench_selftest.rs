@@ -28,9 +28,21 @@ fn emulator_starts_and_is_healthy() {
 #[test]
 fn seeded_keys_work() {
     let bench = Bench::start_seeded("apiKeys:\n  sk_test_default:\n    environment: test\n  sk_test_second:\n    environment: test\n");
-    let (s, _) = common::proxy::blocking_request(&bench.base_url(), "sk_test_second", "GET", "/organizations", None);
+    let (s, _) = common::proxy::blocking_request(
+        &bench.base_url(),
+        "sk_test_second",
+        "GET",
+        "/organizations",
+        None,
+    );
     assert_eq!(s, 200);
-    let (s, _) = common::proxy::blocking_request(&bench.base_url(), "sk_test_unknown", "GET", "/organizations", None);
+    let (s, _) = common::proxy::blocking_request(
+        &bench.base_url(),
+        "sk_test_unknown",
+        "GET",
+        "/organizations",
+        None,
+    );
     assert_eq!(s, 401);
 }
 
@@ -38,34 +50,58 @@ fn seeded_keys_work() {
 fn table_rows_are_well_formed() {
     for r in TABLE {
         assert!(!r.operation_id.is_empty() && r.path.starts_with('/') && !r.doc.is_empty());
-        assert!(["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&r.method), "{}", r.operation_id);
+        assert!(
+            ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&r.method),
+            "{}",
+            r.operation_id
+        );
     }
 }
 
 #[test]
 fn permissions_patch_and_shape() {
     let bench = Bench::start();
-    let (s, p) = bench.api("POST", "/authorization/permissions", Some(json!({"slug": "docs:read", "name": "Read", "resource_type_slug": "workspace"})));
+    let (s, p) = bench.api(
+        "POST",
+        "/authorization/permissions",
+        Some(json!({"slug": "docs:read", "name": "Read", "resource_type_slug": "workspace"})),
+    );
     assert_eq!(s, 201, "{p}");
     assert_eq!(p["system"], false);
     assert_eq!(p["resource_type_slug"], "workspace");
-    let (s, p) = bench.api("PATCH", "/authorization/permissions/docs:read", Some(json!({"name": "Read docs", "description": "d"})));
+    let (s, p) = bench.api(
+        "PATCH",
+        "/authorization/permissions/docs:read",
+        Some(json!({"name": "Read docs", "description": "d"})),
+    );
     assert_eq!(s, 200, "{p}");
     assert_eq!(p["name"], "Read docs");
     let (_, p) = bench.api("GET", "/authorization/permissions/docs:read", None);
     assert_eq!(p["description"], "d");
     assert_eq!(p["resource_type_slug"], "workspace");
-    let (s, p) = bench.api("PATCH", "/authorization/permissions/docs:read", Some(json!({"description": null})));
+    let (s, p) = bench.api(
+        "PATCH",
+        "/authorization/permissions/docs:read",
+        Some(json!({"description": null})),
+    );
     assert_eq!(s, 200);
     assert!(p["description"].is_null());
     let (_, l) = bench.api("GET", "/authorization/permissions", None);
     assert_eq!(l["data"][0]["system"], false);
     // duplicate slug: spec 409
-    let (s, e) = bench.api("POST", "/authorization/permissions", Some(json!({"slug": "docs:read", "name": "x"})));
+    let (s, e) = bench.api(
+        "POST",
+        "/authorization/permissions",
+        Some(json!({"slug": "docs:read", "name": "x"})),
+    );
     assert_eq!(s, 409, "{e}");
     assert_eq!(e["code"], "permission_slug_conflict");
     // raw emulator still has no PATCH route
-    let (s, _) = bench.raw_api("PATCH", "/authorization/permissions/docs:read", Some(json!({"name": "n"})));
+    let (s, _) = bench.raw_api(
+        "PATCH",
+        "/authorization/permissions/docs:read",
+        Some(json!({"name": "n"})),
+    );
     assert_eq!(s, 404);
 }
 
@@ -73,23 +109,52 @@ fn permissions_patch_and_shape() {
 fn environment_roles() {
     let bench = Bench::start();
     for p in ["a:r", "a:w"] {
-        assert_eq!(bench.api("POST", "/authorization/permissions", Some(json!({"slug": p, "name": p}))).0, 201);
+        assert_eq!(
+            bench
+                .api(
+                    "POST",
+                    "/authorization/permissions",
+                    Some(json!({"slug": p, "name": p}))
+                )
+                .0,
+            201
+        );
     }
-    let (s, r) = bench.api("POST", "/authorization/roles", Some(json!({"slug": "editor", "name": "Editor"})));
+    let (s, r) = bench.api(
+        "POST",
+        "/authorization/roles",
+        Some(json!({"slug": "editor", "name": "Editor"})),
+    );
     assert_eq!(s, 201, "{r}");
     assert_eq!(r["permissions"], json!([]));
     assert_eq!(r["resource_type_slug"], "organization");
-    let (s, r) = bench.api("PATCH", "/authorization/roles/editor", Some(json!({"name": "Ed"})));
+    let (s, r) = bench.api(
+        "PATCH",
+        "/authorization/roles/editor",
+        Some(json!({"name": "Ed"})),
+    );
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["name"], "Ed");
-    let (s, r) = bench.api("PUT", "/authorization/roles/editor/permissions", Some(json!({"permissions": ["a:r", "a:w"]})));
+    let (s, r) = bench.api(
+        "PUT",
+        "/authorization/roles/editor/permissions",
+        Some(json!({"permissions": ["a:r", "a:w"]})),
+    );
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["object"], "role");
     assert_eq!(slugs(&r["permissions"]), vec!["a:r", "a:w"]);
-    let (s, r) = bench.api("PUT", "/authorization/roles/editor/permissions", Some(json!({"permissions": ["a:w"]})));
+    let (s, r) = bench.api(
+        "PUT",
+        "/authorization/roles/editor/permissions",
+        Some(json!({"permissions": ["a:w"]})),
+    );
     assert_eq!(s, 200);
     assert_eq!(slugs(&r["permissions"]), vec!["a:w"]);
-    let (s, r) = bench.api("POST", "/authorization/roles/editor/permissions", Some(json!({"slug": "a:r"})));
+    let (s, r) = bench.api(
+        "POST",
+        "/authorization/roles/editor/permissions",
+        Some(json!({"slug": "a:r"})),
+    );
     assert_eq!(s, 200, "{r}");
     let mut got = slugs(&r["permissions"]);
     got.sort();
@@ -103,18 +168,43 @@ fn organization_roles() {
     let bench = Bench::start();
     let (_, org) = bench.api("POST", "/organizations", Some(json!({"name": "RoleOrg"})));
     let org = org["id"].as_str().unwrap().to_string();
-    assert_eq!(bench.api("POST", "/authorization/permissions", Some(json!({"slug": "p1", "name": "p1"}))).0, 201);
+    assert_eq!(
+        bench
+            .api(
+                "POST",
+                "/authorization/permissions",
+                Some(json!({"slug": "p1", "name": "p1"}))
+            )
+            .0,
+        201
+    );
     let base = format!("/authorization/organizations/{org}/roles");
-    let (s, r) = bench.api("POST", &base, Some(json!({"slug": "org-billing", "name": "Billing"})));
+    let (s, r) = bench.api(
+        "POST",
+        &base,
+        Some(json!({"slug": "org-billing", "name": "Billing"})),
+    );
     assert_eq!(s, 201, "{r}");
     assert_eq!(r["permissions"], json!([]));
     assert_eq!(r["type"], "OrganizationRole");
-    let (s, e) = bench.api("POST", &base, Some(json!({"slug": "org-billing", "name": "Billing"})));
+    let (s, e) = bench.api(
+        "POST",
+        &base,
+        Some(json!({"slug": "org-billing", "name": "Billing"})),
+    );
     assert_eq!(s, 409, "{e}");
-    let (s, r) = bench.api("PATCH", &format!("{base}/org-billing"), Some(json!({"name": "Billing 2", "description": "x"})));
+    let (s, r) = bench.api(
+        "PATCH",
+        &format!("{base}/org-billing"),
+        Some(json!({"name": "Billing 2", "description": "x"})),
+    );
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["name"], "Billing 2");
-    let (s, r) = bench.api("PUT", &format!("{base}/org-billing/permissions"), Some(json!({"permissions": ["p1"]})));
+    let (s, r) = bench.api(
+        "PUT",
+        &format!("{base}/org-billing/permissions"),
+        Some(json!({"permissions": ["p1"]})),
+    );
     assert_eq!(s, 200, "{r}");
     assert_eq!(slugs(&r["permissions"]), vec!["p1"]);
     let (_, r) = bench.api("GET", &format!("{base}/org-billing"), None);
@@ -126,17 +216,29 @@ fn organization_roles() {
 #[test]
 fn webhook_endpoints() {
     let bench = Bench::start();
-    let (s, w) = bench.api("POST", "/webhook_endpoints", Some(json!({"endpoint_url": "http://127.0.0.1:9/hook", "events": ["user.created"]})));
+    let (s, w) = bench.api(
+        "POST",
+        "/webhook_endpoints",
+        Some(json!({"endpoint_url": "http://127.0.0.1:9/hook", "events": ["user.created"]})),
+    );
     assert_eq!(s, 201, "{w}");
     assert_eq!(w["status"], "enabled");
     let id = w["id"].as_str().unwrap().to_string();
-    let (s, w) = bench.api("PATCH", &format!("/webhook_endpoints/{id}"), Some(json!({"status": "disabled", "events": ["user.deleted"]})));
+    let (s, w) = bench.api(
+        "PATCH",
+        &format!("/webhook_endpoints/{id}"),
+        Some(json!({"status": "disabled", "events": ["user.deleted"]})),
+    );
     assert_eq!(s, 200, "{w}");
     assert_eq!(w["status"], "disabled");
     assert_eq!(w["events"], json!(["user.deleted"]));
     let (_, l) = bench.api("GET", "/webhook_endpoints", None);
     assert_eq!(l["data"][0]["status"], "disabled");
-    let (s, w) = bench.api("PATCH", &format!("/webhook_endpoints/{id}"), Some(json!({"status": "enabled"})));
+    let (s, w) = bench.api(
+        "PATCH",
+        &format!("/webhook_endpoints/{id}"),
+        Some(json!({"status": "enabled"})),
+    );
     assert_eq!(s, 200);
     assert_eq!(w["status"], "enabled");
 }
@@ -152,7 +254,13 @@ fn organizations() {
     assert_eq!(o["allow_profiles_outside_organization"], true);
     assert!(o.get("stripe_customer_id").is_none());
     let state = |o: &Value, d: &str| -> String {
-        o["domains"].as_array().unwrap().iter().find(|x| x["domain"] == d).map(|x| x["state"].as_str().unwrap().to_string()).unwrap_or_default()
+        o["domains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["domain"] == d)
+            .map(|x| x["state"].as_str().unwrap().to_string())
+            .unwrap_or_default()
     };
     assert_eq!(state(&o, "a.example"), "verified");
     assert_eq!(state(&o, "b.example"), "pending");
@@ -170,7 +278,11 @@ fn organizations() {
     let (_, o) = bench.api("GET", &format!("/organizations/{id}"), None);
     assert_eq!(o["allow_profiles_outside_organization"], false);
     // deprecated `domains` list
-    let (s, o) = bench.api("POST", "/organizations", Some(json!({"name": "Old", "domains": ["d.example"]})));
+    let (s, o) = bench.api(
+        "POST",
+        "/organizations",
+        Some(json!({"name": "Old", "domains": ["d.example"]})),
+    );
     assert_eq!(s, 201);
     assert_eq!(state(&o, "d.example"), "pending");
     // domain verify answers 201
@@ -184,26 +296,47 @@ fn organizations() {
 fn memberships_multi_role() {
     let bench = Bench::start();
     let (_, o) = bench.api("POST", "/organizations", Some(json!({"name": "M"})));
-    let (_, u) = bench.api("POST", "/user_management/users", Some(json!({"email": "m@example.com"})));
-    let (s, m) = bench.api("POST", "/user_management/organization_memberships", Some(json!({
-        "organization_id": o["id"], "user_id": u["id"], "role_slugs": ["admin", "billing"]})));
+    let (_, u) = bench.api(
+        "POST",
+        "/user_management/users",
+        Some(json!({"email": "m@example.com"})),
+    );
+    let (s, m) = bench.api(
+        "POST",
+        "/user_management/organization_memberships",
+        Some(json!({
+        "organization_id": o["id"], "user_id": u["id"], "role_slugs": ["admin", "billing"]})),
+    );
     assert_eq!(s, 201, "{m}");
     assert_eq!(m["role"]["slug"], "admin");
     assert_eq!(m["roles"], json!([{"slug": "admin"}, {"slug": "billing"}]));
     assert_eq!(m["directory_managed"], false);
     assert_eq!(m["user"]["email"], "m@example.com");
     let id = m["id"].as_str().unwrap().to_string();
-    let (s, m) = bench.api("PUT", &format!("/user_management/organization_memberships/{id}"), Some(json!({"role_slug": "member"})));
+    let (s, m) = bench.api(
+        "PUT",
+        &format!("/user_management/organization_memberships/{id}"),
+        Some(json!({"role_slug": "member"})),
+    );
     assert_eq!(s, 200);
     assert_eq!(m["roles"], json!([{"slug": "member"}]));
-    let (_, l) = bench.api("GET", &format!("/user_management/organization_memberships?organization_id={}", o["id"].as_str().unwrap()), None);
+    let (_, l) = bench.api(
+        "GET",
+        &format!(
+            "/user_management/organization_memberships?organization_id={}",
+            o["id"].as_str().unwrap()
+        ),
+        None,
+    );
     assert_eq!(l["data"][0]["roles"], json!([{"slug": "member"}]));
 }
 
 #[test]
 fn request_log_redacts_key_and_faults_inject() {
     let bench = Bench::start();
-    bench.proxy.inject_status("GET", "/organizations", 429, Some(7), 2);
+    bench
+        .proxy
+        .inject_status("GET", "/organizations", 429, Some(7), 2);
     let (s, e) = bench.api("GET", "/organizations", None);
     assert_eq!(s, 429);
     assert_eq!(e["code"], "rate_limit_exceeded");
@@ -217,15 +350,27 @@ fn request_log_redacts_key_and_faults_inject() {
     assert_eq!(log[3].status, 201);
     assert!(log[3].request_body.contains("Logged"));
     let dump = format!("{log:?}");
-    assert!(!dump.contains(&bench.api_key()), "API key leaked into the log");
+    assert!(
+        !dump.contains(&bench.api_key()),
+        "API key leaked into the log"
+    );
 }
 
 #[test]
 fn retry_after_header_is_sent() {
     let bench = Bench::start();
-    bench.proxy.inject_status("*", "/organizations/*", 503, Some(3), 1);
+    bench
+        .proxy
+        .inject_status("*", "/organizations/*", 503, Some(3), 1);
     let out = std::process::Command::new("curl")
-        .args(["-s", "-D", "-", "-o", "/dev/null", &format!("{}/organizations/org_x", bench.base_url())])
+        .args([
+            "-s",
+            "-D",
+            "-",
+            "-o",
+            "/dev/null",
+            &format!("{}/organizations/org_x", bench.base_url()),
+        ])
         .output();
     if let Ok(out) = out {
         let h = String::from_utf8_lossy(&out.stdout).to_lowercase();

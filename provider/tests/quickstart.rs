@@ -9,14 +9,25 @@ use common::{Bench, Workdir};
 fn quickstart_applies_against_a_fresh_emulator() {
     let bench = Bench::start();
     let tf = Workdir::new(&bench);
-    let main = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/quickstart/main.tf")).unwrap();
+    let main = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/quickstart/main.tf"
+    ))
+    .unwrap();
     tf.write_file("main.tf", &main);
     tf.apply();
-    println!("\nQuickstart applied against the local WorkOS emulator at {}.\nOutputs:", bench.emulator_url());
+    println!(
+        "\nQuickstart applied against the local WorkOS emulator at {}.\nOutputs:",
+        bench.emulator_url()
+    );
     for name in ["organization_id", "user_id", "membership_roles"] {
         println!("  {name} = {}", tf.output(name));
     }
-    let org = tf.output("organization_id").as_str().unwrap_or_default().to_string();
+    let org = tf
+        .output("organization_id")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     assert!(org.starts_with("org_"), "organization_id output: {org:?}");
     let (status, body) = bench.api("GET", &format!("/organizations/{org}"), None);
     assert_eq!(status, 200);

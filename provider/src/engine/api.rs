@@ -19,7 +19,10 @@ pub fn render_path(op: &Op, obj: &Value) -> Result<String, Diagnostic> {
             _ => {
                 return Err(Diagnostic::error(
                     format!("Missing value for {}", p.attr),
-                    format!("{} {} needs `{}` to be known and non-empty.", op.method, op.path, p.attr),
+                    format!(
+                        "{} {} needs `{}` to be known and non-empty.",
+                        op.method, op.path, p.attr
+                    ),
                 )
                 .at(AttributePath::attr(p.attr)))
             }
@@ -38,7 +41,10 @@ pub fn render_query(params: &[ParamBinding], obj: &Value) -> Vec<(String, String
             Value::Bool(b) => q.push((p.param.to_string(), b.to_string())),
             Value::Number(n) => q.push((p.param.to_string(), n.as_f64().to_string())),
             Value::List(items) | Value::Set(items) => {
-                let strs: Vec<String> = items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect();
+                let strs: Vec<String> = items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(str::to_string))
+                    .collect();
                 if p.explode {
                     q.extend(strs.into_iter().map(|s| (p.param.to_string(), s)));
                 } else if !strs.is_empty() {
@@ -74,15 +80,24 @@ fn percent_encode(s: &str) -> String {
     out
 }
 
-pub async fn call(client: &Client, op: &Op, obj: &Value, body: Option<&Json>) -> Result<Json, ApiError> {
-    let path = render_path(op, obj).map_err(|d| ApiError::transport(op.method, op.path, d.detail.clone()))?;
+pub async fn call(
+    client: &Client,
+    op: &Op,
+    obj: &Value,
+    body: Option<&Json>,
+) -> Result<Json, ApiError> {
+    let path = render_path(op, obj)
+        .map_err(|d| ApiError::transport(op.method, op.path, d.detail.clone()))?;
     let query = render_query(op.query_params, obj);
-    let resp = client.request(method(op.method), &path, &query, body).await?;
+    let resp = client
+        .request(method(op.method), &path, &query, body)
+        .await?;
     Ok(resp.body)
 }
 
 pub async fn list_all(client: &Client, op: &Op, obj: &Value) -> Result<Vec<Json>, ApiError> {
-    let path = render_path(op, obj).map_err(|d| ApiError::transport(op.method, op.path, d.detail.clone()))?;
+    let path = render_path(op, obj)
+        .map_err(|d| ApiError::transport(op.method, op.path, d.detail.clone()))?;
     let query = render_query(op.query_params, obj);
     client.list_all(&path, &query).await
 }
@@ -98,13 +113,18 @@ pub fn error_diag(what: &str, type_name: &str, e: &ApiError, attrs: &[Attr]) -> 
     let mut placed = false;
     for fe in &e.field_errors {
         if let Some(a) = attrs.iter().find(|a| {
-            a.create_field == Some(fe.field.as_str()) || a.update_field == Some(fe.field.as_str()) || a.name == fe.field
+            a.create_field == Some(fe.field.as_str())
+                || a.update_field == Some(fe.field.as_str())
+                || a.name == fe.field
         }) {
             placed = true;
             let msg = fe.message.clone().or(fe.code.clone()).unwrap_or_default();
             out.push(
-                Diagnostic::error(summary.clone(), format!("{detail}\nThe API rejected `{}`: {msg}", fe.field))
-                    .at(AttributePath::attr(a.name)),
+                Diagnostic::error(
+                    summary.clone(),
+                    format!("{detail}\nThe API rejected `{}`: {msg}", fe.field),
+                )
+                .at(AttributePath::attr(a.name)),
             );
         }
     }

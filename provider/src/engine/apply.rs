@@ -49,7 +49,11 @@ async fn create(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyRe
         Ok(j) => j,
         Err(e) => {
             diags.0.extend(error_diag("Create", r.name, &e, r.attrs));
-            return ApplyResponse { new_state: Value::Null, diagnostics: diags, ..Default::default() };
+            return ApplyResponse {
+                new_state: Value::Null,
+                diagnostics: diags,
+                ..Default::default()
+            };
         }
     };
     let mut private = Private::default();
@@ -64,28 +68,49 @@ async fn create(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyRe
 
     // Attributes the create operation cannot carry but the update operation can.
     let mut later = Map::new();
-    for a in r.attrs.iter().filter(|a| a.create_field.is_none() && a.update_field.is_some()) {
+    for a in r
+        .attrs
+        .iter()
+        .filter(|a| a.create_field.is_none() && a.update_field.is_some())
+    {
         let v = send_value(a, planned, config);
         if !v.is_null() && v.is_known() && a.mode != Mode::Computed {
-            later.insert(a.update_field.unwrap_or(a.name).to_string(), api::body_value(a, v));
+            later.insert(
+                a.update_field.unwrap_or(a.name).to_string(),
+                api::body_value(a, v),
+            );
         }
     }
     if let (false, Some(op)) = (later.is_empty(), &r.update) {
         follow_up = true;
         if let Err(e) = api::call(client, op, &state, Some(&Json::Object(later))).await {
-            diags.0.extend(error_diag("Create (follow-up update of)", r.name, &e, r.attrs));
+            diags.0.extend(error_diag(
+                "Create (follow-up update of)",
+                r.name,
+                &e,
+                r.attrs,
+            ));
             return finish_partial(r, state, private, diags);
         }
     }
     for w in r.extra_writes {
-        let set: Vec<_> = w.fields.iter().filter(|(attr, _)| !planned.attr(attr).is_null() && planned.attr(attr).is_known()).collect();
+        let set: Vec<_> = w
+            .fields
+            .iter()
+            .filter(|(attr, _)| !planned.attr(attr).is_null() && planned.attr(attr).is_known())
+            .collect();
         if set.is_empty() {
             continue;
         }
         follow_up = true;
         let body = extra_body(r, w.fields, planned);
         if let Err(e) = api::call(client, &w.op, &state, Some(&body)).await {
-            diags.0.extend(error_diag("Create (follow-up write of)", r.name, &e, r.attrs));
+            diags.0.extend(error_diag(
+                "Create (follow-up write of)",
+                r.name,
+                &e,
+                r.attrs,
+            ));
             return finish_partial(r, state, private, diags);
         }
     }
@@ -93,7 +118,12 @@ async fn create(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyRe
         if planned.attr(act.when_true).as_bool() == Some(true) {
             follow_up = true;
             if let Err(e) = api::call(client, &act.op, &state, None).await {
-                diags.0.extend(error_diag("Create (follow-up action of)", r.name, &e, r.attrs));
+                diags.0.extend(error_diag(
+                    "Create (follow-up action of)",
+                    r.name,
+                    &e,
+                    r.attrs,
+                ));
                 return finish_partial(r, state, private, diags);
             }
         }
@@ -102,16 +132,31 @@ async fn create(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyRe
         match read::fetch(client, r, &state).await {
             Ok(Some(j)) => state = read::state_from_response(r, &j, planned, false),
             Ok(None) => {}
-            Err(e) => diags.0.extend(error_diag("Read after create of", r.name, &e, r.attrs)),
+            Err(e) => diags
+                .0
+                .extend(error_diag("Read after create of", r.name, &e, r.attrs)),
         }
     }
-    ApplyResponse { new_state: read::settle(r, state, planned), private: private.encode(), diagnostics: diags }
+    ApplyResponse {
+        new_state: read::settle(r, state, planned),
+        private: private.encode(),
+        diagnostics: diags,
+    }
 }
 
 /// After a later step failed: keep the created object in state (Terraform marks it tainted).
-fn finish_partial(r: &ResourceDesc, state: Value, private: Private, diags: Diagnostics) -> ApplyResponse {
+fn finish_partial(
+    r: &ResourceDesc,
+    state: Value,
+    private: Private,
+    diags: Diagnostics,
+) -> ApplyResponse {
     let state = read::no_unknowns(r, state);
-    ApplyResponse { new_state: state, private: private.encode(), diagnostics: diags }
+    ApplyResponse {
+        new_state: state,
+        private: private.encode(),
+        diagnostics: diags,
+    }
 }
 
 fn extra_body(r: &ResourceDesc, fields: &[(&str, &str)], planned: &Value) -> Json {
@@ -139,7 +184,9 @@ async fn update(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyRe
 
     let mut body = Map::new();
     for a in r.attrs {
-        let Some(field) = a.update_field else { continue };
+        let Some(field) = a.update_field else {
+            continue;
+        };
         if a.mode == Mode::Computed {
             continue;
         }
@@ -176,7 +223,11 @@ async fn update(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyRe
             Ok(j) => last = Some(j),
             Err(e) => {
                 diags.0.extend(error_diag("Update", r.name, &e, r.attrs));
-                return ApplyResponse { new_state: prior.clone(), private: req.planned_private, diagnostics: diags };
+                return ApplyResponse {
+                    new_state: prior.clone(),
+                    private: req.planned_private,
+                    diagnostics: diags,
+                };
             }
         }
     }
@@ -199,10 +250,21 @@ async fn update(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyRe
             continue;
         }
         wrote_more = true;
-        if let Err(e) = api::call(client, &w.op, prior, Some(&extra_body(r, w.fields, planned))).await {
+        if let Err(e) = api::call(
+            client,
+            &w.op,
+            prior,
+            Some(&extra_body(r, w.fields, planned)),
+        )
+        .await
+        {
             diags.0.extend(error_diag("Update", r.name, &e, r.attrs));
             let state = read::no_unknowns(r, prior.clone());
-            return ApplyResponse { new_state: state, private: private.encode(), diagnostics: diags };
+            return ApplyResponse {
+                new_state: state,
+                private: private.encode(),
+                diagnostics: diags,
+            };
         }
     }
     for act in r.actions {
@@ -219,7 +281,9 @@ async fn update(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyRe
         match read::fetch(client, r, prior).await {
             Ok(j) => j,
             Err(e) => {
-                diags.0.extend(error_diag("Read after update of", r.name, &e, r.attrs));
+                diags
+                    .0
+                    .extend(error_diag("Read after update of", r.name, &e, r.attrs));
                 None
             }
         }
@@ -229,7 +293,11 @@ async fn update(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyRe
     if let Some(j) = fresh {
         state = read::state_from_response(r, &j, planned, false);
     }
-    ApplyResponse { new_state: read::settle(r, state, planned), private: private.encode(), diagnostics: diags }
+    ApplyResponse {
+        new_state: read::settle(r, state, planned),
+        private: private.encode(),
+        diagnostics: diags,
+    }
 }
 
 async fn delete(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyResponse {
@@ -238,7 +306,11 @@ async fn delete(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyRe
         if let Err(e) = api::call(client, op, &req.prior_state, None).await {
             if !e.is_not_found() {
                 diags.0.extend(error_diag("Delete", r.name, &e, r.attrs));
-                return ApplyResponse { new_state: req.prior_state, diagnostics: diags, ..Default::default() };
+                return ApplyResponse {
+                    new_state: req.prior_state,
+                    diagnostics: diags,
+                    ..Default::default()
+                };
             }
         }
     } else {
@@ -247,5 +319,9 @@ async fn delete(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyRe
             format!("The API has no delete operation for {}: the object was removed from Terraform state but still exists.", r.name),
         ));
     }
-    ApplyResponse { new_state: Value::Null, diagnostics: diags, ..Default::default() }
+    ApplyResponse {
+        new_state: Value::Null,
+        diagnostics: diags,
+        ..Default::default()
+    }
 }

@@ -11,7 +11,13 @@ pub fn validate(desc: &ProviderDesc, config: &Value) -> Diagnostics {
         if c.role == ConfigRole::BaseUrl {
             if let Value::String(s) = config.attr(c.name) {
                 if !(s.starts_with("http://") || s.starts_with("https://")) {
-                    d.push(Diagnostic::error("Invalid base URL", format!("{} must start with http:// or https://; got {s:?}.", c.name)).at(AttributePath::attr(c.name)));
+                    d.push(
+                        Diagnostic::error(
+                            "Invalid base URL",
+                            format!("{} must start with http:// or https://; got {s:?}.", c.name),
+                        )
+                        .at(AttributePath::attr(c.name)),
+                    );
                 }
             }
         }
@@ -53,7 +59,9 @@ pub fn resolve(desc: &ProviderDesc, config: &Value) -> Result<Vec<Resolved>, Dia
                     format!(
                         "Set `{}` in the provider block{}.",
                         c.name,
-                        c.env.map(|e| format!(" or the `{e}` environment variable")).unwrap_or_default()
+                        c.env
+                            .map(|e| format!(" or the `{e}` environment variable"))
+                            .unwrap_or_default()
                     ),
                 )
                 .at(AttributePath::attr(c.name)),
@@ -82,8 +90,13 @@ pub fn client_from(desc: &ProviderDesc, config: &Value) -> Result<Client, Diagno
     let cfg = ClientConfig {
         base_url,
         api_key,
-        user_agent: format!("terraform-provider-{}/{}", desc.type_name, env!("CARGO_PKG_VERSION")),
+        user_agent: format!(
+            "terraform-provider-{}/{}",
+            desc.type_name,
+            env!("CARGO_PKG_VERSION")
+        ),
         ..ClientConfig::default()
     };
-    Client::new(cfg).map_err(|e| Diagnostic::error("Could not set up the API client", e.to_string()).into())
+    Client::new(cfg)
+        .map_err(|e| Diagnostic::error("Could not set up the API client", e.to_string()).into())
 }

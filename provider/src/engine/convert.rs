@@ -40,7 +40,9 @@ pub fn from_json(j: &Json, ty: &Ty, item_field: Option<&str>) -> Value {
                 Json::Array(a) => a
                     .iter()
                     .map(|e| match (item_field, e) {
-                        (Some(f), Json::Object(o)) => from_json(o.get(f).unwrap_or(&Json::Null), t, None),
+                        (Some(f), Json::Object(o)) => {
+                            from_json(o.get(f).unwrap_or(&Json::Null), t, None)
+                        }
                         _ => from_json(e, t, None),
                     })
                     .filter(|v| !v.is_null())
@@ -73,7 +75,14 @@ pub fn from_json(j: &Json, ty: &Ty, item_field: Option<&str>) -> Value {
                     .iter()
                     .map(|a| {
                         let f = a.response_field.unwrap_or(a.name);
-                        (a.name.to_string(), from_json(o.get(f).unwrap_or(&Json::Null), &a.ty, a.response_item_field))
+                        (
+                            a.name.to_string(),
+                            from_json(
+                                o.get(f).unwrap_or(&Json::Null),
+                                &a.ty,
+                                a.response_item_field,
+                            ),
+                        )
                     })
                     .collect(),
             ),
@@ -90,11 +99,15 @@ pub fn to_json(v: &Value, ty: &Ty) -> Json {
         (Value::Bool(b), _) => Json::Bool(*b),
         (Value::Number(Number::Int(i)), _) => Json::from(*i),
         (Value::Number(Number::Float(f)), Ty::Int) => Json::from(*f as i64),
-        (Value::Number(Number::Float(f)), _) => serde_json::Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null),
+        (Value::Number(Number::Float(f)), _) => serde_json::Number::from_f64(*f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
         (Value::List(items) | Value::Set(items), Ty::List(t) | Ty::Set(t)) => {
             Json::Array(items.iter().map(|i| to_json(i, t)).collect())
         }
-        (Value::Map(m), Ty::Map(t)) => Json::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v, t))).collect()),
+        (Value::Map(m), Ty::Map(t)) => {
+            Json::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v, t))).collect())
+        }
         (Value::Object(m), Ty::Object(attrs)) => Json::Object(
             attrs
                 .iter()
@@ -103,7 +116,10 @@ pub fn to_json(v: &Value, ty: &Ty) -> Json {
                     if v.is_null() {
                         return None;
                     }
-                    Some((a.create_field.unwrap_or(a.name).to_string(), to_json(v, &a.ty)))
+                    Some((
+                        a.create_field.unwrap_or(a.name).to_string(),
+                        to_json(v, &a.ty),
+                    ))
                 })
                 .collect(),
         ),
@@ -134,7 +150,10 @@ pub fn is_empty_value(v: &Value) -> bool {
 
 /// A null object with every attribute present.
 pub fn null_object(attrs: &[Attr]) -> BTreeMap<String, Value> {
-    attrs.iter().map(|a| (a.name.to_string(), Value::Null)).collect()
+    attrs
+        .iter()
+        .map(|a| (a.name.to_string(), Value::Null))
+        .collect()
 }
 
 #[cfg(test)]
@@ -146,16 +165,29 @@ mod tests {
 
     #[test]
     fn scalars_and_nulls() {
-        assert_eq!(from_json(&json!("a"), &Ty::String, None), Value::String("a".into()));
+        assert_eq!(
+            from_json(&json!("a"), &Ty::String, None),
+            Value::String("a".into())
+        );
         assert_eq!(from_json(&json!(null), &Ty::String, None), Value::Null);
-        assert_eq!(from_json(&json!(3), &Ty::Int, None), Value::Number(Number::Int(3)));
+        assert_eq!(
+            from_json(&json!(3), &Ty::Int, None),
+            Value::Number(Number::Int(3))
+        );
         assert_eq!(from_json(&json!(true), &Ty::Bool, None), Value::Bool(true));
     }
 
     #[test]
     fn set_from_array_of_objects_by_item_field() {
-        let v = from_json(&json!([{"slug": "a"}, {"slug": "b"}, {"slug": "a"}]), &Ty::Set(&S), Some("slug"));
-        assert!(v.semantic_eq(&Value::Set(vec![Value::String("b".into()), Value::String("a".into())])));
+        let v = from_json(
+            &json!([{"slug": "a"}, {"slug": "b"}, {"slug": "a"}]),
+            &Ty::Set(&S),
+            Some("slug"),
+        );
+        assert!(v.semantic_eq(&Value::Set(vec![
+            Value::String("b".into()),
+            Value::String("a".into())
+        ])));
     }
 
     #[test]

@@ -13,12 +13,29 @@ pub fn validate(ds: &DataSourceDesc, config: &Value) -> Diagnostics {
     let mut d = Diagnostics::default();
     validate::validate_object(ds.attrs, config, &AttributePath::root(), &mut d);
     if let DataKind::Single(lookups) = &ds.kind {
-        let set: Vec<&str> = lookups.iter().filter(|l| !config.attr(l.arg).is_null()).map(|l| l.arg).collect();
+        let set: Vec<&str> = lookups
+            .iter()
+            .filter(|l| !config.attr(l.arg).is_null())
+            .map(|l| l.arg)
+            .collect();
         let names: Vec<String> = lookups.iter().map(|l| format!("`{}`", l.arg)).collect();
         if set.len() > 1 {
-            d.push(Diagnostic::error("Conflicting lookup arguments", format!("Set exactly one of {}; got {}.", names.join(", "), set.join(" and "))).at(AttributePath::attr(set[1])));
+            d.push(
+                Diagnostic::error(
+                    "Conflicting lookup arguments",
+                    format!(
+                        "Set exactly one of {}; got {}.",
+                        names.join(", "),
+                        set.join(" and ")
+                    ),
+                )
+                .at(AttributePath::attr(set[1])),
+            );
         } else if set.is_empty() && !lookups.iter().any(|l| config.attr(l.arg).is_unknown()) {
-            d.push(Diagnostic::error("Missing lookup argument", format!("Set exactly one of {}.", names.join(", "))));
+            d.push(Diagnostic::error(
+                "Missing lookup argument",
+                format!("Set exactly one of {}.", names.join(", ")),
+            ));
         }
     }
     d
@@ -45,12 +62,18 @@ fn object_from(attrs: &[Attr], j: &Json, config: &Value) -> Value {
 pub async fn read(client: &Client, ds: &DataSourceDesc, config: &Value) -> DataReadResponse {
     let mut diags = validate(ds, config);
     if diags.has_errors() {
-        return DataReadResponse { state: Value::Null, diagnostics: diags };
+        return DataReadResponse {
+            state: Value::Null,
+            diagnostics: diags,
+        };
     }
     match &ds.kind {
         DataKind::Single(lookups) => {
             let Some(l) = lookups.iter().find(|l| !config.attr(l.arg).is_null()) else {
-                return DataReadResponse { state: Value::Null, diagnostics: diags };
+                return DataReadResponse {
+                    state: Value::Null,
+                    diagnostics: diags,
+                };
             };
             let wanted = format!("{} = {}", l.arg, value_text(config.attr(l.arg)));
             let found = if l.expect_one {
@@ -58,8 +81,20 @@ pub async fn read(client: &Client, ds: &DataSourceDesc, config: &Value) -> DataR
                     Ok(items) if items.len() == 1 => Ok(items.into_iter().next()),
                     Ok(items) if items.is_empty() => Ok(None),
                     Ok(items) => {
-                        diags.push(Diagnostic::error(format!("More than one match for {}", ds.name), format!("{} objects match {wanted}; it must identify exactly one.", items.len())).at(AttributePath::attr(l.arg)));
-                        return DataReadResponse { state: Value::Null, diagnostics: diags };
+                        diags.push(
+                            Diagnostic::error(
+                                format!("More than one match for {}", ds.name),
+                                format!(
+                                    "{} objects match {wanted}; it must identify exactly one.",
+                                    items.len()
+                                ),
+                            )
+                            .at(AttributePath::attr(l.arg)),
+                        );
+                        return DataReadResponse {
+                            state: Value::Null,
+                            diagnostics: diags,
+                        };
                     }
                     Err(e) => Err(e),
                 }
@@ -71,14 +106,31 @@ pub async fn read(client: &Client, ds: &DataSourceDesc, config: &Value) -> DataR
                 }
             };
             match found {
-                Ok(Some(j)) => DataReadResponse { state: object_from(ds.attrs, &j, config), diagnostics: diags },
+                Ok(Some(j)) => DataReadResponse {
+                    state: object_from(ds.attrs, &j, config),
+                    diagnostics: diags,
+                },
                 Ok(None) => {
-                    diags.push(Diagnostic::error(format!("No match for {}", ds.name), format!("Nothing matches {wanted}.")).at(AttributePath::attr(l.arg)));
-                    DataReadResponse { state: Value::Null, diagnostics: diags }
+                    diags.push(
+                        Diagnostic::error(
+                            format!("No match for {}", ds.name),
+                            format!("Nothing matches {wanted}."),
+                        )
+                        .at(AttributePath::attr(l.arg)),
+                    );
+                    DataReadResponse {
+                        state: Value::Null,
+                        diagnostics: diags,
+                    }
                 }
                 Err(e) => {
-                    diags.0.extend(api::error_diag("Read", ds.name, &e, ds.attrs));
-                    DataReadResponse { state: Value::Null, diagnostics: diags }
+                    diags
+                        .0
+                        .extend(api::error_diag("Read", ds.name, &e, ds.attrs));
+                    DataReadResponse {
+                        state: Value::Null,
+                        diagnostics: diags,
+                    }
                 }
             }
         }
@@ -91,17 +143,29 @@ pub async fn read(client: &Client, ds: &DataSourceDesc, config: &Value) -> DataR
                 for a in ds.attrs {
                     state.entry(a.name.to_string()).or_insert(Value::Null);
                 }
-                let item_attrs: &[Attr] = match ds.attrs.iter().find(|a| a.name == *into).map(|a| &a.ty) {
-                    Some(Ty::List(Ty::Object(attrs)) | Ty::Set(Ty::Object(attrs))) => attrs,
-                    _ => &[],
-                };
-                let list = items.iter().map(|j| object_from(item_attrs, j, &Value::Null)).collect();
+                let item_attrs: &[Attr] =
+                    match ds.attrs.iter().find(|a| a.name == *into).map(|a| &a.ty) {
+                        Some(Ty::List(Ty::Object(attrs)) | Ty::Set(Ty::Object(attrs))) => attrs,
+                        _ => &[],
+                    };
+                let list = items
+                    .iter()
+                    .map(|j| object_from(item_attrs, j, &Value::Null))
+                    .collect();
                 state.insert(into.to_string(), Value::List(list));
-                DataReadResponse { state: Value::Object(state), diagnostics: diags }
+                DataReadResponse {
+                    state: Value::Object(state),
+                    diagnostics: diags,
+                }
             }
             Err(e) => {
-                diags.0.extend(api::error_diag("Read", ds.name, &e, ds.attrs));
-                DataReadResponse { state: Value::Null, diagnostics: diags }
+                diags
+                    .0
+                    .extend(api::error_diag("Read", ds.name, &e, ds.attrs));
+                DataReadResponse {
+                    state: Value::Null,
+                    diagnostics: diags,
+                }
             }
         },
     }

@@ -35,14 +35,22 @@ impl Engine {
     pub fn new(desc: &'static ProviderDesc) -> Self {
         let schemas = ProviderSchemas {
             provider: schema::provider_block(desc.config, desc.description),
-            resources: desc.resources.iter().map(|r| (r.name.to_string(), schema::block(r.attrs, r.description))).collect(),
+            resources: desc
+                .resources
+                .iter()
+                .map(|r| (r.name.to_string(), schema::block(r.attrs, r.description)))
+                .collect(),
             data_sources: desc
                 .data_sources
                 .iter()
                 .map(|d| (d.name.to_string(), schema::block(d.attrs, d.description)))
                 .collect(),
         };
-        Self { desc, schemas, client: RwLock::new(None) }
+        Self {
+            desc,
+            schemas,
+            client: RwLock::new(None),
+        }
     }
 
     fn resource(&self, name: &str) -> Result<&'static ResourceDesc, Diagnostics> {
@@ -51,7 +59,13 @@ impl Engine {
             .iter()
             .find(|r| r.name == name)
             .copied()
-            .ok_or_else(|| Diagnostic::error("Unknown resource type", format!("This provider has no resource type {name:?}.")).into())
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    "Unknown resource type",
+                    format!("This provider has no resource type {name:?}."),
+                )
+                .into()
+            })
     }
 
     fn data_source(&self, name: &str) -> Result<&'static DataSourceDesc, Diagnostics> {
@@ -60,7 +74,13 @@ impl Engine {
             .iter()
             .find(|r| r.name == name)
             .copied()
-            .ok_or_else(|| Diagnostic::error("Unknown data source", format!("This provider has no data source {name:?}.")).into())
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    "Unknown data source",
+                    format!("This provider has no data source {name:?}."),
+                )
+                .into()
+            })
     }
 
     fn client(&self) -> Result<Client, Diagnostics> {
@@ -115,18 +135,33 @@ impl ProviderCore for Engine {
     async fn plan_resource_change(&self, req: PlanRequest) -> PlanResponse {
         match self.resource(&req.type_name) {
             Ok(r) => plan::plan(r, req),
-            Err(d) => PlanResponse { diagnostics: d, ..Default::default() },
+            Err(d) => PlanResponse {
+                diagnostics: d,
+                ..Default::default()
+            },
         }
     }
 
     async fn apply_resource_change(&self, req: ApplyRequest) -> ApplyResponse {
         let r = match self.resource(&req.type_name) {
             Ok(r) => r,
-            Err(d) => return ApplyResponse { new_state: req.prior_state, diagnostics: d, ..Default::default() },
+            Err(d) => {
+                return ApplyResponse {
+                    new_state: req.prior_state,
+                    diagnostics: d,
+                    ..Default::default()
+                }
+            }
         };
         let client = match self.client() {
             Ok(c) => c,
-            Err(d) => return ApplyResponse { new_state: req.prior_state, diagnostics: d, ..Default::default() },
+            Err(d) => {
+                return ApplyResponse {
+                    new_state: req.prior_state,
+                    diagnostics: d,
+                    ..Default::default()
+                }
+            }
         };
         apply::apply(&client, r, req).await
     }
@@ -134,11 +169,23 @@ impl ProviderCore for Engine {
     async fn read_resource(&self, req: ReadRequest) -> ReadResponse {
         let r = match self.resource(&req.type_name) {
             Ok(r) => r,
-            Err(d) => return ReadResponse { new_state: req.current_state, diagnostics: d, ..Default::default() },
+            Err(d) => {
+                return ReadResponse {
+                    new_state: req.current_state,
+                    diagnostics: d,
+                    ..Default::default()
+                }
+            }
         };
         let client = match self.client() {
             Ok(c) => c,
-            Err(d) => return ReadResponse { new_state: req.current_state, diagnostics: d, ..Default::default() },
+            Err(d) => {
+                return ReadResponse {
+                    new_state: req.current_state,
+                    diagnostics: d,
+                    ..Default::default()
+                }
+            }
         };
         read::read(&client, r, req).await
     }
@@ -146,25 +193,46 @@ impl ProviderCore for Engine {
     async fn import_resource_state(&self, type_name: &str, id: &str) -> ImportResponse {
         match self.resource(type_name) {
             Ok(r) => read::import(r, id),
-            Err(d) => ImportResponse { diagnostics: d, ..Default::default() },
+            Err(d) => ImportResponse {
+                diagnostics: d,
+                ..Default::default()
+            },
         }
     }
 
-    fn upgrade_resource_state(&self, type_name: &str, version: i64, raw_json: &[u8]) -> UpgradeResponse {
+    fn upgrade_resource_state(
+        &self,
+        type_name: &str,
+        version: i64,
+        raw_json: &[u8],
+    ) -> UpgradeResponse {
         match self.resource(type_name) {
             Ok(r) => read::upgrade(r, version, raw_json),
-            Err(d) => UpgradeResponse { diagnostics: d, ..Default::default() },
+            Err(d) => UpgradeResponse {
+                diagnostics: d,
+                ..Default::default()
+            },
         }
     }
 
     async fn read_data_source(&self, type_name: &str, config: &Value) -> DataReadResponse {
         let ds = match self.data_source(type_name) {
             Ok(d) => d,
-            Err(d) => return DataReadResponse { diagnostics: d, ..Default::default() },
+            Err(d) => {
+                return DataReadResponse {
+                    diagnostics: d,
+                    ..Default::default()
+                }
+            }
         };
         let client = match self.client() {
             Ok(c) => c,
-            Err(d) => return DataReadResponse { diagnostics: d, ..Default::default() },
+            Err(d) => {
+                return DataReadResponse {
+                    diagnostics: d,
+                    ..Default::default()
+                }
+            }
         };
         data::read(&client, ds, config).await
     }

@@ -17,7 +17,11 @@ pub fn lit(l: &Lit) -> Value {
 }
 
 /// Names of write-only attributes whose configured value differs from the one last sent.
-pub fn write_only_changes(r: &ResourceDesc, config: &Value, private: &Private) -> Vec<&'static str> {
+pub fn write_only_changes(
+    r: &ResourceDesc,
+    config: &Value,
+    private: &Private,
+) -> Vec<&'static str> {
     r.attrs
         .iter()
         .filter(|a| a.write_only)
@@ -42,7 +46,11 @@ pub fn plan(r: &ResourceDesc, req: PlanRequest) -> PlanResponse {
     let mut diags = Diagnostics::default();
     if req.proposed_new_state.is_null() {
         // Destroy.
-        return PlanResponse { planned_state: Value::Null, planned_private: req.prior_private, ..Default::default() };
+        return PlanResponse {
+            planned_state: Value::Null,
+            planned_private: req.prior_private,
+            ..Default::default()
+        };
     }
     for a in r.attrs.iter().filter(|a| a.write_only) {
         if !req.config.attr(a.name).is_null() && !req.caps.write_only_attributes_allowed {
@@ -92,7 +100,11 @@ pub fn plan(r: &ResourceDesc, req: PlanRequest) -> PlanResponse {
     let mut requires_replace = vec![];
     let private = Private::decode(&req.prior_private);
     if !create {
-        for a in r.attrs.iter().filter(|a| a.force_new && user_set(a, config)) {
+        for a in r
+            .attrs
+            .iter()
+            .filter(|a| a.force_new && user_set(a, config))
+        {
             let p = &planned[a.name];
             if p.is_unknown() || !p.semantic_eq(prior.attr(a.name)) {
                 requires_replace.push(AttributePath::attr(a.name));
@@ -106,11 +118,19 @@ pub fn plan(r: &ResourceDesc, req: PlanRequest) -> PlanResponse {
             || !write_only_changes(r, config, &private).is_empty();
         if !requires_replace.is_empty() {
             // A new object: everything the server decides is unknown again.
-            for a in r.attrs.iter().filter(|a| !a.write_only && !user_set(a, config)) {
+            for a in r
+                .attrs
+                .iter()
+                .filter(|a| !a.write_only && !user_set(a, config))
+            {
                 planned.insert(a.name.to_string(), Value::Unknown);
             }
         } else if changed {
-            for a in r.attrs.iter().filter(|a| a.on_write == OnWrite::Changes && !user_set(a, config)) {
+            for a in r
+                .attrs
+                .iter()
+                .filter(|a| a.on_write == OnWrite::Changes && !user_set(a, config))
+            {
                 planned.insert(a.name.to_string(), Value::Unknown);
             }
         }
@@ -152,18 +172,47 @@ pub(crate) mod tests {
         }
     }
 
-    const OP: Op = Op { operation_id: "x", method: "GET", path: "/x/{id}", path_params: &[ParamBinding { param: "id", attr: "id", explode: false }], query_params: &[], paginated: false };
+    const OP: Op = Op {
+        operation_id: "x",
+        method: "GET",
+        path: "/x/{id}",
+        path_params: &[ParamBinding {
+            param: "id",
+            attr: "id",
+            explode: false,
+        }],
+        query_params: &[],
+        paginated: false,
+    };
 
     pub static RES: ResourceDesc = ResourceDesc {
         name: "test_thing",
         description: "",
         attrs: &[
-            Attr { create_field: None, update_field: None, ..attr("id", Mode::Computed) },
+            Attr {
+                create_field: None,
+                update_field: None,
+                ..attr("id", Mode::Computed)
+            },
             attr("name", Mode::Required),
             attr("external_id", Mode::Optional),
-            Attr { update_field: None, force_new: true, ..attr("slug", Mode::OptionalComputed) },
-            Attr { on_write: OnWrite::Changes, create_field: None, update_field: None, ..attr("updated_at", Mode::Computed) },
-            Attr { write_only: true, sensitive: true, response_field: None, ..attr("password", Mode::Optional) },
+            Attr {
+                update_field: None,
+                force_new: true,
+                ..attr("slug", Mode::OptionalComputed)
+            },
+            Attr {
+                on_write: OnWrite::Changes,
+                create_field: None,
+                update_field: None,
+                ..attr("updated_at", Mode::Computed)
+            },
+            Attr {
+                write_only: true,
+                sensitive: true,
+                response_field: None,
+                ..attr("password", Mode::Optional)
+            },
         ],
         create: OP,
         read: ReadDesc::Get(OP),
@@ -171,12 +220,19 @@ pub(crate) mod tests {
         delete: Some(OP),
         extra_writes: &[],
         actions: &[],
-        import: ImportDesc { parts: &["id"], separator: "/" },
+        import: ImportDesc {
+            parts: &["id"],
+            separator: "/",
+        },
         hooks: &[],
     };
 
     pub fn obj(pairs: &[(&str, Value)]) -> Value {
-        let mut m: BTreeMap<String, Value> = RES.attrs.iter().map(|a| (a.name.to_string(), Value::Null)).collect();
+        let mut m: BTreeMap<String, Value> = RES
+            .attrs
+            .iter()
+            .map(|a| (a.name.to_string(), Value::Null))
+            .collect();
         for (k, v) in pairs {
             m.insert(k.to_string(), v.clone());
         }
@@ -192,16 +248,32 @@ pub(crate) mod tests {
             proposed_new_state: config.clone(),
             config,
             prior_private: private,
-            caps: ClientCaps { write_only_attributes_allowed: true, ..Default::default() },
+            caps: ClientCaps {
+                write_only_attributes_allowed: true,
+                ..Default::default()
+            },
         }
     }
     fn stored() -> Value {
-        obj(&[("id", s("t_1")), ("name", s("a")), ("slug", s("sl")), ("updated_at", s("t0")), ("external_id", s("e"))])
+        obj(&[
+            ("id", s("t_1")),
+            ("name", s("a")),
+            ("slug", s("sl")),
+            ("updated_at", s("t0")),
+            ("external_id", s("e")),
+        ])
     }
 
     #[test]
     fn create_marks_server_values_unknown_and_write_only_null() {
-        let p = plan(&RES, req(Value::Null, obj(&[("name", s("a")), ("password", s("pw"))]), vec![]));
+        let p = plan(
+            &RES,
+            req(
+                Value::Null,
+                obj(&[("name", s("a")), ("password", s("pw"))]),
+                vec![],
+            ),
+        );
         let st = &p.planned_state;
         assert!(st.attr("id").is_unknown());
         assert!(st.attr("slug").is_unknown());
@@ -236,7 +308,11 @@ pub(crate) mod tests {
 
     #[test]
     fn force_new_change_requires_replace() {
-        let config = obj(&[("name", s("a")), ("external_id", s("e")), ("slug", s("other"))]);
+        let config = obj(&[
+            ("name", s("a")),
+            ("external_id", s("e")),
+            ("slug", s("other")),
+        ]);
         let p = plan(&RES, req(stored(), config, vec![]));
         assert_eq!(p.requires_replace, vec![AttributePath::attr("slug")]);
         assert!(p.planned_state.attr("id").is_unknown());
@@ -246,10 +322,18 @@ pub(crate) mod tests {
     fn write_only_change_is_detected_through_private_digest() {
         let mut private = Private::default();
         private.remember("password", "one");
-        let same = obj(&[("name", s("a")), ("external_id", s("e")), ("password", s("one"))]);
+        let same = obj(&[
+            ("name", s("a")),
+            ("external_id", s("e")),
+            ("password", s("one")),
+        ]);
         let p = plan(&RES, req(stored(), same, private.encode()));
         assert_eq!(p.planned_state, stored());
-        let other = obj(&[("name", s("a")), ("external_id", s("e")), ("password", s("two"))]);
+        let other = obj(&[
+            ("name", s("a")),
+            ("external_id", s("e")),
+            ("password", s("two")),
+        ]);
         let p = plan(&RES, req(stored(), other, private.encode()));
         assert!(p.planned_state.attr("updated_at").is_unknown());
         assert_eq!(p.planned_state.attr("password"), &Value::Null);
@@ -257,10 +341,17 @@ pub(crate) mod tests {
 
     #[test]
     fn write_only_on_old_terraform_is_a_clear_error() {
-        let mut r = req(Value::Null, obj(&[("name", s("a")), ("password", s("pw"))]), vec![]);
+        let mut r = req(
+            Value::Null,
+            obj(&[("name", s("a")), ("password", s("pw"))]),
+            vec![],
+        );
         r.caps.write_only_attributes_allowed = false;
         let p = plan(&RES, r);
         assert!(p.diagnostics.has_errors());
-        assert_eq!(p.diagnostics.0[0].attribute, Some(AttributePath::attr("password")));
+        assert_eq!(
+            p.diagnostics.0[0].attribute,
+            Some(AttributePath::attr("password"))
+        );
     }
 }

@@ -39,7 +39,8 @@ impl Private {
         rand::rng().fill_bytes(&mut salt);
         let salt = hex::encode(salt);
         let d = digest_hex(&salt, value);
-        self.write_only.insert(attr.to_string(), format!("{salt}:{d}"));
+        self.write_only
+            .insert(attr.to_string(), format!("{salt}:{d}"));
     }
     pub fn forget(&mut self, attr: &str) {
         self.write_only.remove(attr);

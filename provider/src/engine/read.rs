@@ -12,7 +12,11 @@ use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
 /// Fetch the object's current JSON; `None` when it no longer exists.
-pub async fn fetch(client: &Client, r: &ResourceDesc, obj: &Value) -> Result<Option<Json>, ApiError> {
+pub async fn fetch(
+    client: &Client,
+    r: &ResourceDesc,
+    obj: &Value,
+) -> Result<Option<Json>, ApiError> {
     match &r.read {
         ReadDesc::Get(op) => match api::call(client, op, obj, None).await {
             Ok(j) => Ok(Some(j)),
@@ -26,7 +30,9 @@ pub async fn fetch(client: &Client, r: &ResourceDesc, obj: &Value) -> Result<Opt
                 Err(e) if e.is_not_found() => return Ok(None),
                 Err(e) => return Err(e),
             };
-            Ok(items.into_iter().find(|i| i.get(*field).and_then(Json::as_str) == Some(want.as_str())))
+            Ok(items
+                .into_iter()
+                .find(|i| i.get(*field).and_then(Json::as_str) == Some(want.as_str())))
         }
     }
 }
@@ -66,7 +72,10 @@ pub fn settle(r: &ResourceDesc, state: Value, planned: &Value) -> Value {
             Value::Null
         } else if p.is_known() && !p.is_null() {
             p.clone()
-        } else if p.is_null() && a.mode != generated::types::Mode::Computed && a.mode != generated::types::Mode::OptionalComputed {
+        } else if p.is_null()
+            && a.mode != generated::types::Mode::Computed
+            && a.mode != generated::types::Mode::OptionalComputed
+        {
             Value::Null
         } else {
             state.attr(a.name).clone()
@@ -81,17 +90,32 @@ pub fn no_unknowns(r: &ResourceDesc, state: Value) -> Value {
     let mut out = BTreeMap::new();
     for a in r.attrs {
         let v = state.attr(a.name);
-        out.insert(a.name.to_string(), if v.contains_unknown() { Value::Null } else { v.clone() });
+        out.insert(
+            a.name.to_string(),
+            if v.contains_unknown() {
+                Value::Null
+            } else {
+                v.clone()
+            },
+        );
     }
     Value::Object(out)
 }
 
 pub async fn read(client: &Client, r: &ResourceDesc, req: ReadRequest) -> ReadResponse {
     match fetch(client, r, &req.current_state).await {
-        Ok(None) => ReadResponse { new_state: Value::Null, private: req.private, ..Default::default() },
+        Ok(None) => ReadResponse {
+            new_state: Value::Null,
+            private: req.private,
+            ..Default::default()
+        },
         Ok(Some(j)) => {
             let state = no_unknowns(r, state_from_response(r, &j, &req.current_state, false));
-            ReadResponse { new_state: state, private: req.private, ..Default::default() }
+            ReadResponse {
+                new_state: state,
+                private: req.private,
+                ..Default::default()
+            }
         }
         Err(e) => ReadResponse {
             new_state: req.current_state,
@@ -106,12 +130,20 @@ pub fn import(r: &ResourceDesc, id: &str) -> ImportResponse {
     let parts: Vec<&str> = if r.import.parts.len() == 1 {
         vec![id]
     } else {
-        id.splitn(r.import.parts.len(), r.import.separator).collect()
+        id.splitn(r.import.parts.len(), r.import.separator)
+            .collect()
     };
     if parts.len() != r.import.parts.len() || parts.iter().any(|p| p.trim().is_empty()) {
         let form = r.import.parts.join(r.import.separator);
         return ImportResponse {
-            diagnostics: Diagnostic::error("Invalid import ID", format!("{} is imported by an ID of the form `{form}`; got {id:?}.", r.name)).into(),
+            diagnostics: Diagnostic::error(
+                "Invalid import ID",
+                format!(
+                    "{} is imported by an ID of the form `{form}`; got {id:?}.",
+                    r.name
+                ),
+            )
+            .into(),
             ..Default::default()
         };
     }
@@ -119,7 +151,10 @@ pub fn import(r: &ResourceDesc, id: &str) -> ImportResponse {
     for (name, part) in r.import.parts.iter().zip(parts) {
         obj.insert(name.to_string(), Value::String(part.to_string()));
     }
-    ImportResponse { imported: vec![(r.name.to_string(), Value::Object(obj))], ..Default::default() }
+    ImportResponse {
+        imported: vec![(r.name.to_string(), Value::Object(obj))],
+        ..Default::default()
+    }
 }
 
 /// Upgrade a stored state (JSON) to the current schema: attributes the schema no longer has
@@ -129,7 +164,11 @@ pub fn upgrade(r: &ResourceDesc, _version: i64, raw_json: &[u8]) -> UpgradeRespo
         Ok(j) => j,
         Err(e) => {
             return UpgradeResponse {
-                diagnostics: Diagnostic::error("Unreadable stored state", format!("The stored state of {} is not valid JSON: {e}", r.name)).into(),
+                diagnostics: Diagnostic::error(
+                    "Unreadable stored state",
+                    format!("The stored state of {} is not valid JSON: {e}", r.name),
+                )
+                .into(),
                 ..Default::default()
             }
         }
@@ -137,9 +176,15 @@ pub fn upgrade(r: &ResourceDesc, _version: i64, raw_json: &[u8]) -> UpgradeRespo
     let mut obj = BTreeMap::new();
     for a in r.attrs {
         let ty = super::schema::ty_to_type(&a.ty);
-        obj.insert(a.name.to_string(), from_state_json(j.get(a.name).unwrap_or(&Json::Null), &ty));
+        obj.insert(
+            a.name.to_string(),
+            from_state_json(j.get(a.name).unwrap_or(&Json::Null), &ty),
+        );
     }
-    UpgradeResponse { upgraded_state: Value::Object(obj), ..Default::default() }
+    UpgradeResponse {
+        upgraded_state: Value::Object(obj),
+        ..Default::default()
+    }
 }
 
 /// Terraform's JSON state encoding → value.
@@ -152,13 +197,26 @@ pub fn from_state_json(j: &Json, ty: &Type) -> Value {
             Some(i) => Value::Number(Number::Int(i)),
             None => Value::Number(Number::Float(n.as_f64().unwrap_or(0.0))),
         },
-        (Json::Array(a), Type::List(t)) => Value::List(a.iter().map(|e| from_state_json(e, t)).collect()),
-        (Json::Array(a), Type::Set(t)) => Value::Set(a.iter().map(|e| from_state_json(e, t)).collect()),
-        (Json::Object(o), Type::Map(t)) => Value::Map(o.iter().map(|(k, v)| (k.clone(), from_state_json(v, t))).collect()),
+        (Json::Array(a), Type::List(t)) => {
+            Value::List(a.iter().map(|e| from_state_json(e, t)).collect())
+        }
+        (Json::Array(a), Type::Set(t)) => {
+            Value::Set(a.iter().map(|e| from_state_json(e, t)).collect())
+        }
+        (Json::Object(o), Type::Map(t)) => Value::Map(
+            o.iter()
+                .map(|(k, v)| (k.clone(), from_state_json(v, t)))
+                .collect(),
+        ),
         (Json::Object(o), Type::Object(attrs)) => Value::Object(
             attrs
                 .iter()
-                .map(|(k, t)| (k.clone(), from_state_json(o.get(k).unwrap_or(&Json::Null), t)))
+                .map(|(k, t)| {
+                    (
+                        k.clone(),
+                        from_state_json(o.get(k).unwrap_or(&Json::Null), t),
+                    )
+                })
                 .collect(),
         ),
         _ => Value::Null,
@@ -173,18 +231,37 @@ mod tests {
 
     #[test]
     fn response_maps_onto_state_and_keeps_what_it_lacks() {
-        let base = obj(&[("password", Value::String("pw".into())), ("slug", Value::String("kept".into()))]);
-        let st = state_from_response(&RES, &json!({"id": "t_1", "name": "a", "external_id": null, "updated_at": "t1"}), &base, false);
+        let base = obj(&[
+            ("password", Value::String("pw".into())),
+            ("slug", Value::String("kept".into())),
+        ]);
+        let st = state_from_response(
+            &RES,
+            &json!({"id": "t_1", "name": "a", "external_id": null, "updated_at": "t1"}),
+            &base,
+            false,
+        );
         assert_eq!(st.attr("id"), &Value::String("t_1".into()));
         assert_eq!(st.attr("external_id"), &Value::Null);
         assert_eq!(st.attr("slug"), &Value::String("kept".into()));
-        assert_eq!(st.attr("password"), &Value::Null, "write-only never reaches state");
+        assert_eq!(
+            st.attr("password"),
+            &Value::Null,
+            "write-only never reaches state"
+        );
     }
 
     #[test]
     fn settle_keeps_planned_known_values_and_leaves_no_unknowns() {
-        let planned = obj(&[("id", Value::Unknown), ("name", Value::String("a".into())), ("updated_at", Value::Unknown)]);
-        let from_api = obj(&[("id", Value::String("t_1".into())), ("name", Value::String("A".into()))]);
+        let planned = obj(&[
+            ("id", Value::Unknown),
+            ("name", Value::String("a".into())),
+            ("updated_at", Value::Unknown),
+        ]);
+        let from_api = obj(&[
+            ("id", Value::String("t_1".into())),
+            ("name", Value::String("A".into())),
+        ]);
         let st = settle(&RES, from_api, &planned);
         assert_eq!(st.attr("name"), &Value::String("a".into()));
         assert_eq!(st.attr("id"), &Value::String("t_1".into()));

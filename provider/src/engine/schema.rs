@@ -69,7 +69,10 @@ pub fn provider_block(config: &[ConfigAttr], description: &str) -> Schema {
                     name: c.name.to_string(),
                     ty: Some(Type::String),
                     description: match c.env {
-                        Some(e) => format!("{} May also be set with the `{e}` environment variable.", c.description),
+                        Some(e) => format!(
+                            "{} May also be set with the `{e}` environment variable.",
+                            c.description
+                        ),
                         None => c.description.to_string(),
                     },
                     optional: true,

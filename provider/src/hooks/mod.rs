@@ -21,7 +21,11 @@ mod tests {
     fn every_hook_named_by_a_descriptor_exists() {
         for r in generated::PROVIDER.resources {
             for h in r.hooks {
-                assert!(super::exists(h), "{} names hook {h:?}, which provider/src/hooks does not implement", r.name);
+                assert!(
+                    super::exists(h),
+                    "{} names hook {h:?}, which provider/src/hooks does not implement",
+                    r.name
+                );
             }
         }
     }

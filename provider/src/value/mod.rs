@@ -130,7 +130,8 @@ impl Value {
             }
             (Value::Map(a), Value::Map(b)) | (Value::Object(a), Value::Object(b)) => {
                 a.len() == b.len()
-                    && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v.semantic_eq(w)))
+                    && a.iter()
+                        .all(|(k, v)| b.get(k).is_some_and(|w| v.semantic_eq(w)))
             }
             (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
             (Value::Dynamic(t1, v1), Value::Dynamic(t2, v2)) => t1 == t2 && v1.semantic_eq(v2),

@@ -26,15 +26,13 @@ fn free_port() -> u16 {
 
 /// `GET /health` with a plain blocking socket; true on a 200.
 fn health_ok(port: u16) -> bool {
-    let Ok(mut s) = TcpStream::connect_timeout(
-        &([127, 0, 0, 1], port).into(),
-        Duration::from_millis(200),
-    ) else {
+    let Ok(mut s) =
+        TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(200))
+    else {
         return false;
     };
     let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    if s
-        .write_all(b"GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    if s.write_all(b"GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         .is_err()
     {
         return false;
@@ -117,7 +115,10 @@ impl Emulator {
             Ok(v) => v,
             Err(e) => return fail(&mut child, format!("bad start line {line:?}: {e}")),
         };
-        let api_key = info["apiKey"].as_str().unwrap_or("sk_test_default").to_string();
+        let api_key = info["apiKey"]
+            .as_str()
+            .unwrap_or("sk_test_default")
+            .to_string();
         let deadline = Instant::now() + Duration::from_secs(20);
         while !health_ok(port) {
             if Instant::now() > deadline {

@@ -195,8 +195,7 @@ impl Proxy {
             faults: Mutex::new(Vec::new()),
             side: Mutex::new(Side::default()),
         });
-        let std_listener =
-            std::net::TcpListener::bind("127.0.0.1:0").expect("bind proxy listener");
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind proxy listener");
         std_listener.set_nonblocking(true).expect("nonblocking");
         let addr = std_listener.local_addr().expect("local addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -325,7 +324,9 @@ fn fault_matches(f: &Fault, method: &str, path: &str) -> bool {
     let m = f.method == "*" || f.method.eq_ignore_ascii_case(method);
     let p = f.path == "*"
         || f.path == path
-        || f.path.strip_suffix("/*").is_some_and(|pre| path.starts_with(&format!("{pre}/")));
+        || f.path
+            .strip_suffix("/*")
+            .is_some_and(|pre| path.starts_with(&format!("{pre}/")));
     m && p
 }
 
@@ -402,7 +403,10 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
         };
         match row {
             Some((r, params)) => (Some(r.operation_id), ctx.translate(r.kind, &params).await),
-            None => (None, ctx.forward(&method, &full_path, Some(body.clone())).await),
+            None => (
+                None,
+                ctx.forward(&method, &full_path, Some(body.clone())).await,
+            ),
         }
     };
 
@@ -493,7 +497,12 @@ impl Ctx {
         }
     }
 
-    async fn call(&self, method: &str, path_q: &str, body: Option<&Value>) -> (u16, Vec<(String, String)>, Value) {
+    async fn call(
+        &self,
+        method: &str,
+        path_q: &str,
+        body: Option<&Value>,
+    ) -> (u16, Vec<(String, String)>, Value) {
         let (s, h, b) = self
             .forward(method, path_q, body.map(|v| Bytes::from(v.to_string())))
             .await;
@@ -502,25 +511,41 @@ impl Ctx {
 
     async fn translate(&self, kind: Kind, params: &[String]) -> Reply {
         match kind {
-            Kind::Gap => self.forward(&self.method, &self.full_path(), Some(self.body.clone())).await,
+            Kind::Gap => {
+                self.forward(&self.method, &self.full_path(), Some(self.body.clone()))
+                    .await
+            }
             Kind::Status201 => {
-                let (s, h, b) = self.forward(&self.method, &self.full_path(), Some(self.body.clone())).await;
+                let (s, h, b) = self
+                    .forward(&self.method, &self.full_path(), Some(self.body.clone()))
+                    .await;
                 (if s == 200 { 201 } else { s }, h, b)
             }
             Kind::Respond(fix) => {
                 self.before(fix);
-                let (s, h, v) = self.call(&self.method, &self.full_path(), Some(&self.body_json()).filter(|v| !v.is_null())).await;
+                let (s, h, v) = self
+                    .call(
+                        &self.method,
+                        &self.full_path(),
+                        Some(&self.body_json()).filter(|v| !v.is_null()),
+                    )
+                    .await;
                 self.finish(fix, s, h, v, params).await
             }
             Kind::Verb(verb, fix) => {
-                let (s, h, v) = self.call(verb, &self.full_path(), Some(&self.body_json())).await;
+                let (s, h, v) = self
+                    .call(verb, &self.full_path(), Some(&self.body_json()))
+                    .await;
                 self.finish(fix, s, h, v, params).await
             }
             Kind::WebhookUpdate => {
                 let mut b = self.body_json();
                 if let Some(obj) = b.as_object_mut() {
                     if let Some(st) = obj.remove("status") {
-                        obj.insert("enabled".into(), Value::Bool(st.as_str() == Some("enabled")));
+                        obj.insert(
+                            "enabled".into(),
+                            Value::Bool(st.as_str() == Some("enabled")),
+                        );
                     }
                 }
                 let (s, h, v) = self.call("PUT", &self.path, Some(&b)).await;
@@ -539,7 +564,11 @@ impl Ctx {
             Kind::AddRolePermission => {
                 let b = self.body_json();
                 let Some(slug) = b.get("slug").and_then(|s| s.as_str()) else {
-                    return json_reply(422, vec![], &json!({"message": "slug is required", "code": "invalid_request_parameters"}));
+                    return json_reply(
+                        422,
+                        vec![],
+                        &json!({"message": "slug is required", "code": "invalid_request_parameters"}),
+                    );
                 };
                 let (s, h, cur) = self.call("GET", &self.path, None).await;
                 if !is_ok(s) {
@@ -549,7 +578,9 @@ impl Ctx {
                 if !slugs.iter().any(|x| x == slug) {
                     slugs.push(slug.to_string());
                 }
-                let (s, h, v) = self.call("POST", &self.path, Some(&json!({"permissions": slugs}))).await;
+                let (s, h, v) = self
+                    .call("POST", &self.path, Some(&json!({"permissions": slugs})))
+                    .await;
                 if !is_ok(s) {
                     return json_reply(s, h, &v);
                 }
@@ -568,21 +599,39 @@ impl Ctx {
             return;
         }
         let b = self.body_json();
-        let Some(rts) = b.get("resource_type_slug").and_then(|v| v.as_str()) else { return };
-        let Some(slug) = b.get("slug").and_then(|v| v.as_str()) else { return };
+        let Some(rts) = b.get("resource_type_slug").and_then(|v| v.as_str()) else {
+            return;
+        };
+        let Some(slug) = b.get("slug").and_then(|v| v.as_str()) else {
+            return;
+        };
         let key = match fix {
             Fix::Permission => format!("perm:{slug}"),
             Fix::Role => format!("role:{}:{slug}", org_of_role_path(&self.path)),
             _ => return,
         };
-        self.inner.side.lock().unwrap().resource_types.insert(key, rts.to_string());
+        self.inner
+            .side
+            .lock()
+            .unwrap()
+            .resource_types
+            .insert(key, rts.to_string());
     }
 
-    async fn finish(&self, fix: Fix, status: u16, headers: Vec<(String, String)>, mut v: Value, _params: &[String]) -> Reply {
+    async fn finish(
+        &self,
+        fix: Fix,
+        status: u16,
+        headers: Vec<(String, String)>,
+        mut v: Value,
+        _params: &[String],
+    ) -> Reply {
         if status == 422 && self.method == "POST" && is_duplicate(&v) {
             let code = match fix {
                 Fix::Permission => Some("permission_slug_conflict"),
-                Fix::Role if self.path.starts_with("/authorization/organizations/") => Some("organization_role_slug_conflict"),
+                Fix::Role if self.path.starts_with("/authorization/organizations/") => {
+                    Some("organization_role_slug_conflict")
+                }
                 _ => None,
             };
             if let Some(code) = code {
@@ -609,18 +658,41 @@ impl Ctx {
         let Some(obj) = v.as_object_mut() else { return };
         match fix {
             Fix::Permission => {
-                let slug = obj.get("slug").and_then(|s| s.as_str()).unwrap_or("").to_string();
+                let slug = obj
+                    .get("slug")
+                    .and_then(|s| s.as_str())
+                    .unwrap_or("")
+                    .to_string();
                 obj.entry("system").or_insert(Value::Bool(false));
                 if !obj.contains_key("resource_type_slug") {
-                    let rts = self.inner.side.lock().unwrap().resource_types.get(&format!("perm:{slug}")).cloned();
-                    obj.insert("resource_type_slug".into(), Value::String(rts.unwrap_or_else(|| "organization".into())));
+                    let rts = self
+                        .inner
+                        .side
+                        .lock()
+                        .unwrap()
+                        .resource_types
+                        .get(&format!("perm:{slug}"))
+                        .cloned();
+                    obj.insert(
+                        "resource_type_slug".into(),
+                        Value::String(rts.unwrap_or_else(|| "organization".into())),
+                    );
                 }
             }
             Fix::Role => {
-                let slug = obj.get("slug").and_then(|s| s.as_str()).unwrap_or("").to_string();
-                let org = obj.get("organization_id").and_then(|s| s.as_str()).map(|s| s.to_string());
+                let slug = obj
+                    .get("slug")
+                    .and_then(|s| s.as_str())
+                    .unwrap_or("")
+                    .to_string();
+                let org = obj
+                    .get("organization_id")
+                    .and_then(|s| s.as_str())
+                    .map(|s| s.to_string());
                 let base = match &org {
-                    Some(o) if obj.get("type").and_then(|t| t.as_str()) != Some("EnvironmentRole") => {
+                    Some(o)
+                        if obj.get("type").and_then(|t| t.as_str()) != Some("EnvironmentRole") =>
+                    {
                         format!("/authorization/organizations/{o}/roles/{slug}")
                     }
                     _ => format!("/authorization/roles/{slug}"),
@@ -632,40 +704,85 @@ impl Ctx {
                 }
                 if !obj.contains_key("resource_type_slug") {
                     let key = format!("role:{}:{slug}", org.as_deref().unwrap_or("-"));
-                    let rts = self.inner.side.lock().unwrap().resource_types.get(&key).cloned();
-                    obj.insert("resource_type_slug".into(), Value::String(rts.unwrap_or_else(|| "organization".into())));
+                    let rts = self
+                        .inner
+                        .side
+                        .lock()
+                        .unwrap()
+                        .resource_types
+                        .get(&key)
+                        .cloned();
+                    obj.insert(
+                        "resource_type_slug".into(),
+                        Value::String(rts.unwrap_or_else(|| "organization".into())),
+                    );
                 }
             }
             Fix::Webhook => {
                 if !obj.contains_key("status") {
                     let en = obj.get("enabled").and_then(|e| e.as_bool()).unwrap_or(true);
-                    obj.insert("status".into(), json!(if en { "enabled" } else { "disabled" }));
+                    obj.insert(
+                        "status".into(),
+                        json!(if en { "enabled" } else { "disabled" }),
+                    );
                 }
             }
             Fix::Organization => {
                 if obj.get("stripe_customer_id").is_some_and(|v| v.is_null()) {
                     obj.remove("stripe_customer_id");
                 }
-                let id = obj.get("id").and_then(|s| s.as_str()).unwrap_or("").to_string();
+                let id = obj
+                    .get("id")
+                    .and_then(|s| s.as_str())
+                    .unwrap_or("")
+                    .to_string();
                 if !obj.contains_key("allow_profiles_outside_organization") {
-                    let a = self.inner.side.lock().unwrap().allow_profiles.get(&id).copied().unwrap_or(false);
+                    let a = self
+                        .inner
+                        .side
+                        .lock()
+                        .unwrap()
+                        .allow_profiles
+                        .get(&id)
+                        .copied()
+                        .unwrap_or(false);
                     obj.insert("allow_profiles_outside_organization".into(), Value::Bool(a));
                 }
             }
             Fix::Membership => {
-                let id = obj.get("id").and_then(|s| s.as_str()).unwrap_or("").to_string();
+                let id = obj
+                    .get("id")
+                    .and_then(|s| s.as_str())
+                    .unwrap_or("")
+                    .to_string();
                 if !obj.contains_key("roles") {
-                    let remembered = self.inner.side.lock().unwrap().member_roles.get(&id).cloned();
+                    let remembered = self
+                        .inner
+                        .side
+                        .lock()
+                        .unwrap()
+                        .member_roles
+                        .get(&id)
+                        .cloned();
                     let roles = match remembered {
-                        Some(r) => r.into_iter().map(|s| json!({"slug": s})).collect::<Vec<_>>(),
+                        Some(r) => r
+                            .into_iter()
+                            .map(|s| json!({"slug": s}))
+                            .collect::<Vec<_>>(),
                         None => obj.get("role").cloned().into_iter().collect(),
                     };
                     obj.insert("roles".into(), Value::Array(roles));
                 }
                 obj.entry("directory_managed").or_insert(Value::Bool(false));
                 if !obj.contains_key("user") {
-                    if let Some(uid) = obj.get("user_id").and_then(|s| s.as_str()).map(|s| s.to_string()) {
-                        let (s, _, u) = self.call("GET", &format!("/user_management/users/{uid}"), None).await;
+                    if let Some(uid) = obj
+                        .get("user_id")
+                        .and_then(|s| s.as_str())
+                        .map(|s| s.to_string())
+                    {
+                        let (s, _, u) = self
+                            .call("GET", &format!("/user_management/users/{uid}"), None)
+                            .await;
                         if is_ok(s) {
                             obj.insert("user".into(), u);
                         }
@@ -678,9 +795,13 @@ impl Ctx {
     async fn organization(&self, params: &[String]) -> Reply {
         let mut b = self.body_json();
         let Some(obj) = b.as_object_mut() else {
-            return self.forward(&self.method, &self.full_path(), Some(self.body.clone())).await;
+            return self
+                .forward(&self.method, &self.full_path(), Some(self.body.clone()))
+                .await;
         };
-        let allow = obj.get("allow_profiles_outside_organization").and_then(|v| v.as_bool());
+        let allow = obj
+            .get("allow_profiles_outside_organization")
+            .and_then(|v| v.as_bool());
         if !obj.contains_key("domain_data") {
             if let Some(ds) = obj.get("domains").and_then(|d| d.as_array()).cloned() {
                 let dd: Vec<Value> = ds
@@ -706,9 +827,19 @@ impl Ctx {
         if !is_ok(s) {
             return json_reply(s, h, &v);
         }
-        let id = v.get("id").and_then(|x| x.as_str()).map(String::from).or_else(|| params.first().cloned()).unwrap_or_default();
+        let id = v
+            .get("id")
+            .and_then(|x| x.as_str())
+            .map(String::from)
+            .or_else(|| params.first().cloned())
+            .unwrap_or_default();
         if let Some(a) = allow {
-            self.inner.side.lock().unwrap().allow_profiles.insert(id.clone(), a);
+            self.inner
+                .side
+                .lock()
+                .unwrap()
+                .allow_profiles
+                .insert(id.clone(), a);
         }
         // Kept domains whose state the emulator did not change.
         let mut reread = false;
@@ -718,14 +849,17 @@ impl Ctx {
                 let state = d.get("state").and_then(|x| x.as_str()).unwrap_or("");
                 if wanted_verified.iter().any(|w| w == name) && state != "verified" {
                     if let Some(did) = d.get("id").and_then(|x| x.as_str()) {
-                        self.call("POST", &format!("/organization_domains/{did}/verify"), None).await;
+                        self.call("POST", &format!("/organization_domains/{did}/verify"), None)
+                            .await;
                         reread = true;
                     }
                 }
             }
         }
         if reread {
-            let (s2, _, v2) = self.call("GET", &format!("/organizations/{id}"), None).await;
+            let (s2, _, v2) = self
+                .call("GET", &format!("/organizations/{id}"), None)
+                .await;
             if is_ok(s2) {
                 v = v2;
             }
@@ -741,7 +875,11 @@ impl Ctx {
             if let Some(list) = obj.remove("role_slugs") {
                 let slugs: Vec<String> = list
                     .as_array()
-                    .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|s| s.as_str().map(String::from))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 if let Some(first) = slugs.first() {
                     obj.insert("role_slug".into(), Value::String(first.clone()));
@@ -755,7 +893,12 @@ impl Ctx {
         if !is_ok(s) {
             return json_reply(s, h, &v);
         }
-        let id = v.get("id").and_then(|x| x.as_str()).map(String::from).or_else(|| params.first().cloned()).unwrap_or_default();
+        let id = v
+            .get("id")
+            .and_then(|x| x.as_str())
+            .map(String::from)
+            .or_else(|| params.first().cloned())
+            .unwrap_or_default();
         if let Some(r) = roles {
             self.inner.side.lock().unwrap().member_roles.insert(id, r);
         }
@@ -777,14 +920,19 @@ fn org_of_role_path(path: &str) -> String {
 fn slugs_of(list: &Value) -> Vec<String> {
     list.get("data")
         .and_then(|d| d.as_array())
-        .map(|a| a.iter().filter_map(|p| p.get("slug").and_then(|s| s.as_str()).map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| p.get("slug").and_then(|s| s.as_str()).map(String::from))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn is_duplicate(v: &Value) -> bool {
-    v.get("errors")
-        .and_then(|e| e.as_array())
-        .is_some_and(|a| a.iter().any(|e| e.get("code").and_then(|c| c.as_str()) == Some("duplicate")))
+    v.get("errors").and_then(|e| e.as_array()).is_some_and(|a| {
+        a.iter()
+            .any(|e| e.get("code").and_then(|c| c.as_str()) == Some("duplicate"))
+    })
 }
 
 /// reqwest is built with rustls without a default crypto provider: install one.
@@ -811,7 +959,10 @@ pub fn blocking_request(
             .build()
             .expect("runtime");
         rt.block_on(async move {
-            let client = reqwest::Client::builder().no_proxy().build().expect("client");
+            let client = reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .expect("client");
             let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
             let mut rb = client.request(m, &url).bearer_auth(key);
             if let Some(b) = body {

@@ -49,7 +49,11 @@ impl Run {
 
     /// Panics (with both streams) unless the output contains `needle`.
     pub fn assert_contains(&self, needle: &str) -> &Self {
-        assert!(self.contains(needle), "expected {needle:?} in output of {}", self.describe());
+        assert!(
+            self.contains(needle),
+            "expected {needle:?} in output of {}",
+            self.describe()
+        );
         self
     }
 
@@ -84,7 +88,10 @@ impl Workdir {
 
     /// A workdir pointed at any base URL / key (e.g. straight at the emulator).
     pub fn with_endpoint(base_url: &str, api_key: &str) -> Workdir {
-        let dir = tempfile::Builder::new().prefix("tfbench-").tempdir().expect("tempdir");
+        let dir = tempfile::Builder::new()
+            .prefix("tfbench-")
+            .tempdir()
+            .expect("tempdir");
         let root = dir.path();
         let home = root.join("home");
         let plugins = root.join("plugins");
@@ -108,7 +115,10 @@ impl Workdir {
         .expect("write CLI config");
         let mut env = vec![
             ("HOME".to_string(), home.display().to_string()),
-            ("TF_CLI_CONFIG_FILE".to_string(), cli_config.display().to_string()),
+            (
+                "TF_CLI_CONFIG_FILE".to_string(),
+                cli_config.display().to_string(),
+            ),
             ("TF_IN_AUTOMATION".to_string(), "1".to_string()),
             ("CHECKPOINT_DISABLE".to_string(), "1".to_string()),
             ("WORKOS_BASE_URL".to_string(), base_url.to_string()),
@@ -162,7 +172,15 @@ impl Workdir {
     pub fn run(&self, args: &[&str]) -> Run {
         let mut cmd = Command::new(&self.bin);
         cmd.args(args).current_dir(self.path());
-        for k in ["TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER", "TF_LOG_CORE", "TF_CLI_ARGS", "TF_DATA_DIR", "TF_WORKSPACE"] {
+        for k in [
+            "TF_LOG",
+            "TF_LOG_PATH",
+            "TF_LOG_PROVIDER",
+            "TF_LOG_CORE",
+            "TF_CLI_ARGS",
+            "TF_DATA_DIR",
+            "TF_WORKSPACE",
+        ] {
             cmd.env_remove(k);
         }
         for (k, v) in &self.env {
@@ -193,7 +211,11 @@ impl Workdir {
     /// `apply -auto-approve` expected to fail; panics if it succeeds.
     pub fn apply_expect_error(&self) -> Run {
         let r = self.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-        assert!(!r.success(), "apply unexpectedly succeeded: {}", r.describe());
+        assert!(
+            !r.success(),
+            "apply unexpectedly succeeded: {}",
+            r.describe()
+        );
         r
     }
 
@@ -205,14 +227,22 @@ impl Workdir {
     /// `plan` expected to fail; panics if it succeeds.
     pub fn plan_expect_error(&self) -> Run {
         let r = self.run(&["plan", "-input=false", "-no-color"]);
-        assert!(!r.success(), "plan unexpectedly succeeded: {}", r.describe());
+        assert!(
+            !r.success(),
+            "plan unexpectedly succeeded: {}",
+            r.describe()
+        );
         r
     }
 
     /// `plan -detailed-exitcode`: 0 = no changes, 2 = changes; panics on 1 (error).
     pub fn plan_exitcode(&self) -> i32 {
         let r = self.run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
-        assert!(r.status == 0 || r.status == 2, "plan failed: {}", r.describe());
+        assert!(
+            r.status == 0 || r.status == 2,
+            "plan failed: {}",
+            r.describe()
+        );
         r.status
     }
 
@@ -223,7 +253,13 @@ impl Workdir {
     }
 
     pub fn refresh(&self) -> Run {
-        self.ok(&["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color"])
+        self.ok(&[
+            "apply",
+            "-refresh-only",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+        ])
     }
 
     pub fn import(&self, addr: &str, id: &str) -> Run {
@@ -232,7 +268,11 @@ impl Workdir {
 
     pub fn import_expect_error(&self, addr: &str, id: &str) -> Run {
         let r = self.run(&["import", "-input=false", "-no-color", addr, id]);
-        assert!(!r.success(), "import unexpectedly succeeded: {}", r.describe());
+        assert!(
+            !r.success(),
+            "import unexpectedly succeeded: {}",
+            r.describe()
+        );
         r
     }
 
