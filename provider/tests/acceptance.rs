@@ -727,3 +727,34 @@ output "user" { value = data.workos_user.by_email.id }
     );
     tf.plan_expect_error().assert_contains("nobody.example");
 }
+
+#[test]
+fn api_errors_become_diagnostics_and_nothing_is_lost() {
+    let bench = Bench::start();
+    let tf = Workdir::new(&bench);
+    tf.write_main(
+        r#"resource "workos_user" "first" {
+  email = "twice@errors.example"
+}
+resource "workos_user" "second" {
+  email      = "twice@errors.example"
+  depends_on = [workos_user.first]
+}"#,
+    );
+    let run = tf.apply_expect_error();
+    let text = run.output();
+    assert!(text.contains("Create workos_user failed"), "{text}");
+    assert!(text.contains("409"), "the API's status is shown: {text}");
+    assert!(
+        !text.contains(&bench.api_key()),
+        "the API key leaked into an error"
+    );
+    // The object that was created is in state; the failed one is not.
+    let first = tf.state_resource("workos_user.first");
+    assert!(
+        first["id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("user_")),
+        "{first}"
+    );
+}
