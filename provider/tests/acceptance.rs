@@ -711,6 +711,34 @@ output "user" { value = data.workos_user.by_email.id }
     assert_eq!(tf.output("count"), json!(2));
     assert_eq!(tf.output("user"), json!(id_of(&tf, "workos_user.u")));
 
+    // Full pagination: more objects than one page (100) holds.
+    for i in 0..105 {
+        let (status, body) = bench.api(
+            "POST",
+            "/organizations",
+            Some(json!({"name": format!("Bulk {i:03}")})),
+        );
+        assert_eq!(status, 201, "{body}");
+    }
+    tf.write_main(
+        r#"data "workos_organizations" "bulk" {
+  search = "Bulk"
+}
+# The emulator may repeat an item at a page boundary when items share a timestamp,
+# so count distinct ids: every object must be reached.
+output "bulk" { value = length(distinct(data.workos_organizations.bulk.organizations[*].id)) }
+"#,
+    );
+    tf.apply();
+    assert_eq!(tf.output("bulk"), json!(105));
+    let pages = bench
+        .proxy
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.starts_with("/organizations?"))
+        .count();
+    assert!(pages >= 2, "the list was read in one page: {pages}");
+
     rejected_at_plan(
         &tf,
         r#"data "workos_organization" "x" {
@@ -757,4 +785,19 @@ resource "workos_user" "second" {
             .is_some_and(|id| id.starts_with("user_")),
         "{first}"
     );
+}
+
+#[test]
+fn missing_api_key_is_a_clear_error() {
+    let bench = Bench::start();
+    let mut tf = Workdir::new(&bench);
+    tf.set_env("WORKOS_API_KEY", "");
+    tf.write_main(
+        r#"resource "workos_organization" "o" {
+  name = "No key"
+}"#,
+    );
+    let run = tf.apply_expect_error();
+    run.assert_contains("Missing api_key");
+    run.assert_contains("WORKOS_API_KEY");
 }

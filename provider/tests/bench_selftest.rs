@@ -393,3 +393,31 @@ fn terraform_runs_with_cli_config() {
     r.assert_contains("Apply complete");
     assert_eq!(wd.output("x"), json!("y"));
 }
+
+#[test]
+fn organization_list_search_is_applied_by_the_proxy() {
+    let bench = Bench::start();
+    for name in ["Alpha Search", "Beta Search"] {
+        let (s, _) = bench.api(
+            "POST",
+            "/organizations",
+            Some(serde_json::json!({ "name": name })),
+        );
+        assert_eq!(s, 201);
+    }
+    let (_, raw) = bench.raw_api("GET", "/organizations?search=alpha", None);
+    assert_eq!(
+        raw["data"].as_array().map(Vec::len),
+        Some(2),
+        "the emulator ignores search: {raw}"
+    );
+    let (s, v) = bench.api("GET", "/organizations?search=alpha", None);
+    assert_eq!(s, 200);
+    let names: Vec<&str> = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o["name"].as_str())
+        .collect();
+    assert_eq!(names, vec!["Alpha Search"]);
+}

@@ -100,3 +100,45 @@ pub fn client_from(desc: &ProviderDesc, config: &Value) -> Result<Client, Diagno
     Client::new(cfg)
         .map_err(|e| Diagnostic::error("Could not set up the API client", e.to_string()).into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use generated::types::ConfigAttr;
+
+    static DESC: ProviderDesc = ProviderDesc {
+        type_name: "t",
+        source_address: "registry.terraform.io/x/t",
+        default_base_url: "https://api.example.com",
+        spec_sha256: "",
+        spec_version: "",
+        description: "",
+        config: &[ConfigAttr {
+            name: "api_key",
+            description: "",
+            env: Some("TEST_CONFIG_UNSET_VARIABLE"),
+            sensitive: true,
+            required: true,
+            default: None,
+            role: ConfigRole::ApiKey,
+        }],
+        resources: &[],
+        data_sources: &[],
+    };
+
+    fn config(v: Value) -> Value {
+        Value::Object([("api_key".to_string(), v)].into_iter().collect())
+    }
+
+    #[test]
+    fn missing_and_unknown_keys_are_named() {
+        let d = resolve(&DESC, &config(Value::Null)).unwrap_err();
+        assert!(d.0[0].summary.contains("Missing api_key"));
+        assert!(d.0[0].detail.contains("TEST_CONFIG_UNSET_VARIABLE"));
+        let d = resolve(&DESC, &config(Value::Unknown)).unwrap_err();
+        assert!(d.0[0].summary.contains("not known"));
+        assert_eq!(d.0[0].attribute, Some(AttributePath::attr("api_key")));
+        let ok = resolve(&DESC, &config(Value::String("sk_test".into()))).unwrap();
+        assert_eq!(ok[0].2.as_deref(), Some("sk_test"));
+    }
+}

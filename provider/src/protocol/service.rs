@@ -71,7 +71,7 @@ pub fn unsupported(rpc: &str) -> Vec<pb::Diagnostic> {
         severity: pb::diagnostic::Severity::Error as i32,
         summary: format!("{rpc} is not supported by this provider"),
         detail: format!(
-            "The WorkOS provider does not implement the {rpc} operation of the plugin protocol."
+            "This provider does not implement the {rpc} operation of the plugin protocol."
         ),
         attribute: None,
     }]

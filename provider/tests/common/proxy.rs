@@ -33,6 +33,8 @@ pub enum Kind {
     Membership,
     /// Domain verify: emulator answers 200, the spec 201.
     Status201,
+    /// Organization list: the emulator ignores the `search` filter; the proxy applies it.
+    OrganizationList,
     /// Known divergence with no translation: passes through (documentation only).
     Gap,
 }
@@ -110,7 +112,8 @@ pub const TABLE: &[Row] = &[
     Row { operation_id: "OrganizationsController_find", method: "GET", path: "/organizations/{id}", kind: Kind::Respond(Fix::Organization),
         doc: "Adds allow_profiles_outside_organization (remembered, default false); drops stripe_customer_id when null (spec: string, optional)." },
     Row { operation_id: "OrganizationsController_getByExternalId", method: "GET", path: "/organizations/external_id/{ext}", kind: Kind::Respond(Fix::Organization), doc: "As find." },
-    Row { operation_id: "OrganizationsController_list", method: "GET", path: "/organizations", kind: Kind::Respond(Fix::Organization), doc: "As find, per item." },
+    Row { operation_id: "OrganizationsController_list", method: "GET", path: "/organizations", kind: Kind::OrganizationList,
+        doc: "As find, per item. The emulator IGNORES `search` (spec: matches against the organization name): the proxy keeps only the items whose name contains it (case-insensitive), page by page; the emulator's cursors are kept." },
     Row { operation_id: "OrganizationDomainsController_verify", method: "POST", path: "/organization_domains/{id}/verify", kind: Kind::Status201,
         doc: "Emulator answers 200 (spec 201) and re-verifies an already verified domain (spec 400 domain_already_verified): status → 201; the re-verify is not translated." },
     // ---- users ----
@@ -531,6 +534,26 @@ impl Ctx {
                     )
                     .await;
                 self.finish(fix, s, h, v, params).await
+            }
+            Kind::OrganizationList => {
+                let (s, h, mut v) = self.call(&self.method, &self.full_path(), None).await;
+                let search = self.query.as_deref().and_then(|q| {
+                    reqwest::Url::parse(&format!("http://proxy/?{q}"))
+                        .ok()?
+                        .query_pairs()
+                        .find(|(k, _)| k == "search")
+                        .map(|(_, v)| v.to_lowercase())
+                });
+                if let (Some(needle), Some(items)) =
+                    (search, v.get_mut("data").and_then(Value::as_array_mut))
+                {
+                    items.retain(|o| {
+                        o["name"]
+                            .as_str()
+                            .is_some_and(|n| n.to_lowercase().contains(&needle))
+                    });
+                }
+                self.finish(Fix::Organization, s, h, v, params).await
             }
             Kind::Verb(verb, fix) => {
                 let (s, h, v) = self
