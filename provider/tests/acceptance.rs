@@ -346,6 +346,24 @@ fn user_lifecycle() {
         );
     }
 
+    if !write_only {
+        // Older Terraform cannot keep a value out of state: the provider refuses it at plan
+        // time instead of storing the password.
+        eprintln!(
+            "Terraform {:?} < 1.11: password rotation is checked only as a clear refusal",
+            tf.version()
+        );
+        rejected_at_plan(
+            &tf,
+            r#"resource "workos_user" "u" {
+  email    = "ada@users.example"
+  password = "never stored"
+}"#,
+            "password",
+            "Terraform 1.11",
+        );
+    }
+
     // A write-only value cannot be imported: with the password still configured, the first
     // plan after an import sets it (an in-place update, never a replacement); without it the
     // plan is empty.
