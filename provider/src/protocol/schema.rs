@@ -98,10 +98,10 @@ mod tests {
                         ..Default::default()
                     },
                     Attribute {
-                        name: "domains".into(),
+                        name: "entries".into(),
                         nested: Some(NestedAttributes {
                             attributes: vec![Attribute {
-                                name: "domain".into(),
+                                name: "entry".into(),
                                 ty: Some(Type::String),
                                 required: true,
                                 ..Default::default()
@@ -123,6 +123,6 @@ mod tests {
         let n = b.attributes[1].nested_type.as_ref().unwrap();
         assert!(b.attributes[1].r#type.is_empty());
         assert_eq!(n.nesting, pb::schema::object::NestingMode::Set as i32);
-        assert_eq!(n.attributes[0].name, "domain");
+        assert_eq!(n.attributes[0].name, "entry");
     }
 }
