@@ -854,33 +854,15 @@ fn resource(
         .values()
         .filter_map(|a| a.response_field.clone())
         .collect();
-    for (f, shape) in &resp_props {
-        if claimed.contains(f)
-            || r.ignore.response.contains(f)
-            || ov.provider.defaults.ignore_response.contains(f)
-        {
-            continue;
-        }
-        let key = format!("attributes.{f}");
-        let o = r.attributes.get(f).cloned().unwrap_or_default();
-        let Some(ty) = ty_of(shape, o.set.unwrap_or(false), false, errs, &key) else {
-            continue;
-        };
-        let mut a = AttrIr {
-            name: f.to_snake_case(),
-            ty,
-            mode: "Computed".into(),
-            description: shape.description.clone(),
-            on_write: if changes.contains(f) {
-                "Changes".into()
-            } else {
-                "Stable".into()
-            },
-            response_field: Some(f.clone()),
-            ..blank_attr()
-        };
-        apply_override(&mut a, &o, errs, &key);
-        attrs.insert(f.clone(), a);
+    for a in computed_attrs(
+        &resp_props,
+        ov,
+        &r.ignore.response,
+        &claimed,
+        &r.attributes,
+        errs,
+    ) {
+        attrs.insert(a.response_field.clone().unwrap_or_default(), a);
     }
     // Request attributes the server may change on writes.
     for a in attrs.values_mut() {
@@ -1023,20 +1005,24 @@ fn resource(
     })
 }
 
-/// Computed attributes from an object shape (data-source results).
+/// Computed attributes from response fields (resources and data sources alike): fields in
+/// `skip` or `ignore` are left out; `defaults.changes_on_write` fields change on every write.
 fn computed_attrs(
     props: &IndexMap<String, Shape>,
     ov: &Overrides,
-    d: &DataSourceOverride,
+    ignore: &[String],
+    skip: &[String],
+    overrides: &IndexMap<String, AttrOverride>,
     errs: &mut Errs,
 ) -> Vec<AttrIr> {
+    let defaults = &ov.provider.defaults;
     let mut out = vec![];
     for (f, shape) in props {
-        if d.ignore.contains(f) || ov.provider.defaults.ignore_response.contains(f) {
+        if skip.contains(f) || ignore.contains(f) || defaults.ignore_response.contains(f) {
             continue;
         }
         let key = format!("attributes.{f}");
-        let o = d.attributes.get(f).cloned().unwrap_or_default();
+        let o = overrides.get(f).cloned().unwrap_or_default();
         let Some(ty) = ty_of(shape, o.set.unwrap_or(false), false, errs, &key) else {
             continue;
         };
@@ -1044,6 +1030,12 @@ fn computed_attrs(
             name: f.to_snake_case(),
             ty,
             description: shape.description.clone(),
+            on_write: if defaults.changes_on_write.contains(f) {
+                "Changes"
+            } else {
+                "Stable"
+            }
+            .into(),
             response_field: Some(f.clone()),
             ..blank_attr()
         };
@@ -1051,6 +1043,20 @@ fn computed_attrs(
         out.push(a);
     }
     out
+}
+
+/// The item shape of a paginated list operation (`data[]`), if it is one.
+fn list_item(info: &OperationInfo) -> Option<Shape> {
+    match &info.response {
+        Some(Shape {
+            kind: Kind::Object { properties, .. },
+            ..
+        }) => match properties.get("data").map(|s| &s.kind) {
+            Some(Kind::Array(item)) => Some((**item).clone()),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn data_source(
@@ -1066,22 +1072,14 @@ fn data_source(
     }
     if let Some(l) = &d.list {
         let info = operation(resolver, &l.operation, errs, "list.operation")?;
-        let items = match &info.response {
-            Some(Shape {
-                kind: Kind::Object { properties, .. },
-                ..
-            }) => match properties.get("data").map(|s| &s.kind) {
-                Some(Kind::Array(item)) => object_props(&Some((**item).clone())).0,
-                _ => {
-                    errs.push(
-                        "list.operation",
-                        format!("{} does not return a list (`data`)", l.operation),
-                    );
-                    return None;
-                }
-            },
-            _ => IndexMap::new(),
+        let Some(item) = list_item(&info) else {
+            errs.push(
+                "list.operation",
+                format!("{} does not return a list (`data`)", l.operation),
+            );
+            return None;
         };
+        let items = object_props(&Some(item)).0;
         for f in &d.ignore {
             if !items.contains_key(f) {
                 errs.push(format!("ignore.{f}"), "no such field in the list items");
@@ -1108,7 +1106,7 @@ fn data_source(
                 ),
             }
         }
-        let item_attrs = computed_attrs(&items, ov, d, errs);
+        let item_attrs = computed_attrs(&items, ov, &d.ignore, &[], &d.attributes, errs);
         attrs.push(AttrIr {
             name: l.into.clone(),
             ty: TyIr::List(Box::new(TyIr::Object(item_attrs))),
@@ -1151,22 +1149,14 @@ fn data_source(
         }
         let op = op_ir(&info, &params, &l.query, errs, &format!("{key}.query"));
         let shape = if l.expect_one {
-            match &info.response {
-                Some(Shape {
-                    kind: Kind::Object { properties, .. },
-                    ..
-                }) => match properties.get("data").map(|s| &s.kind) {
-                    Some(Kind::Array(item)) => Some((**item).clone()),
-                    _ => {
-                        errs.push(
-                            format!("{key}.expect_one"),
-                            format!("{} does not return a list", l.operation),
-                        );
-                        None
-                    }
-                },
-                _ => None,
+            let item = list_item(&info);
+            if item.is_none() {
+                errs.push(
+                    format!("{key}.expect_one"),
+                    format!("{} does not return a list", l.operation),
+                );
             }
+            item
         } else {
             info.response.clone()
         };
@@ -1223,7 +1213,7 @@ fn data_source(
             );
         }
     }
-    let mut attrs = computed_attrs(&result_props, ov, d, errs);
+    let mut attrs = computed_attrs(&result_props, ov, &d.ignore, &[], &d.attributes, errs);
     for (arg, shape, desc) in args {
         // A lookup argument that is also a result: optional+computed; otherwise optional.
         let single_query = lookups

@@ -59,21 +59,23 @@ fn object_from(attrs: &[Attr], j: &Json, config: &Value) -> Value {
     Value::Object(out)
 }
 
+/// No object: the diagnostics say why.
+fn failed(diagnostics: Diagnostics) -> DataReadResponse {
+    DataReadResponse {
+        state: Value::Null,
+        diagnostics,
+    }
+}
+
 pub async fn read(client: &Client, ds: &DataSourceDesc, config: &Value) -> DataReadResponse {
     let mut diags = validate(ds, config);
     if diags.has_errors() {
-        return DataReadResponse {
-            state: Value::Null,
-            diagnostics: diags,
-        };
+        return failed(diags);
     }
     match &ds.kind {
         DataKind::Single(lookups) => {
             let Some(l) = lookups.iter().find(|l| !config.attr(l.arg).is_null()) else {
-                return DataReadResponse {
-                    state: Value::Null,
-                    diagnostics: diags,
-                };
+                return failed(diags);
             };
             let wanted = format!("{} = {}", l.arg, value_text(config.attr(l.arg)));
             let found = if l.expect_one {
@@ -91,10 +93,7 @@ pub async fn read(client: &Client, ds: &DataSourceDesc, config: &Value) -> DataR
                             )
                             .at(AttributePath::attr(l.arg)),
                         );
-                        return DataReadResponse {
-                            state: Value::Null,
-                            diagnostics: diags,
-                        };
+                        return failed(diags);
                     }
                     Err(e) => Err(e),
                 }
@@ -118,19 +117,13 @@ pub async fn read(client: &Client, ds: &DataSourceDesc, config: &Value) -> DataR
                         )
                         .at(AttributePath::attr(l.arg)),
                     );
-                    DataReadResponse {
-                        state: Value::Null,
-                        diagnostics: diags,
-                    }
+                    failed(diags)
                 }
                 Err(e) => {
                     diags
                         .0
                         .extend(api::error_diag("Read", ds.name, &e, ds.attrs));
-                    DataReadResponse {
-                        state: Value::Null,
-                        diagnostics: diags,
-                    }
+                    failed(diags)
                 }
             }
         }
@@ -162,10 +155,7 @@ pub async fn read(client: &Client, ds: &DataSourceDesc, config: &Value) -> DataR
                 diags
                     .0
                     .extend(api::error_diag("Read", ds.name, &e, ds.attrs));
-                DataReadResponse {
-                    state: Value::Null,
-                    diagnostics: diags,
-                }
+                failed(diags)
             }
         },
     }

@@ -160,7 +160,7 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
                             sensitive: false,
                             write_only: false,
                             force_new: false,
-                            on_write: OnWrite::Stable,
+                            on_write: OnWrite::Changes,
                             clear: Clear::Never,
                             default: None,
                             validators: &[],
