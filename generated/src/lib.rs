@@ -3,7 +3,6 @@
 
 //! Descriptor tables for every resource and data source, generated from the spec and
 //! the overrides. The runtime reads [`PROVIDER`].
-pub mod types;
 pub mod resources {
     pub mod organization;
     pub mod organization_domain;
@@ -18,7 +17,7 @@ pub mod data_sources {
     pub mod organizations;
     pub mod user;
 }
-use types::*;
+use descriptor::*;
 /// The provider's source address, defined once (overrides/provider.yaml).
 pub const PROVIDER_SOURCE: &str = "registry.terraform.io/workos-rs/workos";
 pub static PROVIDER: ProviderDesc = ProviderDesc {

@@ -81,49 +81,68 @@ fn validator(v: &ValidatorIr) -> TokenStream {
 
 fn attr(a: &AttrIr) -> TokenStream {
     let name = &a.name;
-    let t = ty(&a.ty);
-    let mode = format_ident!("{}", a.mode);
-    let desc = &a.description;
-    let (sensitive, write_only, force_new) = (a.sensitive, a.write_only, a.force_new);
-    let on_write = format_ident!("{}", a.on_write);
-    let clear = format_ident!("{}", a.clear);
-    let default = match &a.default {
-        None => quote!(None),
-        Some(LitIr::Str(s)) => quote!(Some(Lit::Str(#s))),
-        Some(LitIr::Bool(b)) => quote!(Some(Lit::Bool(#b))),
-        Some(LitIr::Int(i)) => quote!(Some(Lit::Int(#i))),
-    };
-    let vals = a.validators.iter().map(validator);
-    let (cf, uf, rf, rif) = (
-        opt_str(&a.create_field),
-        opt_str(&a.update_field),
-        opt_str(&a.response_field),
-        opt_str(&a.response_item_field),
-    );
-    let (rco, ein) = (a.response_create_only, a.empty_is_null);
-    let dep = opt_str(&a.deprecated);
-    quote! {
-        Attr {
-            name: #name,
-            ty: #t,
-            mode: Mode::#mode,
-            description: #desc,
-            sensitive: #sensitive,
-            write_only: #write_only,
-            force_new: #force_new,
-            on_write: OnWrite::#on_write,
-            clear: Clear::#clear,
-            default: #default,
-            validators: &[#(#vals),*],
-            create_field: #cf,
-            update_field: #uf,
-            response_field: #rf,
-            response_item_field: #rif,
-            response_create_only: #rco,
-            empty_is_null: #ein,
-            deprecated: #dep,
+    let mut fields = vec![quote!(name: #name)];
+    if !matches!(a.ty, TyIr::String) {
+        let t = ty(&a.ty);
+        fields.push(quote!(ty: #t));
+    }
+    if a.mode != "Computed" {
+        let mode = format_ident!(
+            "{}",
+            if a.mode == "OptionalComputed" {
+                "ComputedOptional"
+            } else {
+                a.mode.as_str()
+            }
+        );
+        fields.push(quote!(mode: Mode::#mode));
+    }
+    if !a.description.is_empty() {
+        let desc = &a.description;
+        fields.push(quote!(description: #desc));
+    }
+    for (on, field) in [
+        (a.sensitive, quote!(sensitive: true)),
+        (a.write_only, quote!(write_only: true)),
+        (a.force_new, quote!(force_new: true)),
+        (a.response_create_only, quote!(response_create_only: true)),
+        (a.empty_is_null, quote!(empty_is_null: true)),
+    ] {
+        if on {
+            fields.push(field);
         }
     }
+    if a.on_write != "Stable" {
+        let on_write = format_ident!("{}", a.on_write);
+        fields.push(quote!(on_write: OnWrite::#on_write));
+    }
+    if a.clear != "Never" {
+        let clear = format_ident!("{}", a.clear);
+        fields.push(quote!(clear: Clear::#clear));
+    }
+    match &a.default {
+        None => {}
+        Some(LitIr::Str(s)) => fields.push(quote!(default: Some(Lit::Str(#s)))),
+        Some(LitIr::Bool(b)) => fields.push(quote!(default: Some(Lit::Bool(#b)))),
+        Some(LitIr::Int(i)) => fields.push(quote!(default: Some(Lit::Int(#i)))),
+    }
+    if !a.validators.is_empty() {
+        let vals = a.validators.iter().map(validator);
+        fields.push(quote!(validators: &[#(#vals),*]));
+    }
+    for (key, value) in [
+        ("create_field", &a.create_field),
+        ("update_field", &a.update_field),
+        ("response_field", &a.response_field),
+        ("response_item_field", &a.response_item_field),
+        ("deprecated", &a.deprecated),
+    ] {
+        if let Some(v) = value {
+            let key = format_ident!("{key}");
+            fields.push(quote!(#key: Some(#v)));
+        }
+    }
+    quote!(Attr { #(#fields,)* ..Attr::DEFAULT })
 }
 
 fn bindings(b: &[BindingIr]) -> TokenStream {
@@ -135,10 +154,14 @@ fn bindings(b: &[BindingIr]) -> TokenStream {
 }
 
 fn op(o: &OpIr) -> TokenStream {
-    let (id, m, p, pag) = (&o.operation_id, &o.method, &o.path, o.paginated);
+    let (id, p, pag) = (&o.operation_id, &o.path, o.paginated);
+    let m = format_ident!(
+        "{}",
+        heck::AsUpperCamelCase(o.method.to_lowercase()).to_string()
+    );
     let pp = bindings(&o.path_params);
     let qp = bindings(&o.query_params);
-    quote!(Op { operation_id: #id, method: #m, path: #p, path_params: #pp, query_params: #qp, paginated: #pag })
+    quote!(Op { operation_id: #id, method: Method::#m, path: #p, path_params: #pp, query_params: #qp, paginated: #pag })
 }
 
 fn opt_op(o: &Option<OpIr>) -> TokenStream {
@@ -169,7 +192,9 @@ fn resource(r: &ResourceIr) -> TokenStream {
     let delete = opt_op(&r.delete);
     let extra = r.extra_writes.iter().map(|(o, fields)| {
         let o = op(o);
-        let f = fields.iter().map(|(a, f)| quote!((#a, #f)));
+        let f = fields
+            .iter()
+            .map(|(a, f)| quote!(FieldBinding { attr: #a, field: #f }));
         quote!(ExtraWrite { op: #o, fields: &[#(#f),*] })
     });
     let actions = r.actions.iter().map(|(o, w)| {
@@ -180,7 +205,7 @@ fn resource(r: &ResourceIr) -> TokenStream {
     let sep = &r.import_separator;
     let hooks = &r.hooks;
     quote! {
-        use crate::types::*;
+        use descriptor::*;
 
         #[doc = #desc]
         pub static RESOURCE: ResourceDesc = ResourceDesc {
@@ -217,7 +242,7 @@ fn data_source(d: &DataSourceIr) -> TokenStream {
         }
     };
     quote! {
-        use crate::types::*;
+        use descriptor::*;
 
         #[doc = #desc]
         pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
@@ -281,14 +306,13 @@ fn lib(ir: &ProviderIr) -> TokenStream {
     quote! {
         //! Descriptor tables for every resource and data source, generated from the spec and
         //! the overrides. The runtime reads [`PROVIDER`].
-        pub mod types;
         pub mod resources {
             #(pub mod #res_mods;)*
         }
         pub mod data_sources {
             #(pub mod #ds_mods;)*
         }
-        use types::*;
+        use descriptor::*;
 
         /// The provider's source address, defined once (overrides/provider.yaml).
         pub const PROVIDER_SOURCE: &str = #sa;
@@ -317,13 +341,6 @@ fn format(tokens: TokenStream, what: &str) -> Result<String, crate::error::Error
 pub fn emit(ir: &ProviderIr) -> Result<BTreeMap<String, String>, crate::error::Error> {
     let mut out = BTreeMap::new();
     let h = header(ir);
-    let types_src = include_str!("../../templates/types.rs");
-    let types_file: syn::File = syn::parse_str(types_src)
-        .map_err(|e| crate::error::Error::Emit(format!("types template: {e}")))?;
-    out.insert(
-        "generated/src/types.rs".to_string(),
-        format!("{h}{}", prettyplease::unparse(&types_file)),
-    );
     out.insert(
         "generated/src/lib.rs".to_string(),
         format!("{h}{}", format(lib(ir), "lib.rs")?),

@@ -5,7 +5,7 @@ use super::convert;
 use crate::diag::Diagnostic;
 use crate::transport::{ApiError, Client, Method};
 use crate::value::{AttributePath, Value};
-use generated::types::{Attr, Op, ParamBinding};
+use descriptor::{Attr, Op, ParamBinding};
 use serde_json::Value as Json;
 
 /// Fill `{param}` placeholders from the object's attributes.
@@ -21,7 +21,9 @@ pub fn render_path(op: &Op, obj: &Value) -> Result<String, Diagnostic> {
                     format!("Missing value for {}", p.attr),
                     format!(
                         "{} {} needs `{}` to be known and non-empty.",
-                        op.method, op.path, p.attr
+                        op.method.as_str(),
+                        op.path,
+                        p.attr
                     ),
                 )
                 .at(AttributePath::attr(p.attr)))
@@ -57,14 +59,14 @@ pub fn render_query(params: &[ParamBinding], obj: &Value) -> Vec<(String, String
     q
 }
 
-/// The transport's method for a descriptor's method name.
-pub fn method(m: &str) -> Method {
+/// The transport's method for a descriptor's method.
+pub fn method(m: descriptor::Method) -> Method {
     match m {
-        "POST" => Method::Post,
-        "PUT" => Method::Put,
-        "PATCH" => Method::Patch,
-        "DELETE" => Method::Delete,
-        _ => Method::Get,
+        descriptor::Method::Get => Method::Get,
+        descriptor::Method::Post => Method::Post,
+        descriptor::Method::Put => Method::Put,
+        descriptor::Method::Patch => Method::Patch,
+        descriptor::Method::Delete => Method::Delete,
     }
 }
 
@@ -87,7 +89,7 @@ pub async fn call(
     body: Option<&Json>,
 ) -> Result<Json, ApiError> {
     let path = render_path(op, obj)
-        .map_err(|d| ApiError::transport(op.method, op.path, d.detail.clone()))?;
+        .map_err(|d| ApiError::transport(op.method.as_str(), op.path, d.detail.clone()))?;
     let query = render_query(op.query_params, obj);
     let resp = client
         .request(method(op.method), &path, &query, body)
@@ -97,7 +99,7 @@ pub async fn call(
 
 pub async fn list_all(client: &Client, op: &Op, obj: &Value) -> Result<Vec<Json>, ApiError> {
     let path = render_path(op, obj)
-        .map_err(|d| ApiError::transport(op.method, op.path, d.detail.clone()))?;
+        .map_err(|d| ApiError::transport(op.method.as_str(), op.path, d.detail.clone()))?;
     let query = render_query(op.query_params, obj);
     client.list_all(&path, &query).await
 }

@@ -9,7 +9,7 @@ use crate::core::{ApplyRequest, ApplyResponse};
 use crate::diag::Diagnostics;
 use crate::transport::Client;
 use crate::value::Value;
-use generated::types::{Attr, Clear, Mode, ResourceDesc};
+use descriptor::{Attr, Clear, FieldBinding, Mode, ResourceDesc};
 use serde_json::{Map, Value as Json};
 
 pub async fn apply(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyResponse {
@@ -97,7 +97,7 @@ async fn create(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyRe
         let set: Vec<_> = w
             .fields
             .iter()
-            .filter(|(attr, _)| !planned.attr(attr).is_null() && planned.attr(attr).is_known())
+            .filter(|f| !planned.attr(f.attr).is_null() && planned.attr(f.attr).is_known())
             .collect();
         if set.is_empty() {
             continue;
@@ -159,9 +159,9 @@ fn finish_partial(
     }
 }
 
-fn extra_body(r: &ResourceDesc, fields: &[(&str, &str)], planned: &Value) -> Json {
+fn extra_body(r: &ResourceDesc, fields: &[FieldBinding], planned: &Value) -> Json {
     let mut body = Map::new();
-    for (attr, field) in fields {
+    for FieldBinding { attr, field } in fields {
         let a = r.attrs.iter().find(|a| a.name == *attr);
         let v = planned.attr(attr);
         let j = match (a, v) {
@@ -242,7 +242,7 @@ async fn update(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyRe
         }
     }
     for w in r.extra_writes {
-        let changed = w.fields.iter().any(|(attr, _)| {
+        let changed = w.fields.iter().any(|FieldBinding { attr, .. }| {
             let p = planned.attr(attr);
             p.is_known() && !p.semantic_eq(prior.attr(attr))
         });

@@ -3,7 +3,7 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::transport::{Client, ClientConfig};
 use crate::value::{AttributePath, Value};
-use generated::types::{ConfigRole, ProviderDesc};
+use descriptor::{ConfigRole, ProviderDesc};
 
 pub fn validate(desc: &ProviderDesc, config: &Value) -> Diagnostics {
     let mut d = Diagnostics::default();
@@ -104,7 +104,7 @@ pub fn client_from(desc: &ProviderDesc, config: &Value) -> Result<Client, Diagno
 #[cfg(test)]
 mod tests {
     use super::*;
-    use generated::types::ConfigAttr;
+    use descriptor::ConfigAttr;
 
     static DESC: ProviderDesc = ProviderDesc {
         type_name: "t",

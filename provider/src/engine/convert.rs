@@ -1,7 +1,7 @@
 //! JSON (API bodies) ↔ Terraform values, by descriptor type.
 
 use crate::value::{Number, Value};
-use generated::types::{Attr, Ty};
+use descriptor::{Attr, Ty};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
@@ -12,6 +12,8 @@ pub fn from_json(j: &Json, ty: &Ty, item_field: Option<&str>) -> Value {
         return Value::Null;
     }
     match ty {
+        Ty::Json => Value::String(j.to_string()),
+        Ty::Dynamic => dynamic_from_json(j),
         Ty::String => match j {
             Json::String(s) => Value::String(s.clone()),
             Json::Bool(b) => Value::String(b.to_string()),
@@ -95,6 +97,8 @@ pub fn from_json(j: &Json, ty: &Ty, item_field: Option<&str>) -> Value {
 pub fn to_json(v: &Value, ty: &Ty) -> Json {
     match (v, ty) {
         (Value::Null | Value::Unknown, _) => Json::Null,
+        (Value::String(s), Ty::Json) => serde_json::from_str(s).unwrap_or(Json::Null),
+        (v, Ty::Dynamic) => plain_json(v),
         (Value::String(s), _) => Json::String(s.clone()),
         (Value::Bool(b), _) => Json::Bool(*b),
         (Value::Number(Number::Int(i)), _) => Json::from(*i),
@@ -128,13 +132,56 @@ pub fn to_json(v: &Value, ty: &Ty) -> Json {
     }
 }
 
+/// A JSON value as a Terraform value of its own (dynamic) type: objects become objects,
+/// arrays tuples.
+pub fn dynamic_from_json(j: &Json) -> Value {
+    let v = plain_value(j);
+    Value::Dynamic(Box::new(v.inferred_type()), Box::new(v))
+}
+
+fn plain_value(j: &Json) -> Value {
+    match j {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Value::Number(Number::Int(i)),
+            None => Value::Number(Number::Float(n.as_f64().unwrap_or(0.0))),
+        },
+        Json::String(s) => Value::String(s.clone()),
+        Json::Array(a) => Value::List(a.iter().map(plain_value).collect()),
+        Json::Object(o) => {
+            Value::Object(o.iter().map(|(k, v)| (k.clone(), plain_value(v))).collect())
+        }
+    }
+}
+
+/// A known Terraform value as JSON, by the value's own shape (for dynamic attributes).
+pub fn plain_json(v: &Value) -> Json {
+    match v {
+        Value::Null | Value::Unknown => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Number(Number::Int(i)) => Json::from(*i),
+        Value::Number(Number::Float(f)) => serde_json::Number::from_f64(*f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
+        Value::String(s) => Json::String(s.clone()),
+        Value::List(items) | Value::Set(items) => {
+            Json::Array(items.iter().map(plain_json).collect())
+        }
+        Value::Map(m) | Value::Object(m) => {
+            Json::Object(m.iter().map(|(k, v)| (k.clone(), plain_json(v))).collect())
+        }
+        Value::Dynamic(_, inner) => plain_json(inner),
+    }
+}
+
 /// The empty JSON value of a type ("" / [] / {}), used to clear attributes.
 pub fn empty_json(ty: &Ty) -> Json {
     match ty {
         Ty::String => Json::String(String::new()),
+        Ty::Json | Ty::Map(_) | Ty::Object(_) => Json::Object(Default::default()),
         Ty::List(_) | Ty::Set(_) => Json::Array(vec![]),
-        Ty::Map(_) | Ty::Object(_) => Json::Object(Default::default()),
-        Ty::Bool | Ty::Int | Ty::Float => Json::Null,
+        Ty::Bool | Ty::Int | Ty::Float | Ty::Dynamic => Json::Null,
     }
 }
 

@@ -5,7 +5,7 @@ use crate::core::DataReadResponse;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::transport::Client;
 use crate::value::{AttributePath, Value};
-use generated::types::{Attr, DataKind, DataSourceDesc, Mode, Ty};
+use descriptor::{Attr, DataKind, DataSourceDesc, Mode, Ty};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 

@@ -16,7 +16,7 @@ use crate::core::*;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::transport::Client;
 use crate::value::{AttributePath, Value};
-use generated::types::{DataSourceDesc, ProviderDesc, ResourceDesc};
+use descriptor::{DataSourceDesc, ProviderDesc, ResourceDesc};
 use std::sync::{Arc, RwLock};
 
 /// Build the provider served by the plugin.

@@ -5,7 +5,7 @@ use super::private::Private;
 use crate::core::{PlanRequest, PlanResponse};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::value::{AttributePath, Value};
-use generated::types::{Attr, Lit, Mode, OnWrite, ResourceDesc};
+use descriptor::{Attr, Lit, Mode, OnWrite, ResourceDesc};
 use std::collections::BTreeMap;
 
 pub fn lit(l: &Lit) -> Value {
@@ -37,7 +37,7 @@ pub fn write_only_changes(
 fn user_set(a: &Attr, config: &Value) -> bool {
     match a.mode {
         Mode::Required | Mode::Optional => true,
-        Mode::OptionalComputed => !config.attr(a.name).is_null(),
+        Mode::ComputedOptional => !config.attr(a.name).is_null(),
         Mode::Computed => false,
     }
 }
@@ -87,7 +87,7 @@ pub fn plan(r: &ResourceDesc, req: PlanRequest) -> PlanResponse {
                     (Value::Null, Some(d)) => lit(d),
                     _ => cfg,
                 },
-                Mode::OptionalComputed => match (&cfg, create, &a.default) {
+                Mode::ComputedOptional => match (&cfg, create, &a.default) {
                     (Value::Null, true, Some(d)) => lit(d),
                     (Value::Null, true, None) => Value::Unknown,
                     (Value::Null, false, _) => prior.attr(a.name).clone(),
@@ -147,7 +147,7 @@ pub fn plan(r: &ResourceDesc, req: PlanRequest) -> PlanResponse {
 pub(crate) mod tests {
     use super::*;
     use crate::core::ClientCaps;
-    use generated::types::*;
+    use descriptor::*;
 
     pub const fn attr(name: &'static str, mode: Mode) -> Attr {
         Attr {
@@ -174,7 +174,7 @@ pub(crate) mod tests {
 
     const OP: Op = Op {
         operation_id: "x",
-        method: "GET",
+        method: Method::Get,
         path: "/x/{id}",
         path_params: &[ParamBinding {
             param: "id",
@@ -199,7 +199,7 @@ pub(crate) mod tests {
             Attr {
                 update_field: None,
                 force_new: true,
-                ..attr("slug", Mode::OptionalComputed)
+                ..attr("slug", Mode::ComputedOptional)
             },
             Attr {
                 on_write: OnWrite::Changes,

@@ -7,7 +7,7 @@ use crate::core::{ImportResponse, ReadRequest, ReadResponse, UpgradeResponse};
 use crate::diag::Diagnostic;
 use crate::transport::{ApiError, Client};
 use crate::value::{Number, Type, Value};
-use generated::types::{ReadDesc, ResourceDesc};
+use descriptor::{ReadDesc, ResourceDesc};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
@@ -73,8 +73,8 @@ pub fn settle(r: &ResourceDesc, state: Value, planned: &Value) -> Value {
         } else if p.is_known() && !p.is_null() {
             p.clone()
         } else if p.is_null()
-            && a.mode != generated::types::Mode::Computed
-            && a.mode != generated::types::Mode::OptionalComputed
+            && a.mode != descriptor::Mode::Computed
+            && a.mode != descriptor::Mode::ComputedOptional
         {
             Value::Null
         } else {

@@ -2,11 +2,12 @@
 
 use crate::schema::{Attribute, Block, Schema};
 use crate::value::Type;
-use generated::types::{Attr, ConfigAttr, Mode, Ty};
+use descriptor::{Attr, ConfigAttr, Mode, Ty};
 
 pub fn ty_to_type(ty: &Ty) -> Type {
     match ty {
-        Ty::String => Type::String,
+        Ty::String | Ty::Json => Type::String,
+        Ty::Dynamic => Type::Dynamic,
         Ty::Bool => Type::Bool,
         Ty::Int | Ty::Float => Type::Number,
         Ty::List(t) => Type::List(Box::new(ty_to_type(t))),
@@ -39,8 +40,8 @@ pub fn attribute(a: &Attr) -> Attribute {
         nested: None,
         description: description(a),
         required: a.mode == Mode::Required,
-        optional: matches!(a.mode, Mode::Optional | Mode::OptionalComputed),
-        computed: matches!(a.mode, Mode::Computed | Mode::OptionalComputed) || a.default.is_some(),
+        optional: matches!(a.mode, Mode::Optional | Mode::ComputedOptional),
+        computed: matches!(a.mode, Mode::Computed | Mode::ComputedOptional) || a.default.is_some(),
         sensitive: a.sensitive,
         write_only: a.write_only,
         deprecated: a.deprecated.is_some(),

@@ -2,7 +2,7 @@
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::value::{AttributePath, Value};
-use generated::types::{Attr, Ty, Validator};
+use descriptor::{Attr, Ty, Validator};
 
 /// Validate every known, non-null configured value of `attrs` in `config`.
 pub fn validate_object(

@@ -68,6 +68,30 @@ impl Number {
 }
 
 impl Value {
+    /// The concrete type of a value in a `dynamic` position: lists are tuples, maps objects;
+    /// a wrapped dynamic value answers its own type.
+    pub fn inferred_type(&self) -> Type {
+        match self {
+            Value::Null | Value::Unknown => Type::Dynamic,
+            Value::Bool(_) => Type::Bool,
+            Value::Number(_) => Type::Number,
+            Value::String(_) => Type::String,
+            Value::List(items) => Type::Tuple(items.iter().map(Value::inferred_type).collect()),
+            Value::Set(items) => Type::Set(Box::new(
+                items
+                    .first()
+                    .map(Value::inferred_type)
+                    .unwrap_or(Type::String),
+            )),
+            Value::Map(m) | Value::Object(m) => Type::Object(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.inferred_type()))
+                    .collect(),
+            ),
+            Value::Dynamic(t, _) => (**t).clone(),
+        }
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }

@@ -3,14 +3,13 @@
 
 //! Descriptor tables for every resource and data source, generated from the spec and
 //! the overrides. The runtime reads [`PROVIDER`].
-pub mod types;
 pub mod resources {
     pub mod widget;
 }
 pub mod data_sources {
     pub mod widgets;
 }
-use types::*;
+use descriptor::*;
 /// The provider's source address, defined once (overrides/provider.yaml).
 pub const PROVIDER_SOURCE: &str = "registry.terraform.io/example/mini";
 pub static PROVIDER: ProviderDesc = ProviderDesc {

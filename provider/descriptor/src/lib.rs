@@ -1,0 +1,456 @@
+//! The typed contract between the generator and the runtime.
+//!
+//! The generator (`generator/`) builds these tables from the spec and the overrides and emits
+//! them as Rust statics into the `generated` crate; the runtime (`provider/`) interprets them.
+//! The generator's IR and its override structs use the same enums, so a value that does not
+//! exist here cannot be written in an override (serde rejects it with line and column) nor
+//! emitted.
+//!
+//! Emitted [`Attr`] literals name only their non-default fields and end in
+//! `..Attr::DEFAULT`, so a regeneration diff shows what changed and nothing else.
+#![deny(missing_docs)]
+
+use serde::{Deserialize, Serialize};
+
+/// Name of the pass-through attribute every resource with a request body has: its top-level
+/// keys are merged into the create and update bodies (fields the spec does not have yet).
+pub const EXTRA_CONFIGURATION: &str = "extra_configuration";
+
+/// The provider: its address, configuration and every resource and data source.
+#[derive(Debug)]
+pub struct ProviderDesc {
+    /// The provider's local type name (`workos` in `workos_organization`).
+    pub type_name: &'static str,
+    /// Full source address, e.g. `registry.terraform.io/<namespace>/<type>`.
+    pub source_address: &'static str,
+    /// Default API base URL.
+    pub default_base_url: &'static str,
+    /// sha256 of the spec the tables were generated from.
+    pub spec_sha256: &'static str,
+    /// The spec's own version (`info.version`).
+    pub spec_version: &'static str,
+    /// Provider description (schema and docs).
+    pub description: &'static str,
+    /// Provider configuration attributes.
+    pub config: &'static [ConfigAttr],
+    /// Every managed resource.
+    pub resources: &'static [&'static ResourceDesc],
+    /// Every data source.
+    pub data_sources: &'static [&'static DataSourceDesc],
+}
+
+/// One provider configuration attribute.
+#[derive(Debug)]
+pub struct ConfigAttr {
+    /// Attribute name in the provider block.
+    pub name: &'static str,
+    /// Schema and docs description.
+    pub description: &'static str,
+    /// Environment variable consulted when the attribute is not set.
+    pub env: Option<&'static str>,
+    /// Hidden in plan output.
+    pub sensitive: bool,
+    /// Must be set (in config or the environment).
+    pub required: bool,
+    /// Value used when neither the config nor the environment sets it.
+    pub default: Option<&'static str>,
+    /// What the runtime uses the value for.
+    pub role: ConfigRole,
+}
+
+/// What the runtime does with a provider configuration value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfigRole {
+    /// The bearer token of every request.
+    ApiKey,
+    /// The base URL requests are sent to.
+    BaseUrl,
+    /// Accepted and exposed, not used by any call yet.
+    Informational,
+}
+
+/// A Terraform attribute type.
+#[derive(Debug, Clone, Copy)]
+pub enum Ty {
+    /// A string.
+    String,
+    /// A boolean.
+    Bool,
+    /// A whole number.
+    Int,
+    /// A number.
+    Float,
+    /// A string holding a JSON document, sent to the API as the document itself. Two values
+    /// that parse to the same JSON are equal: key order and whitespace never cause a diff.
+    Json,
+    /// Terraform's dynamic type: the value carries its own type.
+    Dynamic,
+    /// An ordered list.
+    List(&'static Ty),
+    /// A set: order is ignored.
+    Set(&'static Ty),
+    /// A map with string keys.
+    Map(&'static Ty),
+    /// An object with fixed attributes. Alone, or as the element of a list, set or map, it
+    /// reaches Terraform as a nested attribute: each field's mode, sensitivity and
+    /// validators are its own.
+    Object(&'static [Attr]),
+}
+
+/// How an attribute is set (HashiCorp's vocabulary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Must be set in the configuration.
+    Required,
+    /// Optional; when absent from config the value is null (and is cleared remotely).
+    Optional,
+    /// Optional; when absent from config the remote value is kept and shown.
+    ComputedOptional,
+    /// Set by the API only.
+    Computed,
+}
+
+/// What happens to a computed value when the object is updated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnWrite {
+    /// Never changes after creation: the prior value is kept in plans
+    /// (HashiCorp's `UseStateForUnknown`).
+    Stable,
+    /// May change on any update: unknown in plans that update the object.
+    Changes,
+}
+
+/// Value sent to clear an attribute that was removed from config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Clear {
+    /// Send JSON null.
+    Null,
+    /// Send the type's empty value ("", {}, []).
+    Empty,
+    /// The API cannot clear it: removing it from config keeps the remote value.
+    Never,
+}
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+impl Method {
+    /// The method as it is written on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Repeating the request has the same effect as sending it once.
+    pub const fn is_idempotent(self) -> bool {
+        !matches!(self, Method::Post | Method::Patch)
+    }
+}
+
+/// A literal default value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Lit {
+    /// A string.
+    Str(&'static str),
+    /// A boolean.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+}
+
+/// Plan-time validation, generated from spec constraints.
+#[derive(Debug, Clone, Copy)]
+pub enum Validator {
+    /// Minimum string length (characters).
+    MinLength(u64),
+    /// Maximum string length (characters).
+    MaxLength(u64),
+    /// A regular expression (Rust `regex` syntax) the whole value must match.
+    Pattern(&'static str),
+    /// One of these strings.
+    OneOf(&'static [&'static str]),
+    /// An email address (one `@`, no whitespace, non-empty parts).
+    Email,
+    /// A URL with a scheme and host.
+    Url,
+    /// Minimum number of elements.
+    MinItems(u64),
+    /// Maximum number of elements.
+    MaxItems(u64),
+    /// Map keys: maximum length.
+    KeyMaxLength(u64),
+    /// Validators applied to each element of a list, set or map.
+    Each(&'static [Validator]),
+    /// Integer range, inclusive.
+    Range(Option<i64>, Option<i64>),
+}
+
+/// One attribute of a resource or data source (or a field of a nested object).
+#[derive(Debug)]
+pub struct Attr {
+    /// Terraform attribute name.
+    pub name: &'static str,
+    /// Terraform type.
+    pub ty: Ty,
+    /// How it is set.
+    pub mode: Mode,
+    /// Complete description for schema and docs (derived prose included).
+    pub description: &'static str,
+    /// Hidden in plan output.
+    pub sensitive: bool,
+    /// Write-only (Terraform >= 1.11): never in plan or state; sent when its value changes.
+    pub write_only: bool,
+    /// A change replaces the object.
+    pub force_new: bool,
+    /// Whether a computed value may change when the object is updated.
+    pub on_write: OnWrite,
+    /// What is sent when the attribute is removed from config.
+    pub clear: Clear,
+    /// Value used when the config leaves it unset.
+    pub default: Option<Lit>,
+    /// Plan-time validators.
+    pub validators: &'static [Validator],
+    /// JSON field in the create request body (None: not sent on create).
+    pub create_field: Option<&'static str>,
+    /// JSON field in the update request body (None: not sent on update).
+    pub update_field: Option<&'static str>,
+    /// JSON field read from responses (None: not read; the state keeps the planned value).
+    pub response_field: Option<&'static str>,
+    /// For a list/set of scalars read from an array of objects: the field to take from each.
+    pub response_item_field: Option<&'static str>,
+    /// Only the create response carries the real value (e.g. a one-time secret): later
+    /// reads keep the state value.
+    pub response_create_only: bool,
+    /// Treat "", {} and [] in responses as null (for attributes that clear to empty).
+    pub empty_is_null: bool,
+    /// Deprecation message.
+    pub deprecated: Option<&'static str>,
+}
+
+impl Attr {
+    /// Every field at its default: a computed string read from nowhere. Emitted tables name
+    /// the fields that differ and take the rest from here.
+    pub const DEFAULT: Attr = Attr {
+        name: "",
+        ty: Ty::String,
+        mode: Mode::Computed,
+        description: "",
+        sensitive: false,
+        write_only: false,
+        force_new: false,
+        on_write: OnWrite::Stable,
+        clear: Clear::Never,
+        default: None,
+        validators: &[],
+        create_field: None,
+        update_field: None,
+        response_field: None,
+        response_item_field: None,
+        response_create_only: false,
+        empty_is_null: false,
+        deprecated: None,
+    };
+
+    /// Set in the configuration (required or optional).
+    pub fn is_settable(&self) -> bool {
+        self.mode != Mode::Computed
+    }
+}
+
+/// An API operation.
+#[derive(Debug)]
+pub struct Op {
+    /// The spec's `operationId`.
+    pub operation_id: &'static str,
+    /// HTTP method.
+    pub method: Method,
+    /// Path template with `{param}` placeholders.
+    pub path: &'static str,
+    /// Path parameter → attribute supplying it.
+    pub path_params: &'static [ParamBinding],
+    /// Query parameters that come from attributes (data-source filters).
+    pub query_params: &'static [ParamBinding],
+    /// Success response is an object list (`data[]`, `list_metadata`).
+    pub paginated: bool,
+}
+
+/// A request parameter filled from an attribute.
+#[derive(Debug)]
+pub struct ParamBinding {
+    /// The parameter's name in the spec.
+    pub param: &'static str,
+    /// The attribute supplying it.
+    pub attr: &'static str,
+    /// Array query parameter: one pair per element (or comma-joined when `explode` is false).
+    pub explode: bool,
+}
+
+/// A body field filled from an attribute.
+#[derive(Debug)]
+pub struct FieldBinding {
+    /// The attribute supplying the value.
+    pub attr: &'static str,
+    /// The JSON body field.
+    pub field: &'static str,
+}
+
+/// How the current state of an object is read.
+#[derive(Debug)]
+pub enum ReadDesc {
+    /// GET the object.
+    Get(Op),
+    /// The API has no GET for a single object: list and pick the item whose `field` equals
+    /// the attribute `attr`.
+    ListFind {
+        /// The list operation.
+        op: Op,
+        /// The item field compared.
+        field: &'static str,
+        /// The attribute it must equal.
+        attr: &'static str,
+    },
+}
+
+/// A secondary write: attributes that a separate operation sets (after create, and on
+/// update when they change).
+#[derive(Debug)]
+pub struct ExtraWrite {
+    /// The operation.
+    pub op: Op,
+    /// Which attribute fills which body field.
+    pub fields: &'static [FieldBinding],
+}
+
+/// An action: an operation called when a local boolean attribute becomes true.
+#[derive(Debug)]
+pub struct ActionDesc {
+    /// The operation.
+    pub op: Op,
+    /// The boolean attribute that triggers it.
+    pub when_true: &'static str,
+}
+
+/// How an import ID maps onto attributes.
+#[derive(Debug)]
+pub struct ImportDesc {
+    /// Attributes the import ID is made of, joined by `separator`.
+    pub parts: &'static [&'static str],
+    /// Separator between the parts.
+    pub separator: &'static str,
+}
+
+/// A managed resource.
+#[derive(Debug)]
+pub struct ResourceDesc {
+    /// Terraform type name.
+    pub name: &'static str,
+    /// Schema and docs description.
+    pub description: &'static str,
+    /// Every attribute.
+    pub attrs: &'static [Attr],
+    /// The create operation.
+    pub create: Op,
+    /// How the object is read.
+    pub read: ReadDesc,
+    /// The update operation; without one every change replaces the object.
+    pub update: Option<Op>,
+    /// The delete operation; without one destroy only forgets the object.
+    pub delete: Option<Op>,
+    /// Secondary writes.
+    pub extra_writes: &'static [ExtraWrite],
+    /// Actions.
+    pub actions: &'static [ActionDesc],
+    /// Import ID form.
+    pub import: ImportDesc,
+    /// Named hooks (implemented in the runtime's hooks module).
+    pub hooks: &'static [&'static str],
+}
+
+impl ResourceDesc {
+    /// The attribute with this name.
+    pub fn attr(&self, name: &str) -> Option<&'static Attr> {
+        self.attrs.iter().find(|a| a.name == name)
+    }
+}
+
+/// One way to look a data source's object up: when `arg` is set, call `op`.
+#[derive(Debug)]
+pub struct Lookup {
+    /// The argument that selects this lookup.
+    pub arg: &'static str,
+    /// The operation.
+    pub op: Op,
+    /// The op lists objects filtered server-side: exactly one must match.
+    pub expect_one: bool,
+}
+
+/// What a data source reads.
+#[derive(Debug)]
+pub enum DataKind {
+    /// A single object found by exactly one of the lookups.
+    Single(&'static [Lookup]),
+    /// Every object of a paginated list op, in the list attribute `into`.
+    List {
+        /// The list operation.
+        op: Op,
+        /// The list attribute receiving the items.
+        into: &'static str,
+    },
+}
+
+/// A data source.
+#[derive(Debug)]
+pub struct DataSourceDesc {
+    /// Terraform type name.
+    pub name: &'static str,
+    /// Schema and docs description.
+    pub description: &'static str,
+    /// Arguments (lookups / filters) and results.
+    pub attrs: &'static [Attr],
+    /// What it reads.
+    pub kind: DataKind,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enums_use_the_override_vocabulary() {
+        let m: Mode = serde_yaml_like("computed_optional");
+        assert_eq!(m, Mode::ComputedOptional);
+        let m: Method = serde_yaml_like("PATCH");
+        assert_eq!(m, Method::Patch);
+        assert!(!Method::Patch.is_idempotent() && Method::Put.is_idempotent());
+        assert_eq!(Method::Delete.as_str(), "DELETE");
+    }
+
+    fn serde_yaml_like<T: serde::de::DeserializeOwned>(s: &str) -> T {
+        use serde::de::value::{Error, StrDeserializer};
+        use serde::de::IntoDeserializer;
+        let d: StrDeserializer<'_, Error> = s.into_deserializer();
+        T::deserialize(d).expect("a valid variant")
+    }
+}
