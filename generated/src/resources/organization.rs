@@ -165,5 +165,5 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         parts: &["id"],
         separator: "/",
     },
-    hooks: &[],
+    hooks: &["import_by_external_id"],
 };

@@ -3,23 +3,30 @@
 
 use super::api::{self, error_diag};
 use super::convert;
+use super::extra;
 use super::private::Private;
 use super::read;
 use crate::core::{ApplyRequest, ApplyResponse};
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::hooks::{Destroy, ResourceHooks};
 use crate::transport::Client;
 use crate::value::Value;
-use descriptor::{Attr, Clear, FieldBinding, Mode, ResourceDesc};
+use descriptor::{Attr, Clear, FieldBinding, Mode, Op, ResourceDesc};
 use serde_json::{Map, Value as Json};
 
-pub async fn apply(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyResponse {
+pub async fn apply(
+    client: &Client,
+    r: &ResourceDesc,
+    hooks: &dyn ResourceHooks,
+    req: ApplyRequest,
+) -> ApplyResponse {
     if req.planned_state.is_null() {
-        return delete(client, r, req).await;
+        return delete(client, r, hooks, req).await;
     }
     if req.prior_state.is_null() {
-        create(client, r, req).await
+        create(client, r, hooks, req).await
     } else {
-        update(client, r, req).await
+        update(client, r, hooks, req).await
     }
 }
 
@@ -32,110 +39,162 @@ fn send_value<'a>(a: &Attr, planned: &'a Value, config: &'a Value) -> &'a Value 
     }
 }
 
-async fn create(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyResponse {
-    let planned = &req.planned_state;
-    let config = &req.config;
+/// Is this value something to send?
+fn sendable(v: &Value) -> bool {
+    !v.is_null() && v.is_known()
+}
+
+/// One call after the main write: what it is (for diagnostics), the operation, the body.
+struct Step<'a> {
+    what: &'static str,
+    op: &'a Op,
+    body: Option<Json>,
+}
+
+/// Run the steps in order; the first failure stops them and is returned as diagnostics.
+async fn run_steps(
+    client: &Client,
+    r: &ResourceDesc,
+    obj: &Value,
+    steps: Vec<Step<'_>>,
+) -> Result<(), Diagnostics> {
+    for step in steps {
+        if let Err(e) = api::call(client, step.op, obj, step.body.as_ref()).await {
+            return Err(Diagnostics(error_diag(step.what, r.name, &e, r.attrs)));
+        }
+    }
+    Ok(())
+}
+
+/// Read the object again after follow-up writes: its state from the answer, and warnings.
+async fn refresh(
+    client: &Client,
+    r: &ResourceDesc,
+    hooks: &dyn ResourceHooks,
+    obj: &Value,
+    base: &Value,
+    what: &str,
+) -> (Option<Value>, Diagnostics) {
+    match read::fetch_with(client, r, hooks, obj).await {
+        Ok(Some(j)) => (
+            Some(read::state_from_response(r, &j, base, false)),
+            read::extra_warnings(r, &j, base),
+        ),
+        Ok(None) => (None, Diagnostics::default()),
+        Err(e) => (None, Diagnostics(error_diag(what, r.name, &e, r.attrs))),
+    }
+}
+
+fn create_body(r: &ResourceDesc, planned: &Value, config: &Value) -> Map<String, Json> {
     let mut body = Map::new();
     for a in r.attrs {
         if let Some(field) = a.create_field {
             let v = send_value(a, planned, config);
-            if !v.is_null() && v.is_known() {
+            if sendable(v) {
                 body.insert(field.to_string(), api::body_value(a, v));
             }
         }
     }
-    let mut diags = Diagnostics::default();
-    let resp = match api::call(client, &r.create, planned, Some(&Json::Object(body))).await {
-        Ok(j) => j,
-        Err(e) => {
-            diags.0.extend(error_diag("Create", r.name, &e, r.attrs));
-            return ApplyResponse {
-                new_state: Value::Null,
-                diagnostics: diags,
-                ..Default::default()
-            };
-        }
-    };
-    let mut private = Private::default();
-    for a in r.attrs.iter().filter(|a| a.write_only) {
-        if let Value::String(s) = config.attr(a.name) {
-            private.remember(a.name, s);
-        }
-    }
-    // The object exists from here on: every return below carries its state.
-    let mut state = read::state_from_response(r, &resp, planned, true);
-    let mut follow_up = false;
+    extra::merge_create(r, planned, &mut body);
+    body
+}
 
-    // Attributes the create operation cannot carry but the update operation can.
-    let mut later = Map::new();
-    for a in r
+/// What a create must do after the create call: attributes only the update operation can
+/// carry, secondary writes, actions.
+fn create_steps<'a>(r: &'a ResourceDesc, planned: &Value, config: &Value) -> Vec<Step<'a>> {
+    let mut steps = vec![];
+    let later: Map<String, Json> = r
         .attrs
         .iter()
-        .filter(|a| a.create_field.is_none() && a.update_field.is_some())
-    {
-        let v = send_value(a, planned, config);
-        if !v.is_null() && v.is_known() && a.mode != Mode::Computed {
-            later.insert(
-                a.update_field.unwrap_or(a.name).to_string(),
-                api::body_value(a, v),
-            );
-        }
-    }
+        .filter(|a| a.create_field.is_none() && a.mode != Mode::Computed)
+        .filter_map(|a| Some((a, a.update_field?)))
+        .filter(|(a, _)| sendable(send_value(a, planned, config)))
+        .map(|(a, f)| {
+            (
+                f.to_string(),
+                api::body_value(a, send_value(a, planned, config)),
+            )
+        })
+        .collect();
     if let (false, Some(op)) = (later.is_empty(), &r.update) {
-        follow_up = true;
-        if let Err(e) = api::call(client, op, &state, Some(&Json::Object(later))).await {
-            diags.0.extend(error_diag(
-                "Create (follow-up update of)",
-                r.name,
-                &e,
-                r.attrs,
-            ));
-            return finish_partial(r, state, private, diags);
-        }
+        let body = Some(Json::Object(later));
+        steps.push(Step {
+            what: "Create (follow-up update of)",
+            op,
+            body,
+        });
     }
     for w in r.extra_writes {
-        let set: Vec<_> = w
-            .fields
-            .iter()
-            .filter(|f| !planned.attr(f.attr).is_null() && planned.attr(f.attr).is_known())
-            .collect();
-        if set.is_empty() {
-            continue;
-        }
-        follow_up = true;
-        let body = extra_body(r, w.fields, planned);
-        if let Err(e) = api::call(client, &w.op, &state, Some(&body)).await {
-            diags.0.extend(error_diag(
-                "Create (follow-up write of)",
-                r.name,
-                &e,
-                r.attrs,
-            ));
-            return finish_partial(r, state, private, diags);
+        if w.fields.iter().any(|f| sendable(planned.attr(f.attr))) {
+            let body = Some(extra_body(r, w.fields, planned));
+            steps.push(Step {
+                what: "Create (follow-up write of)",
+                op: &w.op,
+                body,
+            });
         }
     }
     for act in r.actions {
         if planned.attr(act.when_true).as_bool() == Some(true) {
-            follow_up = true;
-            if let Err(e) = api::call(client, &act.op, &state, None).await {
-                diags.0.extend(error_diag(
-                    "Create (follow-up action of)",
-                    r.name,
-                    &e,
-                    r.attrs,
-                ));
-                return finish_partial(r, state, private, diags);
-            }
+            steps.push(Step {
+                what: "Create (follow-up action of)",
+                op: &act.op,
+                body: None,
+            });
         }
     }
-    if follow_up {
-        match read::fetch(client, r, &state).await {
-            Ok(Some(j)) => state = read::state_from_response(r, &j, planned, false),
-            Ok(None) => {}
-            Err(e) => diags
-                .0
-                .extend(error_diag("Read after create of", r.name, &e, r.attrs)),
+    steps
+}
+
+fn remember_write_only(r: &ResourceDesc, config: &Value, private: &mut Private, sent: &[&str]) {
+    for a in r.attrs.iter().filter(|a| a.write_only) {
+        match config.attr(a.name) {
+            Value::String(s) if sent.contains(&a.name) => private.remember(a.name, s),
+            Value::Null => private.forget(a.name),
+            _ => {}
         }
+    }
+}
+
+async fn create(
+    client: &Client,
+    r: &ResourceDesc,
+    hooks: &dyn ResourceHooks,
+    req: ApplyRequest,
+) -> ApplyResponse {
+    let (planned, config) = (&req.planned_state, &req.config);
+    let body = Json::Object(create_body(r, planned, config));
+    let resp = match api::call(client, &r.create, planned, Some(&body)).await {
+        Ok(j) => j,
+        Err(e) => {
+            return ApplyResponse {
+                new_state: Value::Null,
+                diagnostics: Diagnostics(error_diag("Create", r.name, &e, r.attrs)),
+                ..Default::default()
+            }
+        }
+    };
+    let mut private = Private::default();
+    let all: Vec<&str> = r.attrs.iter().map(|a| a.name).collect();
+    remember_write_only(r, config, &mut private, &all);
+    // The object exists from here on: every return below carries its state.
+    let mut state = read::state_from_response(r, &resp, planned, true);
+    let mut diags = read::extra_warnings(r, &resp, planned);
+    diags.extend(hooks.after_create(client, &mut state).await);
+    let steps = create_steps(r, planned, config);
+    let follow_up = !steps.is_empty();
+    if !diags.has_errors() {
+        if let Err(d) = run_steps(client, r, &state, steps).await {
+            diags.extend(d);
+        }
+    }
+    if diags.has_errors() {
+        return finish_partial(r, state, private, diags);
+    }
+    if follow_up {
+        let (fresh, d) = refresh(client, r, hooks, &state, planned, "Read after create of").await;
+        diags = d;
+        state = fresh.unwrap_or(state);
     }
     ApplyResponse {
         new_state: read::settle(r, state, planned),
@@ -174,125 +233,122 @@ fn extra_body(r: &ResourceDesc, fields: &[FieldBinding], planned: &Value) -> Jso
     Json::Object(body)
 }
 
-async fn update(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyResponse {
-    let planned = &req.planned_state;
-    let prior = &req.prior_state;
-    let config = &req.config;
-    let mut diags = Diagnostics::default();
-    let mut private = Private::decode(&req.planned_private);
-    let wo_changed = super::plan::write_only_changes(r, config, &private);
+/// The value that clears an attribute removed from the configuration (None: cannot clear).
+fn clear_value(a: &Attr) -> Option<Json> {
+    match a.clear {
+        Clear::Null => Some(Json::Null),
+        Clear::Empty => Some(convert::empty_json(&a.ty)),
+        Clear::Never => None,
+    }
+}
 
+/// The update body: changed values, cleared values, changed write-only values, and the
+/// pass-through keys that changed.
+fn update_body(r: &ResourceDesc, req: &ApplyRequest, wo_changed: &[&str]) -> Map<String, Json> {
+    let (planned, prior, config) = (&req.planned_state, &req.prior_state, &req.config);
     let mut body = Map::new();
-    for a in r.attrs {
+    for a in r.attrs.iter().filter(|a| a.mode != Mode::Computed) {
         let Some(field) = a.update_field else {
             continue;
         };
-        if a.mode == Mode::Computed {
-            continue;
-        }
-        if a.write_only {
-            if wo_changed.contains(&a.name) {
-                body.insert(field.to_string(), api::body_value(a, config.attr(a.name)));
-            }
-            continue;
-        }
         let (p, old) = (planned.attr(a.name), prior.attr(a.name));
-        if p.is_unknown() || p.semantic_eq(old) {
-            continue;
-        }
-        if p.is_null() {
-            match a.clear {
-                Clear::Null => {
-                    body.insert(field.to_string(), Json::Null);
-                }
-                Clear::Empty => {
-                    body.insert(field.to_string(), convert::empty_json(&a.ty));
-                }
-                Clear::Never => {}
-            }
+        let value = if a.write_only {
+            wo_changed
+                .contains(&a.name)
+                .then(|| api::body_value(a, config.attr(a.name)))
+        } else if p.is_unknown() || p.semantic_eq(old) {
+            None
+        } else if p.is_null() {
+            clear_value(a)
         } else {
-            body.insert(field.to_string(), api::body_value(a, p));
+            Some(api::body_value(a, p))
+        };
+        if let Some(v) = value {
+            body.insert(field.to_string(), v);
         }
     }
-    // Start from the prior state with the planned values: the object as it will be.
-    let mut state = planned.clone();
-    let mut last: Option<Json> = None;
-    let mut wrote_more = false;
-    if let (false, Some(op)) = (body.is_empty(), &r.update) {
-        match api::call(client, op, prior, Some(&Json::Object(body))).await {
-            Ok(j) => last = Some(j),
-            Err(e) => {
-                diags.0.extend(error_diag("Update", r.name, &e, r.attrs));
-                return ApplyResponse {
-                    new_state: prior.clone(),
-                    private: req.planned_private,
-                    diagnostics: diags,
-                };
-            }
-        }
-    }
-    for a in r.attrs.iter().filter(|a| a.write_only) {
-        if wo_changed.contains(&a.name) {
-            if let Value::String(s) = config.attr(a.name) {
-                private.remember(a.name, s);
-            }
-        }
-        if config.attr(a.name).is_null() {
-            private.forget(a.name);
-        }
-    }
+    extra::merge_update(r, prior, planned, &mut body);
+    body
+}
+
+/// Secondary writes whose attributes changed, and actions whose trigger became true.
+fn update_steps<'a>(r: &'a ResourceDesc, prior: &Value, planned: &Value) -> Vec<Step<'a>> {
+    let mut steps = vec![];
     for w in r.extra_writes {
-        let changed = w.fields.iter().any(|FieldBinding { attr, .. }| {
-            let p = planned.attr(attr);
-            p.is_known() && !p.semantic_eq(prior.attr(attr))
+        let changed = w.fields.iter().any(|f| {
+            let p = planned.attr(f.attr);
+            p.is_known() && !p.semantic_eq(prior.attr(f.attr))
         });
-        if !changed {
-            continue;
-        }
-        wrote_more = true;
-        if let Err(e) = api::call(
-            client,
-            &w.op,
-            prior,
-            Some(&extra_body(r, w.fields, planned)),
-        )
-        .await
-        {
-            diags.0.extend(error_diag("Update", r.name, &e, r.attrs));
-            let state = read::no_unknowns(r, prior.clone());
-            return ApplyResponse {
-                new_state: state,
-                private: private.encode(),
-                diagnostics: diags,
-            };
+        if changed {
+            let body = Some(extra_body(r, w.fields, planned));
+            steps.push(Step {
+                what: "Update",
+                op: &w.op,
+                body,
+            });
         }
     }
     for act in r.actions {
         let now = planned.attr(act.when_true).as_bool() == Some(true);
         let before = prior.attr(act.when_true).as_bool() == Some(true);
         if now && !before {
-            wrote_more = true;
-            if let Err(e) = api::call(client, &act.op, prior, None).await {
-                diags.0.extend(error_diag("Update", r.name, &e, r.attrs));
-            }
+            steps.push(Step {
+                what: "Update",
+                op: &act.op,
+                body: None,
+            });
         }
     }
-    let fresh = if wrote_more || last.as_ref().is_none_or(|j| !j.is_object()) {
-        match read::fetch(client, r, prior).await {
-            Ok(j) => j,
+    steps
+}
+
+async fn update(
+    client: &Client,
+    r: &ResourceDesc,
+    hooks: &dyn ResourceHooks,
+    req: ApplyRequest,
+) -> ApplyResponse {
+    let (planned, prior, config) = (&req.planned_state, &req.prior_state, &req.config);
+    let mut private = Private::decode(&req.planned_private);
+    let wo_changed = super::plan::write_only_changes(r, config, &private);
+    let body = update_body(r, &req, &wo_changed);
+    let mut last: Option<Json> = None;
+    if let (false, Some(op)) = (body.is_empty(), &r.update) {
+        match api::call(client, op, prior, Some(&Json::Object(body))).await {
+            Ok(j) => last = Some(j),
             Err(e) => {
-                diags
-                    .0
-                    .extend(error_diag("Read after update of", r.name, &e, r.attrs));
-                None
+                return ApplyResponse {
+                    new_state: prior.clone(),
+                    private: req.planned_private,
+                    diagnostics: Diagnostics(error_diag("Update", r.name, &e, r.attrs)),
+                }
             }
         }
-    } else {
-        last
-    };
-    if let Some(j) = fresh {
-        state = read::state_from_response(r, &j, planned, false);
     }
+    remember_write_only(r, config, &mut private, &wo_changed);
+    let steps = update_steps(r, prior, planned);
+    let wrote_more = !steps.is_empty();
+    if let Err(mut diags) = run_steps(client, r, prior, steps).await {
+        // Keep what the API now holds, not what was planned.
+        let (fresh, d) = refresh(client, r, hooks, prior, prior, "Read after update of").await;
+        diags.extend(d);
+        return ApplyResponse {
+            new_state: read::no_unknowns(r, fresh.unwrap_or_else(|| prior.clone())),
+            private: private.encode(),
+            diagnostics: diags,
+        };
+    }
+    let (state, diags) = match last {
+        Some(j) if j.is_object() && !wrote_more => (
+            read::state_from_response(r, &j, planned, false),
+            read::extra_warnings(r, &j, planned),
+        ),
+        _ => {
+            let (fresh, d) =
+                refresh(client, r, hooks, prior, planned, "Read after update of").await;
+            (fresh.unwrap_or_else(|| planned.clone()), d)
+        }
+    };
     ApplyResponse {
         new_state: read::settle(r, state, planned),
         private: private.encode(),
@@ -300,28 +356,36 @@ async fn update(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyRe
     }
 }
 
-async fn delete(client: &Client, r: &ResourceDesc, req: ApplyRequest) -> ApplyResponse {
-    let mut diags = Diagnostics::default();
-    if let Some(op) = &r.delete {
-        if let Err(e) = api::call(client, op, &req.prior_state, None).await {
-            if !e.is_not_found() {
-                diags.0.extend(error_diag("Delete", r.name, &e, r.attrs));
-                return ApplyResponse {
-                    new_state: req.prior_state,
-                    diagnostics: diags,
-                    ..Default::default()
-                };
+async fn delete(
+    client: &Client,
+    r: &ResourceDesc,
+    hooks: &dyn ResourceHooks,
+    req: ApplyRequest,
+) -> ApplyResponse {
+    let gone = ApplyResponse {
+        new_state: Value::Null,
+        ..Default::default()
+    };
+    let op = match (&r.delete, hooks.before_delete(&req.prior_state)) {
+        (_, Destroy::Forget) => return gone,
+        (Some(op), Destroy::Delete) => op,
+        (None, Destroy::Delete) => {
+            return ApplyResponse {
+                diagnostics: Diagnostic::warning(
+                    "Removed from state only",
+                    format!("The API has no delete operation for {}: the object was removed from Terraform state but still exists.", r.name),
+                )
+                .into(),
+                ..gone
             }
         }
-    } else {
-        diags.push(crate::diag::Diagnostic::warning(
-            "Removed from state only",
-            format!("The API has no delete operation for {}: the object was removed from Terraform state but still exists.", r.name),
-        ));
-    }
-    ApplyResponse {
-        new_state: Value::Null,
-        diagnostics: diags,
-        ..Default::default()
+    };
+    match api::call(client, op, &req.prior_state, None).await {
+        Err(e) if !e.is_not_found() => ApplyResponse {
+            new_state: req.prior_state,
+            diagnostics: Diagnostics(error_diag("Delete", r.name, &e, r.attrs)),
+            ..Default::default()
+        },
+        _ => gone,
     }
 }

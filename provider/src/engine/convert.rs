@@ -139,7 +139,7 @@ pub fn dynamic_from_json(j: &Json) -> Value {
     Value::Dynamic(Box::new(v.inferred_type()), Box::new(v))
 }
 
-fn plain_value(j: &Json) -> Value {
+pub fn plain_value(j: &Json) -> Value {
     match j {
         Json::Null => Value::Null,
         Json::Bool(b) => Value::Bool(*b),

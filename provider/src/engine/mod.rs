@@ -1,19 +1,24 @@
 //! Generic resource lifecycle engine (validate, plan, apply, read, import, data sources),
 //! driven entirely by the descriptors in the `generated` crate.
 
-mod api;
+pub(crate) mod api;
 mod apply;
 mod config;
 pub mod convert;
 mod data;
+mod extra;
+mod import;
 mod plan;
 pub mod private;
 mod read;
 pub mod schema;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod validate;
 
 use crate::core::*;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::hooks;
 use crate::transport::Client;
 use crate::value::{AttributePath, Value};
 use descriptor::{DataSourceDesc, ProviderDesc, ResourceDesc};
@@ -90,6 +95,11 @@ impl Engine {
             .and_then(|c| c.clone())
             .ok_or_else(|| Diagnostic::error("Provider not configured", "The provider was not configured before use; this is a bug in the provider or Terraform.").into())
     }
+
+    /// The resource and the configured client, for the RPCs that call the API.
+    fn target(&self, name: &str) -> Result<(&'static ResourceDesc, Client), Diagnostics> {
+        Ok((self.resource(name)?, self.client()?))
+    }
 }
 
 #[tonic::async_trait]
@@ -115,86 +125,59 @@ impl ProviderCore for Engine {
     }
 
     fn validate_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        match self.resource(type_name) {
-            Ok(r) => {
+        self.resource(type_name)
+            .map(|r| {
                 let mut d = Diagnostics::default();
                 validate::validate_object(r.attrs, config, &AttributePath::root(), &mut d);
+                extra::validate(r, config, &mut d);
                 d
-            }
-            Err(d) => d,
-        }
+            })
+            .unwrap_or_else(|d| d)
     }
 
     fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        match self.data_source(type_name) {
-            Ok(ds) => data::validate(ds, config),
-            Err(d) => d,
-        }
+        self.data_source(type_name)
+            .map(|ds| data::validate(ds, config))
+            .unwrap_or_else(|d| d)
     }
 
     async fn plan_resource_change(&self, req: PlanRequest) -> PlanResponse {
         match self.resource(&req.type_name) {
-            Ok(r) => plan::plan(r, req),
-            Err(d) => PlanResponse {
-                diagnostics: d,
+            Ok(r) => plan::plan(r, hooks::for_resource(r), req),
+            Err(diagnostics) => PlanResponse {
+                diagnostics,
                 ..Default::default()
             },
         }
     }
 
     async fn apply_resource_change(&self, req: ApplyRequest) -> ApplyResponse {
-        let r = match self.resource(&req.type_name) {
-            Ok(r) => r,
-            Err(d) => {
-                return ApplyResponse {
-                    new_state: req.prior_state,
-                    diagnostics: d,
-                    ..Default::default()
-                }
-            }
-        };
-        let client = match self.client() {
-            Ok(c) => c,
-            Err(d) => {
-                return ApplyResponse {
-                    new_state: req.prior_state,
-                    diagnostics: d,
-                    ..Default::default()
-                }
-            }
-        };
-        apply::apply(&client, r, req).await
+        match self.target(&req.type_name) {
+            Ok((r, client)) => apply::apply(&client, r, hooks::for_resource(r), req).await,
+            Err(diagnostics) => ApplyResponse {
+                new_state: req.prior_state,
+                diagnostics,
+                ..Default::default()
+            },
+        }
     }
 
     async fn read_resource(&self, req: ReadRequest) -> ReadResponse {
-        let r = match self.resource(&req.type_name) {
-            Ok(r) => r,
-            Err(d) => {
-                return ReadResponse {
-                    new_state: req.current_state,
-                    diagnostics: d,
-                    ..Default::default()
-                }
-            }
-        };
-        let client = match self.client() {
-            Ok(c) => c,
-            Err(d) => {
-                return ReadResponse {
-                    new_state: req.current_state,
-                    diagnostics: d,
-                    ..Default::default()
-                }
-            }
-        };
-        read::read(&client, r, req).await
+        match self.target(&req.type_name) {
+            Ok((r, client)) => read::read(&client, r, hooks::for_resource(r), req).await,
+            Err(diagnostics) => ReadResponse {
+                new_state: req.current_state,
+                private: req.private,
+                diagnostics,
+            },
+        }
     }
 
     async fn import_resource_state(&self, type_name: &str, id: &str) -> ImportResponse {
         match self.resource(type_name) {
-            Ok(r) => read::import(r, id),
-            Err(d) => ImportResponse {
-                diagnostics: d,
+            Ok(r) => import::import(r, hooks::for_resource(r), self.client().ok(), id).await,
+            Err(diagnostics) => ImportResponse {
+                diagnostics,
                 ..Default::default()
             },
         }
@@ -207,34 +190,25 @@ impl ProviderCore for Engine {
         raw_json: &[u8],
     ) -> UpgradeResponse {
         match self.resource(type_name) {
-            Ok(r) => read::upgrade(r, version, raw_json),
-            Err(d) => UpgradeResponse {
-                diagnostics: d,
+            Ok(r) => import::upgrade(r, version, raw_json),
+            Err(diagnostics) => UpgradeResponse {
+                diagnostics,
                 ..Default::default()
             },
         }
     }
 
     async fn read_data_source(&self, type_name: &str, config: &Value) -> DataReadResponse {
-        let ds = match self.data_source(type_name) {
-            Ok(d) => d,
-            Err(d) => {
-                return DataReadResponse {
-                    diagnostics: d,
-                    ..Default::default()
-                }
-            }
-        };
-        let client = match self.client() {
-            Ok(c) => c,
-            Err(d) => {
-                return DataReadResponse {
-                    diagnostics: d,
-                    ..Default::default()
-                }
-            }
-        };
-        data::read(&client, ds, config).await
+        let target = self
+            .data_source(type_name)
+            .and_then(|ds| Ok((ds, self.client()?)));
+        match target {
+            Ok((ds, client)) => data::read(&client, ds, config).await,
+            Err(diagnostics) => DataReadResponse {
+                diagnostics,
+                ..Default::default()
+            },
+        }
     }
 
     fn stop(&self) {}

@@ -4,8 +4,9 @@
 use super::private::Private;
 use crate::core::{PlanRequest, PlanResponse};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::hooks::{PlanInputs, ResourceHooks};
 use crate::value::{AttributePath, Value};
-use descriptor::{Attr, Lit, Mode, OnWrite, ResourceDesc};
+use descriptor::{Attr, Lit, Mode, OnWrite, ResourceDesc, EXTRA_CONFIGURATION};
 use std::collections::BTreeMap;
 
 pub fn lit(l: &Lit) -> Value {
@@ -42,16 +43,8 @@ fn user_set(a: &Attr, config: &Value) -> bool {
     }
 }
 
-pub fn plan(r: &ResourceDesc, req: PlanRequest) -> PlanResponse {
-    let mut diags = Diagnostics::default();
-    if req.proposed_new_state.is_null() {
-        // Destroy.
-        return PlanResponse {
-            planned_state: Value::Null,
-            planned_private: req.prior_private,
-            ..Default::default()
-        };
-    }
+/// Write-only values configured on a Terraform that cannot keep them out of state.
+fn refuse_write_only(r: &ResourceDesc, req: &PlanRequest, diags: &mut Diagnostics) {
     for a in r.attrs.iter().filter(|a| a.write_only) {
         if !req.config.attr(a.name).is_null() && !req.caps.write_only_attributes_allowed {
             diags.push(
@@ -63,181 +56,122 @@ pub fn plan(r: &ResourceDesc, req: PlanRequest) -> PlanResponse {
             );
         }
     }
+}
+
+/// One attribute's planned value before replacement and unknown marking.
+fn planned_value(a: &Attr, config: &Value, prior: &Value, create: bool) -> Value {
+    if a.write_only {
+        return Value::Null;
+    }
+    let cfg = config.attr(a.name).clone();
+    match a.mode {
+        Mode::Computed if create => Value::Unknown,
+        Mode::Computed => prior.attr(a.name).clone(),
+        Mode::Required | Mode::Optional => match (&cfg, &a.default) {
+            (Value::Null, Some(d)) => lit(d),
+            _ => cfg,
+        },
+        Mode::ComputedOptional => match (&cfg, create, &a.default) {
+            (Value::Null, true, Some(d)) => lit(d),
+            (Value::Null, true, None) => Value::Unknown,
+            (Value::Null, false, _) => prior.attr(a.name).clone(),
+            _ => cfg,
+        },
+    }
+}
+
+/// Does a change of this attribute replace the object? (Forced, or the pass-through
+/// attribute of a resource that cannot be updated.)
+fn replaces(r: &ResourceDesc, a: &Attr) -> bool {
+    a.force_new || (a.name == EXTRA_CONFIGURATION && r.update.is_none())
+}
+
+/// The attributes whose change replaces the object.
+fn requires_replace(
+    r: &ResourceDesc,
+    planned: &BTreeMap<String, Value>,
+    config: &Value,
+    prior: &Value,
+) -> Vec<AttributePath> {
+    r.attrs
+        .iter()
+        .filter(|a| replaces(r, a) && user_set(a, config))
+        .filter(|a| {
+            let p = &planned[a.name];
+            p.is_unknown() || !p.semantic_eq(prior.attr(a.name))
+        })
+        .map(|a| AttributePath::attr(a.name))
+        .collect()
+}
+
+/// Server-decided values become unknown again when the object is replaced, and `Changes`
+/// values when it is updated.
+fn mark_unknowns(
+    r: &ResourceDesc,
+    planned: &mut BTreeMap<String, Value>,
+    config: &Value,
+    replace: bool,
+    changed: bool,
+) {
+    for a in r
+        .attrs
+        .iter()
+        .filter(|a| !a.write_only && !user_set(a, config))
+    {
+        if replace || (changed && a.on_write == OnWrite::Changes) {
+            planned.insert(a.name.to_string(), Value::Unknown);
+        }
+    }
+}
+
+pub fn plan(r: &ResourceDesc, hooks: &dyn ResourceHooks, req: PlanRequest) -> PlanResponse {
+    if req.proposed_new_state.is_null() {
+        // Destroy.
+        return PlanResponse {
+            planned_state: Value::Null,
+            planned_private: req.prior_private,
+            ..Default::default()
+        };
+    }
+    let mut diags = Diagnostics::default();
+    refuse_write_only(r, &req, &mut diags);
     let create = req.prior_state.is_null();
-    let config = &req.config;
-    let prior = &req.prior_state;
+    let (config, prior) = (&req.config, &req.prior_state);
     let mut planned: BTreeMap<String, Value> = match &req.proposed_new_state {
         Value::Object(m) => m.clone(),
         _ => BTreeMap::new(),
     };
     for a in r.attrs {
-        let cfg = config.attr(a.name).clone();
-        let v = if a.write_only {
-            Value::Null
-        } else {
-            match a.mode {
-                Mode::Computed => {
-                    if create {
-                        Value::Unknown
-                    } else {
-                        prior.attr(a.name).clone()
-                    }
-                }
-                Mode::Required | Mode::Optional => match (&cfg, &a.default) {
-                    (Value::Null, Some(d)) => lit(d),
-                    _ => cfg,
-                },
-                Mode::ComputedOptional => match (&cfg, create, &a.default) {
-                    (Value::Null, true, Some(d)) => lit(d),
-                    (Value::Null, true, None) => Value::Unknown,
-                    (Value::Null, false, _) => prior.attr(a.name).clone(),
-                    _ => cfg,
-                },
-            }
-        };
-        planned.insert(a.name.to_string(), v);
+        planned.insert(a.name.to_string(), planned_value(a, config, prior, create));
     }
-    let mut requires_replace = vec![];
-    let private = Private::decode(&req.prior_private);
+    let mut replace = vec![];
     if !create {
-        for a in r
-            .attrs
-            .iter()
-            .filter(|a| a.force_new && user_set(a, config))
-        {
-            let p = &planned[a.name];
-            if p.is_unknown() || !p.semantic_eq(prior.attr(a.name)) {
-                requires_replace.push(AttributePath::attr(a.name));
-            }
-        }
+        replace = requires_replace(r, &planned, config, prior);
+        let private = Private::decode(&req.prior_private);
         let changed = r
             .attrs
             .iter()
             .filter(|a| !a.write_only && user_set(a, config))
             .any(|a| !planned[a.name].semantic_eq(prior.attr(a.name)))
             || !write_only_changes(r, config, &private).is_empty();
-        if !requires_replace.is_empty() {
-            // A new object: everything the server decides is unknown again.
-            for a in r
-                .attrs
-                .iter()
-                .filter(|a| !a.write_only && !user_set(a, config))
-            {
-                planned.insert(a.name.to_string(), Value::Unknown);
-            }
-        } else if changed {
-            for a in r
-                .attrs
-                .iter()
-                .filter(|a| a.on_write == OnWrite::Changes && !user_set(a, config))
-            {
-                planned.insert(a.name.to_string(), Value::Unknown);
-            }
-        }
+        mark_unknowns(r, &mut planned, config, !replace.is_empty(), changed);
     }
-    PlanResponse {
+    let mut resp = PlanResponse {
         planned_state: Value::Object(planned),
-        requires_replace,
-        planned_private: req.prior_private,
+        requires_replace: replace,
+        planned_private: req.prior_private.clone(),
         diagnostics: diags,
-    }
+    };
+    hooks.modify_plan(&PlanInputs { prior, config }, &mut resp);
+    resp
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::core::ClientCaps;
-    use descriptor::*;
+    use crate::engine::testing::{obj, RES};
 
-    pub const fn attr(name: &'static str, mode: Mode) -> Attr {
-        Attr {
-            name,
-            ty: Ty::String,
-            mode,
-            description: "",
-            sensitive: false,
-            write_only: false,
-            force_new: false,
-            on_write: OnWrite::Stable,
-            clear: Clear::Null,
-            default: None,
-            validators: &[],
-            create_field: Some(name),
-            update_field: Some(name),
-            response_field: Some(name),
-            response_item_field: None,
-            response_create_only: false,
-            empty_is_null: false,
-            deprecated: None,
-        }
-    }
-
-    const OP: Op = Op {
-        operation_id: "x",
-        method: Method::Get,
-        path: "/x/{id}",
-        path_params: &[ParamBinding {
-            param: "id",
-            attr: "id",
-            explode: false,
-        }],
-        query_params: &[],
-        paginated: false,
-    };
-
-    pub static RES: ResourceDesc = ResourceDesc {
-        name: "test_thing",
-        description: "",
-        attrs: &[
-            Attr {
-                create_field: None,
-                update_field: None,
-                ..attr("id", Mode::Computed)
-            },
-            attr("name", Mode::Required),
-            attr("external_id", Mode::Optional),
-            Attr {
-                update_field: None,
-                force_new: true,
-                ..attr("slug", Mode::ComputedOptional)
-            },
-            Attr {
-                on_write: OnWrite::Changes,
-                create_field: None,
-                update_field: None,
-                ..attr("updated_at", Mode::Computed)
-            },
-            Attr {
-                write_only: true,
-                sensitive: true,
-                response_field: None,
-                ..attr("password", Mode::Optional)
-            },
-        ],
-        create: OP,
-        read: ReadDesc::Get(OP),
-        update: Some(OP),
-        delete: Some(OP),
-        extra_writes: &[],
-        actions: &[],
-        import: ImportDesc {
-            parts: &["id"],
-            separator: "/",
-        },
-        hooks: &[],
-    };
-
-    pub fn obj(pairs: &[(&str, Value)]) -> Value {
-        let mut m: BTreeMap<String, Value> = RES
-            .attrs
-            .iter()
-            .map(|a| (a.name.to_string(), Value::Null))
-            .collect();
-        for (k, v) in pairs {
-            m.insert(k.to_string(), v.clone());
-        }
-        Value::Object(m)
-    }
     fn s(x: &str) -> Value {
         Value::String(x.into())
     }
@@ -268,6 +202,7 @@ pub(crate) mod tests {
     fn create_marks_server_values_unknown_and_write_only_null() {
         let p = plan(
             &RES,
+            crate::hooks::none(),
             req(
                 Value::Null,
                 obj(&[("name", s("a")), ("password", s("pw"))]),
@@ -285,7 +220,7 @@ pub(crate) mod tests {
     #[test]
     fn unchanged_config_plans_no_change() {
         let config = obj(&[("name", s("a")), ("external_id", s("e"))]);
-        let p = plan(&RES, req(stored(), config, vec![]));
+        let p = plan(&RES, crate::hooks::none(), req(stored(), config, vec![]));
         assert_eq!(p.planned_state, stored());
         assert!(p.requires_replace.is_empty());
     }
@@ -293,7 +228,7 @@ pub(crate) mod tests {
     #[test]
     fn update_keeps_stable_values_and_unknowns_changing_ones() {
         let config = obj(&[("name", s("b")), ("external_id", s("e"))]);
-        let p = plan(&RES, req(stored(), config, vec![]));
+        let p = plan(&RES, crate::hooks::none(), req(stored(), config, vec![]));
         assert_eq!(p.planned_state.attr("id"), &s("t_1"));
         assert_eq!(p.planned_state.attr("slug"), &s("sl"));
         assert!(p.planned_state.attr("updated_at").is_unknown());
@@ -301,7 +236,11 @@ pub(crate) mod tests {
 
     #[test]
     fn removing_an_optional_value_plans_null() {
-        let p = plan(&RES, req(stored(), obj(&[("name", s("a"))]), vec![]));
+        let p = plan(
+            &RES,
+            crate::hooks::none(),
+            req(stored(), obj(&[("name", s("a"))]), vec![]),
+        );
         assert_eq!(p.planned_state.attr("external_id"), &Value::Null);
         assert!(p.planned_state.attr("updated_at").is_unknown());
     }
@@ -313,7 +252,7 @@ pub(crate) mod tests {
             ("external_id", s("e")),
             ("slug", s("other")),
         ]);
-        let p = plan(&RES, req(stored(), config, vec![]));
+        let p = plan(&RES, crate::hooks::none(), req(stored(), config, vec![]));
         assert_eq!(p.requires_replace, vec![AttributePath::attr("slug")]);
         assert!(p.planned_state.attr("id").is_unknown());
     }
@@ -327,14 +266,22 @@ pub(crate) mod tests {
             ("external_id", s("e")),
             ("password", s("one")),
         ]);
-        let p = plan(&RES, req(stored(), same, private.encode()));
+        let p = plan(
+            &RES,
+            crate::hooks::none(),
+            req(stored(), same, private.encode()),
+        );
         assert_eq!(p.planned_state, stored());
         let other = obj(&[
             ("name", s("a")),
             ("external_id", s("e")),
             ("password", s("two")),
         ]);
-        let p = plan(&RES, req(stored(), other, private.encode()));
+        let p = plan(
+            &RES,
+            crate::hooks::none(),
+            req(stored(), other, private.encode()),
+        );
         assert!(p.planned_state.attr("updated_at").is_unknown());
         assert_eq!(p.planned_state.attr("password"), &Value::Null);
     }
@@ -347,7 +294,7 @@ pub(crate) mod tests {
             vec![],
         );
         r.caps.write_only_attributes_allowed = false;
-        let p = plan(&RES, r);
+        let p = plan(&RES, crate::hooks::none(), r);
         assert!(p.diagnostics.has_errors());
         assert_eq!(
             p.diagnostics.0[0].attribute,

@@ -1,13 +1,14 @@
-//! ReadResource (404 → removed), import, state upgrade, and the response → state mapping
-//! shared with apply.
+//! ReadResource (404 → removed) and the response → state mapping shared with apply.
 
 use super::api;
 use super::convert;
-use crate::core::{ImportResponse, ReadRequest, ReadResponse, UpgradeResponse};
-use crate::diag::Diagnostic;
+use super::extra;
+use crate::core::{ReadRequest, ReadResponse};
+use crate::diag::Diagnostics;
+use crate::hooks::ResourceHooks;
 use crate::transport::{ApiError, Client};
-use crate::value::{Number, Type, Value};
-use descriptor::{ReadDesc, ResourceDesc};
+use crate::value::Value;
+use descriptor::{Attr, Mode, ReadDesc, ResourceDesc, Ty, EXTRA_CONFIGURATION};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
@@ -37,6 +38,48 @@ pub async fn fetch(
     }
 }
 
+/// Fetch through the resource's read hook when it has one, else generically.
+pub async fn fetch_with(
+    client: &Client,
+    r: &ResourceDesc,
+    hooks: &dyn ResourceHooks,
+    obj: &Value,
+) -> Result<Option<Json>, ApiError> {
+    match hooks.read(client, obj).await {
+        Some(result) => result,
+        None => fetch(client, r, obj).await,
+    }
+}
+
+/// Is the response's value for a JSON-string attribute the same document as `base`'s?
+fn same_json(base: &Value, j: &Json) -> bool {
+    match base {
+        Value::String(s) => serde_json::from_str::<Json>(s).is_ok_and(|b| &b == j),
+        _ => false,
+    }
+}
+
+/// One attribute's value from the response, or `None` when the response does not carry it
+/// (or must not be believed for it).
+fn response_value(a: &Attr, resp: &Json, base: &Value, is_create: bool) -> Option<Value> {
+    if a.name == EXTRA_CONFIGURATION {
+        return Some(extra::read_back(base.attr(a.name), resp).0);
+    }
+    let j = resp.get(a.response_field?)?;
+    if a.response_create_only && !is_create {
+        return None;
+    }
+    if matches!(a.ty, Ty::Json) && same_json(base.attr(a.name), j) {
+        return Some(base.attr(a.name).clone());
+    }
+    let v = convert::from_json(j, &a.ty, a.response_item_field);
+    Some(if a.empty_is_null && convert::is_empty_value(&v) {
+        Value::Null
+    } else {
+        v
+    })
+}
+
 /// Map an API object onto the state. Attributes the response does not carry keep `base`'s
 /// value; write-only attributes are always null.
 pub fn state_from_response(r: &ResourceDesc, resp: &Json, base: &Value, is_create: bool) -> Value {
@@ -45,21 +88,23 @@ pub fn state_from_response(r: &ResourceDesc, resp: &Json, base: &Value, is_creat
         let v = if a.write_only {
             Value::Null
         } else {
-            match (a.response_field, resp.get(a.response_field.unwrap_or(""))) {
-                (Some(_), Some(j)) if is_create || !a.response_create_only => {
-                    let v = convert::from_json(j, &a.ty, a.response_item_field);
-                    if a.empty_is_null && convert::is_empty_value(&v) {
-                        Value::Null
-                    } else {
-                        v
-                    }
-                }
-                _ => base.attr(a.name).clone(),
-            }
+            response_value(a, resp, base, is_create).unwrap_or_else(|| base.attr(a.name).clone())
         };
         out.insert(a.name.to_string(), v);
     }
     Value::Object(out)
+}
+
+/// The warning for `extra_configuration` keys the response lacks (none when it has them all).
+pub fn extra_warnings(r: &ResourceDesc, resp: &Json, base: &Value) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    if extra::has(r) {
+        let (_, missing) = extra::read_back(base.attr(EXTRA_CONFIGURATION), resp);
+        if let Some(w) = extra::missing_warning(r, &missing) {
+            d.push(w);
+        }
+    }
+    d
 }
 
 /// The applied state: every value known in the plan is kept as planned (Terraform requires
@@ -72,10 +117,7 @@ pub fn settle(r: &ResourceDesc, state: Value, planned: &Value) -> Value {
             Value::Null
         } else if p.is_known() && !p.is_null() {
             p.clone()
-        } else if p.is_null()
-            && a.mode != descriptor::Mode::Computed
-            && a.mode != descriptor::Mode::ComputedOptional
-        {
+        } else if p.is_null() && matches!(a.mode, Mode::Required | Mode::Optional) {
             Value::Null
         } else {
             state.attr(a.name).clone()
@@ -102,131 +144,35 @@ pub fn no_unknowns(r: &ResourceDesc, state: Value) -> Value {
     Value::Object(out)
 }
 
-pub async fn read(client: &Client, r: &ResourceDesc, req: ReadRequest) -> ReadResponse {
-    match fetch(client, r, &req.current_state).await {
-        Ok(None) => ReadResponse {
-            new_state: Value::Null,
-            private: req.private,
-            ..Default::default()
-        },
-        Ok(Some(j)) => {
-            let state = no_unknowns(r, state_from_response(r, &j, &req.current_state, false));
-            ReadResponse {
-                new_state: state,
-                private: req.private,
-                ..Default::default()
-            }
-        }
-        Err(e) => ReadResponse {
-            new_state: req.current_state,
-            private: req.private,
-            diagnostics: crate::diag::Diagnostics(api::error_diag("Read", r.name, &e, r.attrs)),
-        },
-    }
-}
-
-/// Split an import ID into the attributes named by the descriptor.
-pub fn import(r: &ResourceDesc, id: &str) -> ImportResponse {
-    let parts: Vec<&str> = if r.import.parts.len() == 1 {
-        vec![id]
-    } else {
-        id.splitn(r.import.parts.len(), r.import.separator)
-            .collect()
-    };
-    if parts.len() != r.import.parts.len() || parts.iter().any(|p| p.trim().is_empty()) {
-        let form = r.import.parts.join(r.import.separator);
-        return ImportResponse {
-            diagnostics: Diagnostic::error(
-                "Invalid import ID",
-                format!(
-                    "{} is imported by an ID of the form `{form}`; got {id:?}.",
-                    r.name
-                ),
-            )
-            .into(),
-            ..Default::default()
-        };
-    }
-    let mut obj = convert::null_object(r.attrs);
-    for (name, part) in r.import.parts.iter().zip(parts) {
-        obj.insert(name.to_string(), Value::String(part.to_string()));
-    }
-    ImportResponse {
-        imported: vec![(r.name.to_string(), Value::Object(obj))],
-        ..Default::default()
-    }
-}
-
-/// Upgrade a stored state (JSON) to the current schema: attributes the schema no longer has
-/// are dropped, new ones are null.
-pub fn upgrade(r: &ResourceDesc, _version: i64, raw_json: &[u8]) -> UpgradeResponse {
-    let j: Json = match serde_json::from_slice(raw_json) {
-        Ok(j) => j,
-        Err(e) => {
-            return UpgradeResponse {
-                diagnostics: Diagnostic::error(
-                    "Unreadable stored state",
-                    format!("The stored state of {} is not valid JSON: {e}", r.name),
-                )
-                .into(),
-                ..Default::default()
-            }
-        }
-    };
-    let mut obj = BTreeMap::new();
-    for a in r.attrs {
-        let ty = super::schema::ty_to_type(&a.ty);
-        obj.insert(
-            a.name.to_string(),
-            from_state_json(j.get(a.name).unwrap_or(&Json::Null), &ty),
-        );
-    }
-    UpgradeResponse {
-        upgraded_state: Value::Object(obj),
-        ..Default::default()
-    }
-}
-
-/// Terraform's JSON state encoding → value.
-pub fn from_state_json(j: &Json, ty: &Type) -> Value {
-    match (j, ty) {
-        (Json::Null, _) => Value::Null,
-        (Json::String(s), Type::String) => Value::String(s.clone()),
-        (Json::Bool(b), Type::Bool) => Value::Bool(*b),
-        (Json::Number(n), Type::Number) => match n.as_i64() {
-            Some(i) => Value::Number(Number::Int(i)),
-            None => Value::Number(Number::Float(n.as_f64().unwrap_or(0.0))),
-        },
-        (Json::Array(a), Type::List(t)) => {
-            Value::List(a.iter().map(|e| from_state_json(e, t)).collect())
-        }
-        (Json::Array(a), Type::Set(t)) => {
-            Value::Set(a.iter().map(|e| from_state_json(e, t)).collect())
-        }
-        (Json::Object(o), Type::Map(t)) => Value::Map(
-            o.iter()
-                .map(|(k, v)| (k.clone(), from_state_json(v, t)))
-                .collect(),
+pub async fn read(
+    client: &Client,
+    r: &ResourceDesc,
+    hooks: &dyn ResourceHooks,
+    req: ReadRequest,
+) -> ReadResponse {
+    let current = &req.current_state;
+    let (new_state, diagnostics) = match fetch_with(client, r, hooks, current).await {
+        Ok(None) => (Value::Null, Diagnostics::default()),
+        Ok(Some(j)) => (
+            no_unknowns(r, state_from_response(r, &j, current, false)),
+            extra_warnings(r, &j, current),
         ),
-        (Json::Object(o), Type::Object(attrs)) => Value::Object(
-            attrs
-                .iter()
-                .map(|(k, t)| {
-                    (
-                        k.clone(),
-                        from_state_json(o.get(k).unwrap_or(&Json::Null), t),
-                    )
-                })
-                .collect(),
+        Err(e) => (
+            current.clone(),
+            Diagnostics(api::error_diag("Read", r.name, &e, r.attrs)),
         ),
-        _ => Value::Null,
+    };
+    ReadResponse {
+        new_state,
+        private: req.private,
+        diagnostics,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::plan::tests::{obj, RES};
+    use crate::engine::testing::{obj, RES};
     use serde_json::json;
 
     #[test]
@@ -266,20 +212,5 @@ mod tests {
         assert_eq!(st.attr("name"), &Value::String("a".into()));
         assert_eq!(st.attr("id"), &Value::String("t_1".into()));
         assert_eq!(st.attr("updated_at"), &Value::Null);
-    }
-
-    #[test]
-    fn import_ids_split_into_their_parts() {
-        let r = import(&RES, "t_9");
-        assert_eq!(r.imported[0].1.attr("id"), &Value::String("t_9".into()));
-        assert!(import(&RES, " ").diagnostics.has_errors());
-    }
-
-    #[test]
-    fn upgrade_drops_unknown_attributes() {
-        let up = upgrade(&RES, 0, br#"{"id":"t_1","name":"a","gone":"x"}"#);
-        assert_eq!(up.upgraded_state.attr("name"), &Value::String("a".into()));
-        assert!(up.upgraded_state.get("gone").is_none());
-        assert!(upgrade(&RES, 0, b"{").diagnostics.has_errors());
     }
 }

@@ -159,6 +159,7 @@ impl Value {
             }
             (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
             (Value::Dynamic(t1, v1), Value::Dynamic(t2, v2)) => t1 == t2 && v1.semantic_eq(v2),
+            (Value::Dynamic(_, v), o) | (o, Value::Dynamic(_, v)) => v.semantic_eq(o),
             _ => self == other,
         }
     }

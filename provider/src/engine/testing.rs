@@ -1,0 +1,91 @@
+//! A synthetic resource descriptor for the engine's unit tests.
+
+use crate::value::Value;
+use descriptor::*;
+use std::collections::BTreeMap;
+
+/// A string attribute sent on create and update and read back under its own name.
+pub const fn attr(name: &'static str, mode: Mode) -> Attr {
+    Attr {
+        name,
+        mode,
+        clear: Clear::Null,
+        create_field: Some(name),
+        update_field: Some(name),
+        response_field: Some(name),
+        ..Attr::DEFAULT
+    }
+}
+
+const OP: Op = Op {
+    operation_id: "x",
+    method: Method::Get,
+    path: "/x/{id}",
+    path_params: &[ParamBinding {
+        param: "id",
+        attr: "id",
+        explode: false,
+    }],
+    query_params: &[],
+    paginated: false,
+};
+
+pub static RES: ResourceDesc = ResourceDesc {
+    name: "test_thing",
+    description: "",
+    attrs: &[
+        Attr {
+            create_field: None,
+            update_field: None,
+            ..attr("id", Mode::Computed)
+        },
+        attr("name", Mode::Required),
+        attr("external_id", Mode::Optional),
+        Attr {
+            update_field: None,
+            force_new: true,
+            ..attr("slug", Mode::ComputedOptional)
+        },
+        Attr {
+            on_write: OnWrite::Changes,
+            create_field: None,
+            update_field: None,
+            ..attr("updated_at", Mode::Computed)
+        },
+        Attr {
+            write_only: true,
+            sensitive: true,
+            response_field: None,
+            ..attr("password", Mode::Optional)
+        },
+        Attr {
+            name: EXTRA_CONFIGURATION,
+            ty: Ty::Dynamic,
+            mode: Mode::Optional,
+            ..Attr::DEFAULT
+        },
+    ],
+    create: OP,
+    read: ReadDesc::Get(OP),
+    update: Some(OP),
+    delete: Some(OP),
+    extra_writes: &[],
+    actions: &[],
+    import: ImportDesc {
+        parts: &["id"],
+        separator: "/",
+    },
+    hooks: &[],
+};
+
+pub fn obj(pairs: &[(&str, Value)]) -> Value {
+    let mut m: BTreeMap<String, Value> = RES
+        .attrs
+        .iter()
+        .map(|a| (a.name.to_string(), Value::Null))
+        .collect();
+    for (k, v) in pairs {
+        m.insert(k.to_string(), v.clone());
+    }
+    Value::Object(m)
+}
