@@ -421,3 +421,30 @@ fn organization_list_search_is_applied_by_the_proxy() {
         .collect();
     assert_eq!(names, vec!["Alpha Search"]);
 }
+
+#[test]
+fn preview_fields_are_kept_and_echoed_per_object() {
+    let bench = Bench::start();
+    let (s, org) = bench.api(
+        "POST",
+        "/organizations",
+        Some(json!({"name": "Preview", "preview_flag": true, "preview_n": 3})),
+    );
+    assert_eq!(s, 201, "{org}");
+    assert_eq!(org["preview_flag"], json!(true));
+    let id = org["id"].as_str().unwrap().to_string();
+    let (_, raw) = bench.raw_api("GET", &format!("/organizations/{id}"), None);
+    assert!(raw.get("preview_flag").is_none(), "not forwarded: {raw}");
+    let (_, got) = bench.api("GET", &format!("/organizations/{id}"), None);
+    assert_eq!(got["preview_n"], json!(3), "{got}");
+    let (s, _) = bench.api(
+        "PUT",
+        &format!("/organizations/{id}"),
+        Some(json!({"name": "Preview", "preview_n": null})),
+    );
+    assert_eq!(s, 200);
+    let (_, list) = bench.api("GET", "/organizations", None);
+    let item = &list["data"].as_array().unwrap()[0];
+    assert_eq!(item["preview_flag"], json!(true), "{item}");
+    assert!(item.get("preview_n").is_none(), "null removes: {item}");
+}

@@ -130,6 +130,13 @@ pub const TABLE: &[Row] = &[
     Row { operation_id: "UserlandUserOrganizationMembershipsController_reactivate", method: "PUT", path: "/user_management/organization_memberships/{id}/reactivate", kind: Kind::Respond(Fix::Membership), doc: "Adds roles/user/directory_managed." },
 ];
 
+/// Body fields WorkOS has but the spec does not (yet): the bench plays a WorkOS that already
+/// has them, to exercise `extra_configuration`. On any write, top-level request body fields
+/// with this prefix are kept by the proxy (not forwarded: the emulator knows them no better
+/// than the spec) for the object the answer names by `id`, a `null` value removing the field;
+/// every answer carrying that object (alone or as a list item) echoes the kept fields.
+pub const PREVIEW_FIELD_PREFIX: &str = "preview_";
+
 /// One request seen by the proxy. The Authorization header is never stored.
 #[derive(Clone, Debug)]
 pub struct LoggedRequest {
@@ -165,6 +172,8 @@ struct Side {
     member_roles: HashMap<String, Vec<String>>,
     /// "perm:<slug>" / "role:<org or ->:<slug>" → resource_type_slug
     resource_types: HashMap<String, String>,
+    /// object id → preview fields (see [`PREVIEW_FIELD_PREFIX`])
+    preview: HashMap<String, serde_json::Map<String, Value>>,
 }
 
 struct Inner {
@@ -396,21 +405,23 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
             }
             match_path(r.path, &path).map(|ps| (r, ps))
         });
+        let (forwarded, preview) = split_preview(&method, &body);
         let ctx = Ctx {
             inner: inner.clone(),
             auth,
             method: method.clone(),
             path: path.clone(),
             query: query.clone(),
-            body: body.clone(),
+            body: forwarded.clone(),
         };
-        match row {
+        let (row, reply) = match row {
             Some((r, params)) => (Some(r.operation_id), ctx.translate(r.kind, &params).await),
             None => (
                 None,
-                ctx.forward(&method, &full_path, Some(body.clone())).await,
+                ctx.forward(&method, &full_path, Some(forwarded)).await,
             ),
-        }
+        };
+        (row, echo_preview(&inner, preview, reply))
     };
 
     inner.log.lock().unwrap().push(LoggedRequest {
@@ -428,6 +439,70 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
     builder
         .body(Full::new(resp_body))
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
+
+/// Splits the preview fields off a write's JSON body: (body to forward, preview fields).
+fn split_preview(method: &str, body: &Bytes) -> (Bytes, serde_json::Map<String, Value>) {
+    let mut preview = serde_json::Map::new();
+    if !matches!(method, "POST" | "PUT" | "PATCH") {
+        return (body.clone(), preview);
+    }
+    let Ok(Value::Object(mut obj)) = serde_json::from_slice::<Value>(body) else {
+        return (body.clone(), preview);
+    };
+    let keys: Vec<String> = obj
+        .keys()
+        .filter(|k| k.starts_with(PREVIEW_FIELD_PREFIX))
+        .cloned()
+        .collect();
+    if keys.is_empty() {
+        return (body.clone(), preview);
+    }
+    for k in keys {
+        if let Some(v) = obj.remove(&k) {
+            preview.insert(k, v);
+        }
+    }
+    (Bytes::from(Value::Object(obj).to_string()), preview)
+}
+
+/// Keeps a write's preview fields for the object it answered, and echoes the kept fields in
+/// every object of the answer.
+fn echo_preview(inner: &Inner, written: serde_json::Map<String, Value>, reply: Reply) -> Reply {
+    let (status, headers, body) = reply;
+    let Ok(mut v) = serde_json::from_slice::<Value>(&body) else {
+        return (status, headers, body);
+    };
+    let mut side = inner.side.lock().unwrap();
+    if is_ok(status) && !written.is_empty() {
+        if let Some(id) = v.get("id").and_then(Value::as_str) {
+            let kept = side.preview.entry(id.to_string()).or_default();
+            for (k, val) in written {
+                if val.is_null() {
+                    kept.remove(&k);
+                } else {
+                    kept.insert(k, val);
+                }
+            }
+        }
+    }
+    if side.preview.is_empty() {
+        return (status, headers, body);
+    }
+    let mut echo = |o: &mut Value| {
+        let fields = o
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(|id| side.preview.get(id));
+        if let (Some(fields), Value::Object(m)) = (fields.cloned(), o) {
+            m.extend(fields);
+        }
+    };
+    echo(&mut v);
+    if let Some(Value::Array(items)) = v.get_mut("data") {
+        items.iter_mut().for_each(&mut echo);
+    }
+    json_reply(status, headers, &v)
 }
 
 struct Ctx {
