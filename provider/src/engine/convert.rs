@@ -2,7 +2,7 @@
 
 use crate::value::{Number, Value};
 use descriptor::{Attr, Ty};
-use serde_json::Value as Json;
+use serde_json::{Map, Value as Json};
 use std::collections::BTreeMap;
 
 /// Convert an API JSON value to a Terraform value of type `ty`.
@@ -14,55 +14,11 @@ pub fn from_json(j: &Json, ty: &Ty, item_field: Option<&str>) -> Value {
     match ty {
         Ty::Json => Value::String(j.to_string()),
         Ty::Dynamic => dynamic_from_json(j),
-        Ty::String => match j {
-            Json::String(s) => Value::String(s.clone()),
-            Json::Bool(b) => Value::String(b.to_string()),
-            Json::Number(n) => Value::String(n.to_string()),
-            other => Value::String(other.to_string()),
-        },
-        Ty::Bool => match j {
-            Json::Bool(b) => Value::Bool(*b),
-            Json::String(s) if s == "true" || s == "false" => Value::Bool(s == "true"),
+        Ty::String | Ty::Bool | Ty::Int | Ty::Float => scalar_from_json(j, ty),
+        Ty::List(t) | Ty::Set(t) => match j {
+            Json::Array(a) => collection_from_json(a, ty, t, item_field),
             _ => Value::Null,
         },
-        Ty::Int | Ty::Float => match j {
-            Json::Number(n) => match n.as_i64() {
-                Some(i) => Value::Number(Number::Int(i)),
-                None => Value::Number(Number::Float(n.as_f64().unwrap_or(0.0))),
-            },
-            Json::String(s) => s
-                .parse::<i64>()
-                .map(|i| Value::Number(Number::Int(i)))
-                .or_else(|_| s.parse::<f64>().map(|f| Value::Number(Number::Float(f))))
-                .unwrap_or(Value::Null),
-            _ => Value::Null,
-        },
-        Ty::List(t) | Ty::Set(t) => {
-            let items: Vec<Value> = match j {
-                Json::Array(a) => a
-                    .iter()
-                    .map(|e| match (item_field, e) {
-                        (Some(f), Json::Object(o)) => {
-                            from_json(o.get(f).unwrap_or(&Json::Null), t, None)
-                        }
-                        _ => from_json(e, t, None),
-                    })
-                    .filter(|v| !v.is_null())
-                    .collect(),
-                _ => return Value::Null,
-            };
-            if matches!(ty, Ty::Set(_)) {
-                let mut uniq: Vec<Value> = Vec::new();
-                for v in items {
-                    if !uniq.iter().any(|u| u.semantic_eq(&v)) {
-                        uniq.push(v);
-                    }
-                }
-                Value::Set(uniq)
-            } else {
-                Value::List(items)
-            }
-        }
         Ty::Map(t) => match j {
             Json::Object(o) => Value::Map(
                 o.iter()
@@ -72,25 +28,65 @@ pub fn from_json(j: &Json, ty: &Ty, item_field: Option<&str>) -> Value {
             _ => Value::Null,
         },
         Ty::Object(attrs) => match j {
-            Json::Object(o) => Value::Object(
-                attrs
-                    .iter()
-                    .map(|a| {
-                        let f = a.response_field.unwrap_or(a.name);
-                        (
-                            a.name.to_string(),
-                            from_json(
-                                o.get(f).unwrap_or(&Json::Null),
-                                &a.ty,
-                                a.response_item_field,
-                            ),
-                        )
-                    })
-                    .collect(),
-            ),
+            Json::Object(o) => object_from_json(o, attrs),
             _ => Value::Null,
         },
     }
+}
+
+fn scalar_from_json(j: &Json, ty: &Ty) -> Value {
+    match (ty, j) {
+        (Ty::String, Json::String(s)) => Value::String(s.clone()),
+        (Ty::String, other) => Value::String(other.to_string()),
+        (Ty::Bool, Json::Bool(b)) => Value::Bool(*b),
+        (Ty::Bool, Json::String(s)) if s == "true" || s == "false" => Value::Bool(s == "true"),
+        (Ty::Int | Ty::Float, Json::Number(n)) => match n.as_i64() {
+            Some(i) => Value::Number(Number::Int(i)),
+            None => Value::Number(Number::Float(n.as_f64().unwrap_or(0.0))),
+        },
+        (Ty::Int | Ty::Float, Json::String(s)) => s
+            .parse::<i64>()
+            .map(|i| Value::Number(Number::Int(i)))
+            .or_else(|_| s.parse::<f64>().map(|f| Value::Number(Number::Float(f))))
+            .unwrap_or(Value::Null),
+        _ => Value::Null,
+    }
+}
+
+fn collection_from_json(a: &[Json], ty: &Ty, elem: &Ty, item_field: Option<&str>) -> Value {
+    let items = a
+        .iter()
+        .map(|e| match (item_field, e) {
+            (Some(f), Json::Object(o)) => from_json(o.get(f).unwrap_or(&Json::Null), elem, None),
+            _ => from_json(e, elem, None),
+        })
+        .filter(|v| !v.is_null());
+    if !matches!(ty, Ty::Set(_)) {
+        return Value::List(items.collect());
+    }
+    let mut uniq: Vec<Value> = Vec::new();
+    for v in items {
+        if !uniq.iter().any(|u| u.semantic_eq(&v)) {
+            uniq.push(v);
+        }
+    }
+    Value::Set(uniq)
+}
+
+fn object_from_json(o: &Map<String, Json>, attrs: &[Attr]) -> Value {
+    Value::Object(
+        attrs
+            .iter()
+            .map(|a| {
+                let f = a.response_field.unwrap_or(a.name);
+                let j = o.get(f).unwrap_or(&Json::Null);
+                (
+                    a.name.to_string(),
+                    from_json(j, &a.ty, a.response_item_field),
+                )
+            })
+            .collect(),
+    )
 }
 
 /// Convert a known Terraform value to a JSON request value.

@@ -3,9 +3,9 @@
 use super::{api, convert, validate};
 use crate::core::DataReadResponse;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::transport::Client;
+use crate::transport::{ApiError, Client};
 use crate::value::{AttributePath, Value};
-use descriptor::{Attr, DataKind, DataSourceDesc, Mode, Ty};
+use descriptor::{Attr, DataKind, DataSourceDesc, Lookup, Mode, Op, Ty};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
@@ -68,97 +68,110 @@ fn failed(diagnostics: Diagnostics) -> DataReadResponse {
 }
 
 pub async fn read(client: &Client, ds: &DataSourceDesc, config: &Value) -> DataReadResponse {
-    let mut diags = validate(ds, config);
+    let diags = validate(ds, config);
     if diags.has_errors() {
         return failed(diags);
     }
-    match &ds.kind {
-        DataKind::Single(lookups) => {
-            let Some(l) = lookups.iter().find(|l| !config.attr(l.arg).is_null()) else {
-                return failed(diags);
-            };
-            let wanted = format!("{} = {}", l.arg, value_text(config.attr(l.arg)));
-            let found = if l.expect_one {
-                match api::list_all(client, &l.op, config).await {
-                    Ok(items) if items.len() == 1 => Ok(items.into_iter().next()),
-                    Ok(items) if items.is_empty() => Ok(None),
-                    Ok(items) => {
-                        diags.push(
-                            Diagnostic::error(
-                                format!("More than one match for {}", ds.name),
-                                format!(
-                                    "{} objects match {wanted}; it must identify exactly one.",
-                                    items.len()
-                                ),
-                            )
-                            .at(AttributePath::attr(l.arg)),
-                        );
-                        return failed(diags);
-                    }
-                    Err(e) => Err(e),
-                }
-            } else {
-                match api::call(client, &l.op, config, None).await {
-                    Ok(j) => Ok(Some(j)),
-                    Err(e) if e.is_not_found() => Ok(None),
-                    Err(e) => Err(e),
-                }
-            };
-            match found {
-                Ok(Some(j)) => DataReadResponse {
-                    state: object_from(ds.attrs, &j, config),
-                    diagnostics: diags,
-                },
-                Ok(None) => {
-                    diags.push(
-                        Diagnostic::error(
-                            format!("No match for {}", ds.name),
-                            format!("Nothing matches {wanted}."),
-                        )
-                        .at(AttributePath::attr(l.arg)),
-                    );
-                    failed(diags)
-                }
-                Err(e) => {
-                    diags
-                        .0
-                        .extend(api::error_diag("Read", ds.name, &e, ds.attrs));
-                    failed(diags)
-                }
-            }
-        }
-        DataKind::List { op, into } => match api::list_all(client, op, config).await {
-            Ok(items) => {
-                let mut state = match config {
-                    Value::Object(m) => m.clone(),
-                    _ => BTreeMap::new(),
-                };
-                for a in ds.attrs {
-                    state.entry(a.name.to_string()).or_insert(Value::Null);
-                }
-                let item_attrs: &[Attr] =
-                    match ds.attrs.iter().find(|a| a.name == *into).map(|a| &a.ty) {
-                        Some(Ty::List(Ty::Object(attrs)) | Ty::Set(Ty::Object(attrs))) => attrs,
-                        _ => &[],
-                    };
-                let list = items
-                    .iter()
-                    .map(|j| object_from(item_attrs, j, &Value::Null))
-                    .collect();
-                state.insert(into.to_string(), Value::List(list));
-                DataReadResponse {
-                    state: Value::Object(state),
-                    diagnostics: diags,
-                }
-            }
-            Err(e) => {
-                diags
-                    .0
-                    .extend(api::error_diag("Read", ds.name, &e, ds.attrs));
-                failed(diags)
-            }
+    let result = match &ds.kind {
+        DataKind::Single(lookups) => match lookups.iter().find(|l| !config.attr(l.arg).is_null()) {
+            Some(l) => read_single(client, ds, l, config).await,
+            None => Err(Diagnostics::default()),
         },
+        DataKind::List { op, into } => read_list(client, ds, op, into, config).await,
+    };
+    match result {
+        Ok(state) => DataReadResponse {
+            state,
+            diagnostics: diags,
+        },
+        Err(mut d) => {
+            d.0.splice(0..0, diags.0);
+            failed(d)
+        }
     }
+}
+
+/// The one object a lookup finds (`None` when nothing matches).
+async fn find(
+    client: &Client,
+    ds: &DataSourceDesc,
+    l: &Lookup,
+    config: &Value,
+) -> Result<Option<Json>, Diagnostics> {
+    let api_failed = |e: ApiError| Diagnostics(api::error_diag("Read", ds.name, &e, ds.attrs));
+    if !l.expect_one {
+        return match api::call(client, &l.op, config, None).await {
+            Ok(j) => Ok(Some(j)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(api_failed(e)),
+        };
+    }
+    let mut items = api::list_all(client, &l.op, config)
+        .await
+        .map_err(api_failed)?;
+    if items.len() > 1 {
+        let wanted = format!("{} = {}", l.arg, value_text(config.attr(l.arg)));
+        return Err(Diagnostic::error(
+            format!("More than one match for {}", ds.name),
+            format!(
+                "{} objects match {wanted}; it must identify exactly one.",
+                items.len()
+            ),
+        )
+        .at(AttributePath::attr(l.arg))
+        .into());
+    }
+    Ok(items.pop())
+}
+
+async fn read_single(
+    client: &Client,
+    ds: &DataSourceDesc,
+    l: &Lookup,
+    config: &Value,
+) -> Result<Value, Diagnostics> {
+    match find(client, ds, l, config).await? {
+        Some(j) => Ok(object_from(ds.attrs, &j, config)),
+        None => Err(Diagnostic::error(
+            format!("No match for {}", ds.name),
+            format!(
+                "Nothing matches {} = {}.",
+                l.arg,
+                value_text(config.attr(l.arg))
+            ),
+        )
+        .at(AttributePath::attr(l.arg))
+        .into()),
+    }
+}
+
+async fn read_list(
+    client: &Client,
+    ds: &DataSourceDesc,
+    op: &Op,
+    into: &str,
+    config: &Value,
+) -> Result<Value, Diagnostics> {
+    let items = api::list_all(client, op, config)
+        .await
+        .map_err(|e| Diagnostics(api::error_diag("Read", ds.name, &e, ds.attrs)))?;
+    let mut state = match config {
+        Value::Object(m) => m.clone(),
+        _ => BTreeMap::new(),
+    };
+    for a in ds.attrs {
+        state.entry(a.name.to_string()).or_insert(Value::Null);
+    }
+    let item_attrs: &[Attr] = match ds.attrs.iter().find(|a| a.name == into).map(|a| &a.ty) {
+        Some(Ty::List(Ty::Object(attrs)) | Ty::Set(Ty::Object(attrs))) => attrs,
+        _ => &[],
+    };
+    let list = items
+        .iter()
+        .map(|j| object_from(item_attrs, j, &Value::Null))
+        .collect();
+    state.insert(into.to_string(), Value::List(list));
+    Ok(Value::Object(state))
 }
 
 fn value_text(v: &Value) -> String {

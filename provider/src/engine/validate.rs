@@ -3,6 +3,8 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::value::{AttributePath, Value};
 use descriptor::{Attr, Ty, Validator};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 /// Validate every known, non-null configured value of `attrs` in `config`.
 pub fn validate_object(
@@ -15,23 +17,152 @@ pub fn validate_object(
         let v = config.attr(a.name);
         let path = base.then_attr(a.name);
         check(a.validators, v, &path, diags);
-        if let Ty::Object(nested) = &a.ty {
-            validate_object(nested, v, &path, diags);
-        }
-        if let (
-            Ty::List(Ty::Object(nested)) | Ty::Set(Ty::Object(nested)),
+        validate_nested(&a.ty, v, &path, diags);
+    }
+}
+
+/// Fields of nested objects, and JSON strings.
+fn validate_nested(ty: &Ty, v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    match (ty, v) {
+        (Ty::Object(fields), Value::Object(_)) => validate_object(fields, v, path, diags),
+        (
+            Ty::List(Ty::Object(fields)) | Ty::Set(Ty::Object(fields)),
             Value::List(items) | Value::Set(items),
-        ) = (&a.ty, v)
-        {
+        ) => {
             for (i, item) in items.iter().enumerate() {
-                validate_object(nested, item, &path.then_index(i as i64), diags);
+                validate_object(fields, item, &path.then_index(i as i64), diags);
             }
         }
+        (Ty::Map(Ty::Object(fields)), Value::Map(m)) => {
+            for (k, item) in m {
+                validate_object(fields, item, &path.then_key(k.clone()), diags);
+            }
+        }
+        (Ty::Json, Value::String(s)) => {
+            if let Err(e) = serde_json::from_str::<serde_json::Value>(s) {
+                diags.push(err(
+                    path,
+                    "Invalid JSON",
+                    format!("{path} must be a JSON document: {e}."),
+                ));
+            }
+        }
+        _ => {}
     }
 }
 
 fn err(path: &AttributePath, summary: &str, detail: String) -> Diagnostic {
     Diagnostic::error(summary, detail).at(path.clone())
+}
+
+/// The compiled form of a generated pattern, anchored; compiled once per process.
+fn pattern(p: &'static str) -> Option<regex::Regex> {
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, Option<regex::Regex>>>> = OnceLock::new();
+    let mut cache = CACHE.get_or_init(Default::default).lock().ok()?;
+    cache
+        .entry(p)
+        .or_insert_with(|| regex::Regex::new(&format!("^(?:{p})$")).ok())
+        .clone()
+}
+
+fn chars(s: &str) -> u64 {
+    s.chars().count() as u64
+}
+
+fn one_of(path: &AttributePath, allowed: &[&str], s: &str) -> Diagnostic {
+    let shown: Vec<String> = allowed.iter().take(12).map(|a| format!("{a:?}")).collect();
+    let more = if allowed.len() > 12 {
+        format!(" and {} more", allowed.len() - 12)
+    } else {
+        String::new()
+    };
+    err(
+        path,
+        "Invalid value",
+        format!(
+            "{path} must be one of {}{more}; got {s:?}.",
+            shown.join(", ")
+        ),
+    )
+}
+
+fn out_of_range(path: &AttributePath, lo: Option<i64>, hi: Option<i64>) -> Diagnostic {
+    err(
+        path,
+        "Value out of range",
+        format!(
+            "{path} must be between {} and {}.",
+            lo.map_or("-inf".into(), |l| l.to_string()),
+            hi.map_or("inf".into(), |h| h.to_string())
+        ),
+    )
+}
+
+/// The one diagnostic a scalar or size validator gives for a value, if any.
+fn violation(val: &Validator, v: &Value, path: &AttributePath) -> Option<Diagnostic> {
+    let d = match (val, v) {
+        (Validator::MinLength(n), Value::String(s)) if chars(s) < *n => err(
+            path,
+            "Value too short",
+            format!(
+                "{path} must be at least {n} characters long, got {}.",
+                chars(s)
+            ),
+        ),
+        (Validator::MaxLength(n), Value::String(s)) if chars(s) > *n => err(
+            path,
+            "Value too long",
+            format!(
+                "{path} must be at most {n} characters long, got {}.",
+                chars(s)
+            ),
+        ),
+        (Validator::Pattern(p), Value::String(s))
+            if pattern(p).is_some_and(|re| !re.is_match(s)) =>
+        {
+            err(
+                path,
+                "Invalid value",
+                format!("{path} must match the pattern {p}."),
+            )
+        }
+        (Validator::OneOf(allowed), Value::String(s)) if !allowed.contains(&s.as_str()) => {
+            one_of(path, allowed, s)
+        }
+        (Validator::Email, Value::String(s)) if !is_email(s) => err(
+            path,
+            "Invalid email address",
+            format!("{path} must be an email address like name@example.com; got {s:?}."),
+        ),
+        (Validator::Url, Value::String(s)) if !is_url(s) => err(
+            path,
+            "Invalid URL",
+            format!("{path} must be an absolute URL like https://example.com/path; got {s:?}."),
+        ),
+        (Validator::MinItems(n), Value::List(x) | Value::Set(x)) if (x.len() as u64) < *n => err(
+            path,
+            "Too few elements",
+            format!("{path} needs at least {n} elements."),
+        ),
+        (Validator::MaxItems(n), Value::List(x) | Value::Set(x)) if (x.len() as u64) > *n => err(
+            path,
+            "Too many elements",
+            format!("{path} may have at most {n} elements."),
+        ),
+        (Validator::MaxItems(n), Value::Map(m)) if (m.len() as u64) > *n => err(
+            path,
+            "Too many elements",
+            format!("{path} may have at most {n} keys."),
+        ),
+        (Validator::Range(lo, hi), Value::Number(n))
+            if lo.is_some_and(|l| n.as_f64() < l as f64)
+                || hi.is_some_and(|h| n.as_f64() > h as f64) =>
+        {
+            out_of_range(path, *lo, *hi)
+        }
+        _ => return None,
+    };
+    Some(d)
 }
 
 /// Run validators on one value (unknown and null values pass).
@@ -41,88 +172,14 @@ pub fn check(validators: &[Validator], v: &Value, path: &AttributePath, diags: &
     }
     for val in validators {
         match (val, v) {
-            (Validator::MinLength(n), Value::String(s)) if (s.chars().count() as u64) < *n => diags
-                .push(err(
-                    path,
-                    "Value too short",
-                    format!(
-                        "{path} must be at least {n} characters long, got {}.",
-                        s.chars().count()
-                    ),
-                )),
-            (Validator::MaxLength(n), Value::String(s)) if (s.chars().count() as u64) > *n => diags
-                .push(err(
-                    path,
-                    "Value too long",
-                    format!(
-                        "{path} must be at most {n} characters long, got {}.",
-                        s.chars().count()
-                    ),
-                )),
-            (Validator::Pattern(p), Value::String(s)) => {
-                match regex::Regex::new(&format!("^(?:{p})$")) {
-                    Ok(re) if !re.is_match(s) => diags.push(err(
-                        path,
-                        "Invalid value",
-                        format!("{path} must match the pattern {p}."),
-                    )),
-                    _ => {}
-                }
-            }
-            (Validator::OneOf(allowed), Value::String(s)) if !allowed.contains(&s.as_str()) => {
-                let shown: Vec<String> =
-                    allowed.iter().take(12).map(|a| format!("{a:?}")).collect();
-                let more = if allowed.len() > 12 {
-                    format!(" and {} more", allowed.len() - 12)
-                } else {
-                    String::new()
-                };
-                diags.push(err(
-                    path,
-                    "Invalid value",
-                    format!(
-                        "{path} must be one of {}{more}; got {s:?}.",
-                        shown.join(", ")
-                    ),
-                ))
-            }
-            (Validator::Email, Value::String(s)) if !is_email(s) => diags.push(err(
-                path,
-                "Invalid email address",
-                format!("{path} must be an email address like name@example.com; got {s:?}."),
-            )),
-            (Validator::Url, Value::String(s)) if !is_url(s) => diags.push(err(
-                path,
-                "Invalid URL",
-                format!("{path} must be an absolute URL like https://example.com/path; got {s:?}."),
-            )),
-            (Validator::MinItems(n), Value::List(x) | Value::Set(x)) if (x.len() as u64) < *n => {
-                diags.push(err(
-                    path,
-                    "Too few elements",
-                    format!("{path} needs at least {n} elements."),
-                ))
-            }
-            (Validator::MaxItems(n), Value::List(x) | Value::Set(x)) if (x.len() as u64) > *n => {
-                diags.push(err(
-                    path,
-                    "Too many elements",
-                    format!("{path} may have at most {n} elements."),
-                ))
-            }
-            (Validator::MaxItems(n), Value::Map(m)) if (m.len() as u64) > *n => diags.push(err(
-                path,
-                "Too many elements",
-                format!("{path} may have at most {n} keys."),
-            )),
             (Validator::KeyMaxLength(n), Value::Map(m)) => {
-                for k in m.keys().filter(|k| k.chars().count() as u64 > *n) {
+                for k in m.keys().filter(|k| chars(k) > *n) {
                     diags.push(err(
                         &path.then_key(k.clone()),
                         "Key too long",
                         format!(
                             "Keys of {path} must be at most {n} characters long; {k:?} is {}.",
-                            k.chars().count()
+                            chars(k)
                         ),
                     ))
                 }
@@ -137,21 +194,7 @@ pub fn check(validators: &[Validator], v: &Value, path: &AttributePath, diags: &
                     check(inner, item, &path.then_key(k.clone()), diags);
                 }
             }
-            (Validator::Range(lo, hi), Value::Number(n)) => {
-                let x = n.as_f64();
-                if lo.is_some_and(|l| x < l as f64) || hi.is_some_and(|h| x > h as f64) {
-                    diags.push(err(
-                        path,
-                        "Value out of range",
-                        format!(
-                            "{path} must be between {} and {}.",
-                            lo.map_or("-inf".into(), |l| l.to_string()),
-                            hi.map_or("inf".into(), |h| h.to_string())
-                        ),
-                    ))
-                }
-            }
-            _ => {}
+            _ => diags.0.extend(violation(val, v, path)),
         }
     }
 }
@@ -194,6 +237,62 @@ mod tests {
         let mut d = Diagnostics::default();
         check(v, &x, &AttributePath::attr("a"), &mut d);
         d
+    }
+
+    fn patterns_of(validators: &[Validator], out: &mut Vec<&'static str>) {
+        for v in validators {
+            match v {
+                Validator::Pattern(p) => out.push(p),
+                Validator::Each(inner) => patterns_of(inner, out),
+                _ => {}
+            }
+        }
+    }
+
+    fn attr_patterns(attrs: &[Attr], out: &mut Vec<&'static str>) {
+        for a in attrs {
+            patterns_of(a.validators, out);
+            if let Ty::Object(f)
+            | Ty::List(Ty::Object(f))
+            | Ty::Set(Ty::Object(f))
+            | Ty::Map(Ty::Object(f)) = &a.ty
+            {
+                attr_patterns(f, out);
+            }
+        }
+    }
+
+    #[test]
+    fn every_generated_pattern_compiles() {
+        let mut all = vec![];
+        for r in generated::PROVIDER.resources {
+            attr_patterns(r.attrs, &mut all);
+        }
+        for d in generated::PROVIDER.data_sources {
+            attr_patterns(d.attrs, &mut all);
+        }
+        for p in all {
+            assert!(pattern(p).is_some(), "pattern {p:?} does not compile");
+        }
+    }
+
+    #[test]
+    fn json_strings_must_parse() {
+        static ATTRS: [Attr; 1] = [Attr {
+            name: "doc",
+            ty: Ty::Json,
+            mode: descriptor::Mode::Optional,
+            ..Attr::DEFAULT
+        }];
+        let mut d = Diagnostics::default();
+        let cfg = Value::Object([("doc".to_string(), Value::String("{nope".into()))].into());
+        validate_object(&ATTRS, &cfg, &AttributePath::root(), &mut d);
+        assert!(d.0[0].summary.contains("Invalid JSON"), "{d:?}");
+        let mut d = Diagnostics::default();
+        let cfg =
+            Value::Object([("doc".to_string(), Value::String(r#"{"a": [1]}"#.into()))].into());
+        validate_object(&ATTRS, &cfg, &AttributePath::root(), &mut d);
+        assert!(d.is_empty());
     }
 
     #[test]
