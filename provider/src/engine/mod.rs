@@ -14,7 +14,7 @@ pub mod validate;
 
 use crate::core::*;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::transport::Client;
+use crate::transport::{Client, StopSignal};
 use crate::value::{AttributePath, Value};
 use generated::types::{DataSourceDesc, ProviderDesc, ResourceDesc};
 use std::sync::{Arc, RwLock};
@@ -29,6 +29,8 @@ pub struct Engine {
     desc: &'static ProviderDesc,
     schemas: ProviderSchemas,
     client: RwLock<Option<Client>>,
+    /// Shared with every client built by `configure`; fired by StopProvider.
+    stop: StopSignal,
 }
 
 impl Engine {
@@ -50,6 +52,7 @@ impl Engine {
             desc,
             schemas,
             client: RwLock::new(None),
+            stop: StopSignal::default(),
         }
     }
 
@@ -103,7 +106,7 @@ impl ProviderCore for Engine {
     }
 
     async fn configure(&self, config: &Value) -> Diagnostics {
-        match config::client_from(self.desc, config) {
+        match config::client_from(self.desc, config, &self.stop) {
             Ok(c) => {
                 if let Ok(mut slot) = self.client.write() {
                     *slot = Some(c);
@@ -237,5 +240,8 @@ impl ProviderCore for Engine {
         data::read(&client, ds, config).await
     }
 
-    fn stop(&self) {}
+    /// Cancels in-flight requests and retry waits; they end with a "stopped" error diagnostic.
+    fn stop(&self) {
+        self.stop.stop();
+    }
 }
