@@ -110,6 +110,7 @@ pub trait ProviderCore: Send + Sync + 'static {
         raw_json: &[u8],
     ) -> UpgradeResponse;
     async fn read_data_source(&self, type_name: &str, config: &Value) -> DataReadResponse;
-    /// Terraform asked the provider to stop in-flight work.
+    /// Terraform asked the provider to stop in-flight work: pending API requests and retry
+    /// waits end at once with a "stopped" error diagnostic, and so do later ones.
     fn stop(&self);
 }

@@ -5,6 +5,7 @@ pub mod core;
 pub mod diag;
 pub mod engine;
 pub mod hooks;
+pub mod log;
 pub mod plugin;
 pub mod protocol;
 pub mod schema;

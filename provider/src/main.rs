@@ -1,3 +1,4 @@
 fn main() {
-    std::process::exit(terraform_provider_workos::plugin::main());
+    let core = terraform_provider_workos::engine::new_provider();
+    std::process::exit(terraform_provider_workos::plugin::main(core));
 }

@@ -5,8 +5,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use terraform_provider_workos::log::{self, Level, Logger};
 use terraform_provider_workos::transport::{
-    redact_json, ApiError, Client, ClientConfig, Method, REDACTED,
+    redact_json, ApiError, Client, ClientConfig, Method, StopSignal, REDACTED,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -465,12 +466,6 @@ async fn pagination_stops_on_repeated_cursor() {
     assert!(err.to_string().contains("data"), "{err}");
 }
 
-static LOGS: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-fn capture(level: &str, msg: &str) {
-    LOGS.lock().unwrap().push(format!("[{level}] {msg}"));
-}
-
 #[tokio::test]
 async fn secrets_never_logged_or_displayed() {
     let srv = serve(|req, _| {
@@ -483,8 +478,12 @@ async fn secrets_never_logged_or_displayed() {
         )
     })
     .await;
-    let c = client(&srv.base_url);
-    c.set_logger(capture);
+    let (logger, lines) = Logger::capture(log::TRANSPORT, Level::Trace);
+    let c = Client::new(ClientConfig {
+        logger,
+        ..ClientConfig::new(&srv.base_url, KEY, UA)
+    })
+    .unwrap();
     c.request(
         Method::Post,
         "/x",
@@ -493,8 +492,8 @@ async fn secrets_never_logged_or_displayed() {
     )
     .await
     .unwrap();
-    let logs = LOGS.lock().unwrap().join("\n");
-    assert!(logs.contains("[debug]"), "{logs}");
+    let logs = lines.lines().join("\n");
+    assert!(logs.contains(r#""@level":"trace""#), "{logs}");
     assert!(logs.contains("visible"), "{logs}");
     assert!(!logs.contains("hunter2-pass"), "{logs}");
     assert!(!logs.contains("response-secret-value"), "{logs}");
@@ -519,4 +518,109 @@ fn redact_json_masks_secrets() {
     assert_eq!(r["profile"]["name"], "n");
     assert_eq!(r["client_secret"], REDACTED);
     assert_eq!(r["list"][0]["api_key"], REDACTED);
+}
+
+/// The `@message`s of captured hclog lines at `level`.
+fn messages(lines: &log::Captured, level: &str) -> Vec<String> {
+    lines
+        .lines()
+        .iter()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v["@level"] == level)
+        .map(|v| v["@message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn requests_responses_and_retries_are_logged_in_hclog_json() {
+    let srv = serve(|_, i| {
+        if i == 0 {
+            let mut r = resp(503, json!({"message": "busy"}));
+            r.headers.push(("Retry-After", "0".into()));
+            r
+        } else {
+            let mut r = resp(200, json!({"id": "x_1"}));
+            r.headers.push(("X-Request-Id", "req_42".into()));
+            r
+        }
+    })
+    .await;
+    let (logger, lines) = Logger::capture(log::TRANSPORT, Level::Debug);
+    let c = Client::new(ClientConfig {
+        logger,
+        ..ClientConfig::new(&srv.base_url, KEY, UA)
+    })
+    .unwrap();
+    c.request(Method::Get, "/items/x_1", &q(&[("limit", "1")]), None)
+        .await
+        .unwrap();
+    let debug = messages(&lines, "debug");
+    assert_eq!(
+        debug[0], "HTTP request: GET /items/x_1 (attempt 1)",
+        "{debug:?}"
+    );
+    assert!(
+        debug[1].starts_with("HTTP response: GET /items/x_1 -> 503 Service Unavailable in "),
+        "{debug:?}"
+    );
+    assert!(debug[1].contains("(attempt 1)"), "{debug:?}");
+    assert_eq!(debug[2], "HTTP request: GET /items/x_1 (attempt 2)");
+    assert!(debug[3].contains("-> 200 OK in "), "{debug:?}");
+    assert!(
+        debug[3].ends_with("(attempt 2) request_id=req_42"),
+        "{debug:?}"
+    );
+    let warn = messages(&lines, "warn");
+    assert_eq!(
+        warn,
+        ["GET /items/x_1: 503 Service Unavailable; retry 1/5 in 0ms (as Retry-After asks)"]
+    );
+    // Bodies only at TRACE.
+    assert!(
+        lines.lines().iter().all(|l| !l.contains("body=")),
+        "{:?}",
+        lines.lines()
+    );
+    let line: Value = serde_json::from_str(&lines.lines()[0]).unwrap();
+    assert_eq!(line["@module"], "provider.transport");
+    assert!(line["@timestamp"].as_str().unwrap().ends_with('Z'));
+}
+
+#[tokio::test]
+async fn stop_cancels_a_request_waiting_on_retry_after() {
+    let srv = serve(|_, _| {
+        let mut r = resp(429, json!({"message": "Too many requests"}));
+        r.headers.push(("Retry-After", "30".into()));
+        r
+    })
+    .await;
+    let stop = StopSignal::default();
+    let c = Client::new(ClientConfig {
+        stop: stop.clone(),
+        ..ClientConfig::new(&srv.base_url, KEY, UA)
+    })
+    .unwrap();
+    let pending = tokio::spawn(async move { c.request(Method::Get, "/x", &[], None).await });
+    // Once the server said "retry in 30 s", stop.
+    while srv.requests().is_empty() {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    stop.stop();
+    let err = pending.await.unwrap().unwrap_err();
+    assert!(err.is_stopped(), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "GET /x: stopped: cancelled because Terraform asked the provider to stop"
+    );
+    assert_eq!(srv.requests().len(), 1, "no attempt after the stop");
+
+    // A stopped client sends nothing more.
+    let c = Client::new(ClientConfig {
+        stop,
+        ..ClientConfig::new(&srv.base_url, KEY, UA)
+    })
+    .unwrap();
+    let err = c.request(Method::Get, "/y", &[], None).await.unwrap_err();
+    assert!(err.is_stopped(), "{err}");
+    assert_eq!(srv.requests().len(), 1);
 }

@@ -1,7 +1,8 @@
 //! Provider configuration: attribute, environment variable, default — in that order.
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::transport::{Client, ClientConfig};
+use crate::log::{self, Logger};
+use crate::transport::{Client, ClientConfig, StopSignal};
 use crate::value::{AttributePath, Value};
 use descriptor::{ConfigRole, ProviderDesc};
 
@@ -76,7 +77,13 @@ pub fn resolve(desc: &ProviderDesc, config: &Value) -> Result<Vec<Resolved>, Dia
     }
 }
 
-pub fn client_from(desc: &ProviderDesc, config: &Value) -> Result<Client, Diagnostics> {
+/// The API client for a provider configuration: it logs through the transport logger and ends
+/// its requests when `stop` fires.
+pub fn client_from(
+    desc: &ProviderDesc,
+    config: &Value,
+    stop: &StopSignal,
+) -> Result<Client, Diagnostics> {
     let resolved = resolve(desc, config)?;
     let mut api_key = String::new();
     let mut base_url = desc.default_base_url.to_string();
@@ -95,6 +102,8 @@ pub fn client_from(desc: &ProviderDesc, config: &Value) -> Result<Client, Diagno
             desc.type_name,
             env!("CARGO_PKG_VERSION")
         ),
+        logger: Logger::new(log::TRANSPORT),
+        stop: stop.clone(),
         ..ClientConfig::default()
     };
     Client::new(cfg)

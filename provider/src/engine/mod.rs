@@ -19,7 +19,7 @@ pub mod validate;
 use crate::core::*;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::hooks;
-use crate::transport::Client;
+use crate::transport::{Client, StopSignal};
 use crate::value::{AttributePath, Value};
 use descriptor::{DataSourceDesc, ProviderDesc, ResourceDesc};
 use std::sync::{Arc, RwLock};
@@ -34,6 +34,8 @@ pub struct Engine {
     desc: &'static ProviderDesc,
     schemas: ProviderSchemas,
     client: RwLock<Option<Client>>,
+    /// Shared with every client built by `configure`; fired by StopProvider.
+    stop: StopSignal,
 }
 
 impl Engine {
@@ -55,6 +57,7 @@ impl Engine {
             desc,
             schemas,
             client: RwLock::new(None),
+            stop: StopSignal::default(),
         }
     }
 
@@ -113,7 +116,7 @@ impl ProviderCore for Engine {
     }
 
     async fn configure(&self, config: &Value) -> Diagnostics {
-        match config::client_from(self.desc, config) {
+        match config::client_from(self.desc, config, &self.stop) {
             Ok(c) => {
                 if let Ok(mut slot) = self.client.write() {
                     *slot = Some(c);
@@ -211,5 +214,8 @@ impl ProviderCore for Engine {
         }
     }
 
-    fn stop(&self) {}
+    /// Cancels in-flight requests and retry waits; they end with a "stopped" error diagnostic.
+    fn stop(&self) {
+        self.stop.stop();
+    }
 }

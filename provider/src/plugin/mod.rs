@@ -5,10 +5,12 @@
 //! tfplugin6 `Provider`, `grpc.health.v1.Health` ("plugin" is SERVING), `plugin.GRPCController`,
 //! `plugin.GRPCStdio` and `plugin.GRPCBroker` until Terraform calls `GRPCController/Shutdown`.
 
-pub mod log;
+mod conn;
 mod services;
 pub mod tls;
 
+use crate::core::ProviderCore;
+use crate::log;
 use crate::protocol::proto::plugin::{
     grpc_broker_server::GrpcBrokerServer, grpc_controller_server::GrpcControllerServer,
     grpc_stdio_server::GrpcStdioServer,
@@ -16,12 +18,11 @@ use crate::protocol::proto::plugin::{
 use crate::protocol::proto::tfplugin6::provider_server::ProviderServer;
 use crate::protocol::ProviderService;
 use base64::Engine as _;
+use conn::Conn;
 use std::io::Write as _;
-use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 
@@ -34,8 +35,9 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 /// Largest message accepted or sent (configurations and states can be large).
 const MAX_MESSAGE_SIZE: usize = 256 << 20;
 
-/// Entry point of the binary; returns the process exit code.
-pub fn main() -> i32 {
+/// Entry point of the binary: serves `core` until Terraform shuts the plugin down; returns the
+/// process exit code.
+pub fn main(core: Arc<dyn ProviderCore>) -> i32 {
     if std::env::var(MAGIC_COOKIE_KEY).ok().as_deref() != Some(MAGIC_COOKIE_VALUE) {
         eprintln!(
             "This binary is a plugin. These are not meant to be executed directly.\n\
@@ -66,7 +68,7 @@ pub fn main() -> i32 {
             return 1;
         }
     };
-    let result = runtime.block_on(serve());
+    let result = runtime.block_on(serve(core));
     runtime.shutdown_timeout(Duration::from_millis(200));
     match result {
         Ok(()) => 0,
@@ -78,7 +80,8 @@ pub fn main() -> i32 {
     }
 }
 
-async fn serve() -> Result<(), String> {
+/// Serve `core` (with the go-plugin services) until Terraform shuts the plugin down.
+pub async fn serve(core: Arc<dyn ProviderCore>) -> Result<(), String> {
     let tls = match std::env::var("PLUGIN_CLIENT_CERT") {
         Ok(pem) if !pem.trim().is_empty() => Some(tls::auto_mtls(&pem)?),
         _ => None,
@@ -88,7 +91,6 @@ async fn serve() -> Result<(), String> {
         .local_addr()
         .map_err(|e| format!("listener address: {e}"))?;
 
-    let core = crate::engine::new_provider();
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
     health_reporter
@@ -112,10 +114,10 @@ async fn serve() -> Result<(), String> {
         .add_service(GrpcControllerServer::new(services::Controller {
             shutdown: shutdown_tx,
         }))
-        .add_service(GrpcStdioServer::new(services::Stdio {
+        .add_service(GrpcStdioServer::new(services::Idle {
             shutdown: shutdown_rx.clone(),
         }))
-        .add_service(GrpcBrokerServer::new(services::Broker {
+        .add_service(GrpcBrokerServer::new(services::Idle {
             shutdown: shutdown_rx.clone(),
         }))
         .serve_with_incoming_shutdown(ReceiverStream::new(conn_rx), async move {
@@ -220,70 +222,5 @@ async fn accept_loop(
 async fn ignore_interrupts() {
     while tokio::signal::ctrl_c().await.is_ok() {
         log::debug("ignoring interrupt; Terraform stops the provider");
-    }
-}
-
-/// An accepted connection, plain or TLS.
-enum Conn {
-    Plain(TcpStream),
-    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
-}
-
-impl tonic::transport::server::Connected for Conn {
-    type ConnectInfo = ();
-    fn connect_info(&self) -> Self::ConnectInfo {}
-}
-
-impl AsyncRead for Conn {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        match self.get_mut() {
-            Conn::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Conn::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-        }
-    }
-}
-
-impl AsyncWrite for Conn {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        match self.get_mut() {
-            Conn::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Conn::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-        }
-    }
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        match self.get_mut() {
-            Conn::Plain(s) => Pin::new(s).poll_flush(cx),
-            Conn::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-        }
-    }
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        match self.get_mut() {
-            Conn::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Conn::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
-        }
-    }
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        match self.get_mut() {
-            Conn::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-            Conn::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
-        }
-    }
-    fn is_write_vectored(&self) -> bool {
-        match self {
-            Conn::Plain(s) => s.is_write_vectored(),
-            Conn::Tls(s) => s.is_write_vectored(),
-        }
     }
 }

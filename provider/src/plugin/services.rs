@@ -3,7 +3,7 @@
 //! connections), so their streams stay open and idle until the client leaves or the plugin
 //! shuts down.
 
-use crate::plugin::log;
+use crate::log;
 use crate::protocol::proto::plugin::{
     grpc_broker_server::GrpcBroker, grpc_controller_server::GrpcController,
     grpc_stdio_server::GrpcStdio, ConnInfo, Empty, StdioData,
@@ -41,12 +41,13 @@ fn idle_stream<T: Send + 'static>(
     ReceiverStream::new(rx)
 }
 
-pub struct Stdio {
+/// Serves GRPCStdio and GRPCBroker: both streams stay open and idle until shutdown.
+pub struct Idle {
     pub shutdown: watch::Receiver<bool>,
 }
 
 #[tonic::async_trait]
-impl GrpcStdio for Stdio {
+impl GrpcStdio for Idle {
     type StreamStdioStream = ReceiverStream<Result<StdioData, Status>>;
 
     async fn stream_stdio(
@@ -57,12 +58,8 @@ impl GrpcStdio for Stdio {
     }
 }
 
-pub struct Broker {
-    pub shutdown: watch::Receiver<bool>,
-}
-
 #[tonic::async_trait]
-impl GrpcBroker for Broker {
+impl GrpcBroker for Idle {
     type StartStreamStream = ReceiverStream<Result<ConnInfo, Status>>;
 
     async fn start_stream(

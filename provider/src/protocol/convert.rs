@@ -25,41 +25,44 @@ pub fn encode_dynamic(v: &Value, ty: &Type) -> Result<pb::DynamicValue, CodecErr
 }
 
 /// Decode a request value, turning a failure into an error diagnostic naming `what`.
+/// Without a type (a type name the provider does not know) nothing is decoded and the value is
+/// null: the engine answers for the name.
 pub fn decode_or_diag(
     dv: Option<&pb::DynamicValue>,
-    ty: &Type,
+    ty: Option<&Type>,
     what: &str,
     diags: &mut Diagnostics,
 ) -> Option<Value> {
-    match decode_dynamic(dv, ty) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            diags.push(Diagnostic::error(
-                format!("Invalid {what}"),
-                format!("The provider could not decode the {what} sent by Terraform: {e}"),
-            ));
-            None
-        }
-    }
+    let Some(ty) = ty else {
+        return Some(Value::Null);
+    };
+    let decoded = decode_dynamic(dv, ty)
+        .map_err(|e| format!("The provider could not decode the {what} sent by Terraform: {e}"));
+    or_diag(decoded, what, diags)
 }
 
-/// Encode a response value, turning a failure into an error diagnostic naming `what`.
+/// Encode a response value, turning a failure into an error diagnostic naming `what`. Without a
+/// type only null encodes (as no value).
 pub fn encode_or_diag(
     v: &Value,
-    ty: &Type,
+    ty: Option<&Type>,
     what: &str,
     diags: &mut Diagnostics,
 ) -> Option<pb::DynamicValue> {
-    match encode_dynamic(v, ty) {
-        Ok(dv) => Some(dv),
-        Err(e) => {
-            diags.push(Diagnostic::error(
-                format!("Invalid {what}"),
-                format!("The provider produced a {what} that does not match its schema: {e}. This is a bug in the provider."),
-            ));
-            None
-        }
-    }
+    let encoded = match ty {
+        Some(ty) => encode_dynamic(v, ty).map_err(|e| e.to_string()),
+        None if v.is_null() => return None,
+        None => Err("there is no schema for it".to_string()),
+    };
+    let encoded = encoded.map_err(|e| {
+        format!("The provider produced a {what} that does not match its schema: {e}. This is a bug in the provider.")
+    });
+    or_diag(encoded, what, diags)
+}
+
+fn or_diag<T>(r: Result<T, String>, what: &str, diags: &mut Diagnostics) -> Option<T> {
+    r.map_err(|detail| diags.push(Diagnostic::error(format!("Invalid {what}"), detail)))
+        .ok()
 }
 
 pub fn caps(c: Option<&pb::ClientCapabilities>) -> ClientCaps {

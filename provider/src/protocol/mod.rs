@@ -1,12 +1,19 @@
 //! tfplugin6 gRPC service: converts between the wire messages and the `ProviderCore` engine.
+//! It decodes and encodes only; every decision is the engine's.
 //!
 //! - `convert`: `DynamicValue` (msgpack preferred, JSON fallback), diagnostics, attribute paths.
 //! - `schema`: the runtime schema model → `tfplugin6.Schema`.
-//! - `service`: the `Provider` service itself.
+//! - `service`: the `Provider` service itself, delegating to
+//! - `rpc`: one adapter per implemented RPC, and
+//! - `unsupported`: the one answer of the RPCs this provider does not implement.
 
 pub mod convert;
+mod rpc;
 pub mod schema;
-pub mod service;
+mod service;
+#[cfg(test)]
+mod tests;
+pub mod unsupported;
 
 pub use service::ProviderService;
 

@@ -1,7 +1,7 @@
 //! The JSON-over-HTTP client: configuration, requests, retries and logging.
 
 use std::fmt;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
@@ -10,12 +10,8 @@ use serde_json::Value;
 use super::error::{status_text, ApiError};
 use super::redact::{redact_body_text, redact_json, truncate};
 use super::retry::{backoff, parse_retry_after};
-
-/// Hook receiving log lines: `level` is `"debug"`, `"info"` or `"warn"`.
-pub type LogFn = fn(level: &str, msg: &str);
-
-/// The default logger: drops everything.
-pub fn no_log(_level: &str, _msg: &str) {}
+use super::stop::StopSignal;
+use crate::log::{self, Level, Logger};
 
 /// Longest body text written to a single log line.
 const LOG_BODY_MAX: usize = 4096;
@@ -75,6 +71,11 @@ pub struct ClientConfig {
     pub max_retry_wait: Duration,
     /// Per-attempt timeout (default 60 s).
     pub timeout: Duration,
+    /// Where requests, responses and retries are logged (default: the `provider.transport`
+    /// module at the level Terraform asked for).
+    pub logger: Logger,
+    /// Cancels in-flight requests and retry waits (Terraform's StopProvider).
+    pub stop: StopSignal,
 }
 
 impl ClientConfig {
@@ -102,6 +103,8 @@ impl Default for ClientConfig {
             max_retries: 5,
             max_retry_wait: Duration::from_secs(60),
             timeout: Duration::from_secs(60),
+            logger: Logger::new(log::TRANSPORT),
+            stop: StopSignal::default(),
         }
     }
 }
@@ -115,6 +118,8 @@ impl fmt::Debug for ClientConfig {
             .field("max_retries", &self.max_retries)
             .field("max_retry_wait", &self.max_retry_wait)
             .field("timeout", &self.timeout)
+            .field("logger", &self.logger)
+            .field("stopped", &self.stop.is_stopped())
             .finish()
     }
 }
@@ -134,7 +139,6 @@ struct Inner {
     /// Default headers, including the (sensitive) authorization header.
     headers: HeaderMap,
     cfg: ClientConfig,
-    logger: RwLock<LogFn>,
 }
 
 /// A cheap-to-clone handle on one HTTP connection pool.
@@ -151,6 +155,24 @@ impl fmt::Debug for Client {
     }
 }
 
+/// One request, ready to be sent (as often as retries need).
+struct Prepared<'a> {
+    method: Method,
+    /// The path without query, as logged and reported.
+    path: String,
+    url: reqwest::Url,
+    body: Option<&'a Value>,
+    body_bytes: Option<Vec<u8>>,
+}
+
+/// What the server answered to one attempt.
+struct Answer {
+    status: u16,
+    request_id: Option<String>,
+    retry_after: Option<Duration>,
+    bytes: Vec<u8>,
+}
+
 /// What one attempt produced.
 enum Attempt {
     Done(Response),
@@ -161,6 +183,16 @@ enum Attempt {
         /// Server-requested delay.
         retry_after: Option<Duration>,
     },
+}
+
+impl Attempt {
+    fn fatal(error: ApiError) -> Attempt {
+        Attempt::Failed {
+            error,
+            retryable: false,
+            retry_after: None,
+        }
+    }
 }
 
 impl Client {
@@ -209,16 +241,8 @@ impl Client {
                 base_url,
                 headers,
                 cfg,
-                logger: RwLock::new(no_log),
             }),
         })
-    }
-
-    /// Installs a log hook (shared by all clones of this client).
-    pub fn set_logger(&self, log: LogFn) {
-        if let Ok(mut g) = self.inner.logger.write() {
-            *g = log;
-        }
     }
 
     /// The configuration the client was built from.
@@ -226,9 +250,8 @@ impl Client {
         &self.inner.cfg
     }
 
-    fn log(&self, level: &str, msg: &str) {
-        let f = self.inner.logger.read().map(|g| *g).unwrap_or(no_log);
-        f(level, msg);
+    fn logger(&self) -> &Logger {
+        &self.inner.cfg.logger
     }
 
     /// `base_url` + `path`, tolerating a missing or doubled slash.
@@ -237,7 +260,8 @@ impl Client {
     }
 
     /// Sends one request, retrying rate limits and transient failures.
-    /// Non-2xx responses become `Err(ApiError)`.
+    /// Non-2xx responses become `Err(ApiError)`; once the client's [`StopSignal`] fired, every
+    /// request (and every wait between attempts) ends with a "stopped" error.
     pub async fn request(
         &self,
         method: Method,
@@ -245,208 +269,236 @@ impl Client {
         query: &[(String, String)],
         body: Option<&Value>,
     ) -> Result<Response, ApiError> {
-        let norm_path = normalise_path(path);
-        let mut url = reqwest::Url::parse(&self.url_for(path)).map_err(|e| {
-            ApiError::transport(method.as_str(), &norm_path, format!("invalid URL: {e}"))
-        })?;
-        if !query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            for (k, v) in query {
-                pairs.append_pair(k, v);
-            }
-        }
-        let body_bytes = match body {
-            Some(v) => Some(serde_json::to_vec(v).map_err(|e| {
-                ApiError::transport(
-                    method.as_str(),
-                    &norm_path,
-                    format!("cannot encode body: {e}"),
-                )
-            })?),
-            None => None,
-        };
-
+        let req = self.prepare(method, path, query, body)?;
         let cfg = &self.inner.cfg;
         let started = Instant::now();
         let mut waited = Duration::ZERO;
         let mut retries: u32 = 0;
         loop {
-            match self
-                .attempt(method, &norm_path, &url, body, body_bytes.as_deref())
-                .await
-            {
+            let (mut error, retry_after) = match self.attempt(&req, retries + 1).await {
                 Attempt::Done(resp) => return Ok(resp),
                 Attempt::Failed {
-                    mut error,
-                    retryable,
-                    retry_after,
-                } => {
-                    if !retryable {
-                        return Err(error);
-                    }
-                    let wait = retry_after.unwrap_or_else(|| backoff(retries));
-                    let out_of_retries = retries >= cfg.max_retries;
-                    let out_of_time = waited + wait > cfg.max_retry_wait;
-                    if out_of_retries || out_of_time {
-                        if retries > 0 || error.is_rate_limited() {
-                            let why = if out_of_retries {
-                                format!("gave up after {retries} retries")
-                            } else {
-                                format!(
-                                    "gave up after {retries} retries: next wait of {} would exceed the {} limit",
-                                    fmt_duration(wait),
-                                    fmt_duration(cfg.max_retry_wait)
-                                )
-                            };
-                            error.message = format!(
-                                "{} ({why}; waited {} in total, {} elapsed)",
-                                error.message,
-                                fmt_duration(waited),
-                                fmt_duration(started.elapsed())
-                            );
-                        }
-                        return Err(error);
-                    }
-                    retries += 1;
-                    self.log(
-                        "warn",
-                        &format!(
-                            "{} {}: {}; retry {}/{} in {}",
-                            method,
-                            norm_path,
-                            short_reason(&error),
-                            retries,
-                            cfg.max_retries,
-                            fmt_duration(wait)
-                        ),
+                    error,
+                    retryable: false,
+                    ..
+                } => return Err(error),
+                Attempt::Failed {
+                    error, retry_after, ..
+                } => (error, retry_after),
+            };
+            let wait = retry_after.unwrap_or_else(|| backoff(retries));
+            if let Some(why) = give_up_reason(retries, waited, wait, cfg) {
+                if retries > 0 || error.is_rate_limited() {
+                    error.message = format!(
+                        "{} ({why}; waited {} in total, {} elapsed)",
+                        error.message,
+                        fmt_duration(waited),
+                        fmt_duration(started.elapsed())
                     );
-                    tokio::time::sleep(wait).await;
-                    waited += wait;
                 }
+                self.logger().warn(format!(
+                    "{} {}: {}; {why}",
+                    req.method,
+                    req.path,
+                    short_reason(&error)
+                ));
+                return Err(error);
             }
+            retries += 1;
+            self.logger().warn(format!(
+                "{} {}: {}; retry {}/{} in {}{}",
+                req.method,
+                req.path,
+                short_reason(&error),
+                retries,
+                cfg.max_retries,
+                fmt_duration(wait),
+                if retry_after.is_some() {
+                    " (as Retry-After asks)"
+                } else {
+                    " (backoff)"
+                }
+            ));
+            self.wait(&req, wait).await?;
+            waited += wait;
         }
     }
 
-    async fn attempt(
+    /// The URL and encoded body of a request.
+    #[allow(clippy::result_large_err)]
+    fn prepare<'a>(
         &self,
         method: Method,
         path: &str,
-        url: &reqwest::Url,
-        body: Option<&Value>,
-        body_bytes: Option<&[u8]>,
-    ) -> Attempt {
-        let m = method.as_str();
-        self.log(
-            "debug",
-            &format!(
-                "HTTP request: {m} {url}{}",
-                match body {
-                    Some(v) => format!(
-                        " body={}",
-                        truncate(&redact_json(v).to_string(), LOG_BODY_MAX)
-                    ),
-                    None => String::new(),
-                }
-            ),
-        );
-        let mut req = self
-            .inner
-            .http
-            .request(method.to_reqwest(), url.clone())
-            .headers(self.inner.headers.clone());
-        if let Some(bytes) = body_bytes {
-            req = req
-                .header(CONTENT_TYPE, "application/json")
-                .body(bytes.to_vec());
+        query: &[(String, String)],
+        body: Option<&'a Value>,
+    ) -> Result<Prepared<'a>, ApiError> {
+        let norm_path = normalise_path(path);
+        let fail = |msg: String| ApiError::transport(method.as_str(), &norm_path, msg);
+        let mut url = reqwest::Url::parse(&self.url_for(path))
+            .map_err(|e| fail(format!("invalid URL: {e}")))?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
         }
-        let t0 = Instant::now();
-        let resp = match req.send().await {
-            Ok(r) => r,
-            Err(e) => return self.send_failure(method, path, e),
-        };
-        let status = resp.status().as_u16();
-        let request_id = resp
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let retry_after = resp
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, SystemTime::now()));
-        let bytes = match resp.bytes().await {
-            Ok(b) => b,
-            Err(e) => {
-                // The server answered but the body broke off mid-way.
-                let error = ApiError {
-                    status: Some(status),
-                    request_id,
-                    ..ApiError::transport(m, path, format!("reading response body: {e}"))
-                };
-                return Attempt::Failed {
-                    error,
-                    retryable: method.is_idempotent(),
-                    retry_after: None,
-                };
+        let body_bytes = body
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| fail(format!("cannot encode body: {e}")))?;
+        Ok(Prepared {
+            method,
+            path: norm_path,
+            url,
+            body,
+            body_bytes,
+        })
+    }
+
+    /// Sleeps `wait` before the next attempt, unless the client is stopped first.
+    #[allow(clippy::result_large_err)]
+    async fn wait(&self, req: &Prepared<'_>, wait: Duration) -> Result<(), ApiError> {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => Ok(()),
+            _ = self.inner.cfg.stop.stopped() => {
+                self.logger().debug(format!(
+                    "{} {}: stopped while waiting to retry",
+                    req.method, req.path
+                ));
+                Err(ApiError::stopped(req.method.as_str(), &req.path))
             }
-        };
-        self.log(
-            "debug",
-            &format!(
-                "HTTP response: {m} {path} -> {status} in {} ms{}{}",
-                t0.elapsed().as_millis(),
-                request_id
-                    .as_deref()
-                    .map(|r| format!(" request_id={r}"))
-                    .unwrap_or_default(),
-                if bytes.is_empty() {
-                    String::new()
-                } else {
-                    format!(" body={}", redact_body_text(&bytes, LOG_BODY_MAX))
-                }
-            ),
-        );
-
-        if (200..300).contains(&status) {
-            let body = if bytes.iter().all(u8::is_ascii_whitespace) {
-                Value::Null
-            } else {
-                serde_json::from_slice(&bytes)
-                    .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-            };
-            return Attempt::Done(Response { status, body });
-        }
-
-        let error = ApiError::from_response(m, path, status, request_id, &bytes);
-        let retryable = match status {
-            429 => true,
-            502..=504 => method.is_idempotent(),
-            _ => false,
-        };
-        Attempt::Failed {
-            error,
-            retryable,
-            retry_after,
         }
     }
 
-    fn send_failure(&self, method: Method, path: &str, e: reqwest::Error) -> Attempt {
-        // A connect failure means nothing reached the server, so any method
-        // may be repeated; otherwise only idempotent ones.
-        let retryable = e.is_connect() || method.is_idempotent();
-        let kind = if e.is_timeout() {
-            "timed out"
-        } else if e.is_connect() {
-            "connection failed"
-        } else {
-            "request failed"
+    /// One attempt: send, log, classify.
+    async fn attempt(&self, req: &Prepared<'_>, n: u32) -> Attempt {
+        let stop = &self.inner.cfg.stop;
+        if stop.is_stopped() {
+            return Attempt::fatal(ApiError::stopped(req.method.as_str(), &req.path));
+        }
+        self.log_request(req, n);
+        let t0 = Instant::now();
+        let answer = tokio::select! {
+            a = self.send(req) => a,
+            _ = stop.stopped() => {
+                self.logger().debug(format!(
+                    "HTTP request: {} {} (attempt {n}) stopped after {} ms",
+                    req.method, req.path, t0.elapsed().as_millis()
+                ));
+                return Attempt::fatal(ApiError::stopped(req.method.as_str(), &req.path));
+            }
         };
-        let detail = error_chain(&e);
-        Attempt::Failed {
-            error: ApiError::transport(method.as_str(), path, format!("{kind}: {detail}")),
-            retryable,
-            retry_after: None,
+        match answer {
+            Ok(answer) => {
+                self.log_response(req, n, &answer, t0.elapsed());
+                classify(req, answer)
+            }
+            Err(failed) => {
+                if let Attempt::Failed { error, .. } = &failed {
+                    self.logger().debug(format!(
+                        "HTTP request: {} {} (attempt {n}) failed after {} ms: {}",
+                        req.method,
+                        req.path,
+                        t0.elapsed().as_millis(),
+                        error.message
+                    ));
+                }
+                failed
+            }
+        }
+    }
+
+    /// Sends the request and reads the whole answer; a failure before the answer is complete
+    /// comes back as the failed attempt.
+    async fn send(&self, req: &Prepared<'_>) -> Result<Answer, Attempt> {
+        let mut r = self
+            .inner
+            .http
+            .request(req.method.to_reqwest(), req.url.clone())
+            .headers(self.inner.headers.clone());
+        if let Some(bytes) = &req.body_bytes {
+            r = r
+                .header(CONTENT_TYPE, "application/json")
+                .body(bytes.clone());
+        }
+        let resp = r
+            .send()
+            .await
+            .map_err(|e| send_failure(req.method, &req.path, e))?;
+        let header = |name| resp.headers().get(name).and_then(|v| v.to_str().ok());
+        let status = resp.status().as_u16();
+        let request_id = header("x-request-id").map(str::to_string);
+        let retry_after = header(reqwest::header::RETRY_AFTER.as_str())
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        match resp.bytes().await {
+            Ok(bytes) => Ok(Answer {
+                status,
+                request_id,
+                retry_after,
+                bytes: bytes.into(),
+            }),
+            // The server answered but the body broke off mid-way.
+            Err(e) => Err(Attempt::Failed {
+                error: ApiError {
+                    status: Some(status),
+                    request_id,
+                    ..ApiError::transport(
+                        req.method.as_str(),
+                        &req.path,
+                        format!("reading response body: {e}"),
+                    )
+                },
+                retryable: req.method.is_idempotent(),
+                retry_after: None,
+            }),
+        }
+    }
+
+    /// DEBUG: method, path and attempt; TRACE: the query and the body, redacted.
+    fn log_request(&self, req: &Prepared<'_>, n: u32) {
+        let log = self.logger();
+        log.debug(format!(
+            "HTTP request: {} {} (attempt {n})",
+            req.method, req.path
+        ));
+        if log.enabled(Level::Trace) {
+            let query: serde_json::Map<String, Value> = req
+                .url
+                .query_pairs()
+                .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+                .collect();
+            let body = req.body.map(|v| redact_json(v).to_string());
+            log.trace(format!(
+                "HTTP request body: {} {} query={} body={}",
+                req.method,
+                req.path,
+                redact_json(&Value::Object(query)),
+                truncate(body.as_deref().unwrap_or("none"), LOG_BODY_MAX)
+            ));
+        }
+    }
+
+    /// DEBUG: status, duration, attempt and request id; TRACE: the body, redacted.
+    fn log_response(&self, req: &Prepared<'_>, n: u32, a: &Answer, took: Duration) {
+        let log = self.logger();
+        log.debug(format!(
+            "HTTP response: {} {} -> {} {} in {} ms (attempt {n}){}",
+            req.method,
+            req.path,
+            a.status,
+            status_text(a.status),
+            took.as_millis(),
+            a.request_id
+                .as_deref()
+                .map(|r| format!(" request_id={r}"))
+                .unwrap_or_default(),
+        ));
+        if log.enabled(Level::Trace) {
+            log.trace(format!(
+                "HTTP response body: {} {} -> {} body={}",
+                req.method,
+                req.path,
+                a.status,
+                redact_body_text(&a.bytes, LOG_BODY_MAX)
+            ));
         }
     }
 
@@ -529,6 +581,72 @@ pub(crate) fn join_url(base: &str, path: &str) -> String {
         base.to_string()
     } else {
         format!("{base}/{path}")
+    }
+}
+
+/// Why no further attempt is made, if none is: out of retries, or the next wait would exceed the
+/// total wait allowed.
+fn give_up_reason(
+    retries: u32,
+    waited: Duration,
+    wait: Duration,
+    cfg: &ClientConfig,
+) -> Option<String> {
+    if retries >= cfg.max_retries {
+        Some(format!("gave up after {retries} retries"))
+    } else if waited + wait > cfg.max_retry_wait {
+        Some(format!(
+            "gave up after {retries} retries: next wait of {} would exceed the {} limit",
+            fmt_duration(wait),
+            fmt_duration(cfg.max_retry_wait)
+        ))
+    } else {
+        None
+    }
+}
+
+/// A complete answer → success, or a failure saying whether to try again.
+fn classify(req: &Prepared<'_>, a: Answer) -> Attempt {
+    let status = a.status;
+    if (200..300).contains(&status) {
+        let body = if a.bytes.iter().all(u8::is_ascii_whitespace) {
+            Value::Null
+        } else {
+            serde_json::from_slice(&a.bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&a.bytes).into_owned()))
+        };
+        return Attempt::Done(Response { status, body });
+    }
+    let m = req.method.as_str();
+    let error = ApiError::from_response(m, &req.path, status, a.request_id, &a.bytes);
+    let retryable = match status {
+        429 => true,
+        502..=504 => req.method.is_idempotent(),
+        _ => false,
+    };
+    Attempt::Failed {
+        error,
+        retryable,
+        retry_after: a.retry_after,
+    }
+}
+
+fn send_failure(method: Method, path: &str, e: reqwest::Error) -> Attempt {
+    // A connect failure means nothing reached the server, so any method
+    // may be repeated; otherwise only idempotent ones.
+    let retryable = e.is_connect() || method.is_idempotent();
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else {
+        "request failed"
+    };
+    let detail = error_chain(&e);
+    Attempt::Failed {
+        error: ApiError::transport(method.as_str(), path, format!("{kind}: {detail}")),
+        retryable,
+        retry_after: None,
     }
 }
 

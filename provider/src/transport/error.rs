@@ -4,6 +4,9 @@ use std::fmt;
 
 use serde_json::Value;
 
+/// The code of a request cancelled by StopProvider.
+const STOPPED: &str = "stopped";
+
 /// One field-level validation problem reported by the API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
@@ -71,6 +74,23 @@ impl ApiError {
             method: method.to_string(),
             path: path.to_string(),
         }
+    }
+
+    /// The error of a request cancelled because Terraform asked the provider to stop.
+    pub fn stopped(method: &str, path: &str) -> ApiError {
+        ApiError {
+            code: Some(STOPPED.to_string()),
+            ..ApiError::transport(
+                method,
+                path,
+                "cancelled because Terraform asked the provider to stop",
+            )
+        }
+    }
+
+    /// True for a request cancelled by [`ApiError::stopped`].
+    pub fn is_stopped(&self) -> bool {
+        self.status.is_none() && self.code.as_deref() == Some(STOPPED)
     }
 
     /// True when the remote object does not exist (404, or 410 Gone).

@@ -6,16 +6,20 @@
 //! (`data[]` + `list_metadata.after`). It knows nothing about the objects the
 //! API manages; paths and payloads come from the caller.
 //!
-//! - [`client`]: [`Client`], [`ClientConfig`], [`Method`], [`Response`], logging hook.
+//! - [`client`]: [`Client`], [`ClientConfig`], [`Method`], [`Response`]; requests, responses and
+//!   retries are logged through the config's [`crate::log::Logger`].
 //! - [`error`]: [`ApiError`], [`FieldError`] and error-body parsing.
 //! - [`retry`]: backoff with jitter and `Retry-After` parsing.
 //! - [`redact`]: masking of secret-looking JSON values for logs.
+//! - [`stop`]: [`StopSignal`], which cancels in-flight requests and retry waits.
 
 pub mod client;
 pub mod error;
 pub mod redact;
 pub mod retry;
+pub mod stop;
 
-pub use client::{no_log, Client, ClientConfig, LogFn, Method, Response};
+pub use client::{Client, ClientConfig, Method, Response};
 pub use error::{ApiError, FieldError};
 pub use redact::{redact_json, REDACTED};
+pub use stop::StopSignal;
