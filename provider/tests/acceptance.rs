@@ -217,8 +217,11 @@ fn parse_step(value: serde_yaml::Value) -> Result<Step, String> {
             "a step has exactly one action (besides `terraform` and `note`), found {keys:?}"
         ));
     }
-    let action = serde_yaml::from_value(serde_yaml::Value::Mapping(map))
+    // serde_yaml reads enums from YAML tags; as JSON, `{action: args}` is the enum's plain
+    // externally tagged form.
+    let json = serde_json::to_value(serde_yaml::Value::Mapping(map))
         .map_err(|e| format!("bad step: {e}"))?;
+    let action = serde_json::from_value(json).map_err(|e| format!("bad step: {e}"))?;
     Ok(Step {
         action,
         terraform,
@@ -348,7 +351,9 @@ fn lint_case(dir: &Path, covers: &[String], steps: &[Step]) -> Result<(), String
             Action::DeleteOutside(d) => Some(&d.address),
             _ => None,
         }) {
-            problems.push(format!("covers {t}, but no `delete_outside` step deletes it"));
+            problems.push(format!(
+                "covers {t}, but no `delete_outside` step deletes it"
+            ));
         }
     }
     if problems.is_empty() {
@@ -389,7 +394,9 @@ fn check_coverage() -> Result<(), String> {
             Ok((covers, _)) => {
                 for t in covers {
                     if !known.contains(&t) {
-                        problems.push(format!("acceptance/{case} covers {t}, which the provider does not have"));
+                        problems.push(format!(
+                            "acceptance/{case} covers {t}, which the provider does not have"
+                        ));
                     }
                     covered.insert(t, case.clone());
                 }
@@ -561,9 +568,7 @@ impl Ctx<'_> {
             let parts: Vec<&str> = path.split('.').collect();
             let split = if parts[0] == "data" { 3 } else { 2 };
             if parts.len() <= split {
-                return Err(format!(
-                    "${{{name}}}: write state.<address>.<attribute>"
-                ));
+                return Err(format!("${{{name}}}: write state.<address>.<attribute>"));
             }
             let address = parts[..split].join(".");
             let attrs = self
@@ -690,7 +695,9 @@ impl Ctx<'_> {
                 msg.push_str(&format!("output lacks {missing:?}; "));
             }
             if !present.is_empty() {
-                msg.push_str(&format!("output shows {present:?}, which must not appear; "));
+                msg.push_str(&format!(
+                    "output shows {present:?}, which must not appear; "
+                ));
             }
             format!("{msg}{}", r.describe())
         })
@@ -702,7 +709,11 @@ impl Ctx<'_> {
         need(!r.success(), || {
             format!("`terraform {}` succeeded: {}", args[0], r.describe())
         })?;
-        self.check_text(&r, &self.expand_all(&e.contains)?, &self.expand_all(&e.absent)?)
+        self.check_text(
+            &r,
+            &self.expand_all(&e.contains)?,
+            &self.expand_all(&e.absent)?,
+        )
     }
 
     fn expect_plan(&self, p: &PlanCheck, default_changes: Option<bool>) -> Result<(), String> {
@@ -721,7 +732,11 @@ impl Ctx<'_> {
                 format!("expected {want}: {}", r.describe())
             })?;
         }
-        self.check_text(&r, &self.expand_all(&p.contains)?, &self.expand_all(&p.absent)?)?;
+        self.check_text(
+            &r,
+            &self.expand_all(&p.contains)?,
+            &self.expand_all(&p.absent)?,
+        )?;
         if !json {
             return Ok(());
         }
@@ -756,7 +771,10 @@ impl Ctx<'_> {
         for (address, attrs) in &p.known {
             let unknown = &change(address)?["after_unknown"];
             for a in attrs {
-                if unknown.get(a).is_some_and(|v| v.to_string().contains("true")) {
+                if unknown
+                    .get(a)
+                    .is_some_and(|v| v.to_string().contains("true"))
+                {
                     problems.push(format!(
                         "{address}.{a} is needlessly unknown in the plan (after_unknown: {unknown})"
                     ));
@@ -924,7 +942,11 @@ impl Ctx<'_> {
         let attrs = self.resource(&s.address)?;
         if s.absent {
             return need(attrs.is_none(), || {
-                format!("{} is in the state: {}", s.address, attrs.unwrap_or_default())
+                format!(
+                    "{} is in the state: {}",
+                    s.address,
+                    attrs.unwrap_or_default()
+                )
             });
         }
         let attrs = attrs.ok_or_else(|| format!("{} is not in the state", s.address))?;
@@ -978,7 +1000,9 @@ fn json_eq(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, a)| y.get(k).is_some_and(|b| json_eq(a, b)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, a)| y.get(k).is_some_and(|b| json_eq(a, b)))
         }
         _ => a == b,
     }
@@ -1006,15 +1030,17 @@ fn check_value(actual: Option<&Value>, expected: &Value) -> Result<(), String> {
         Some(("matches", re)) => {
             let re = regex::Regex::new(re.as_str().unwrap_or_default())
                 .map_err(|e| format!("bad regex: {e}"))?;
-            actual.and_then(Value::as_str).is_some_and(|s| re.is_match(s))
+            actual
+                .and_then(Value::as_str)
+                .is_some_and(|s| re.is_match(s))
         }
         Some(("not", v)) => !actual.is_some_and(|a| json_eq(a, v)),
         Some(("equals", v)) => actual.is_some_and(|a| json_eq(a, v)),
         Some(("unordered", items)) => {
             let want = items.as_array().ok_or("`unordered` takes a list")?;
-            actual
-                .and_then(Value::as_array)
-                .is_some_and(|got| got.len() == want.len() && assign(got, want, &mut vec![false; got.len()]))
+            actual.and_then(Value::as_array).is_some_and(|got| {
+                got.len() == want.len() && assign(got, want, &mut vec![false; got.len()])
+            })
         }
         _ => actual.is_some_and(|a| json_eq(a, expected)),
     };
@@ -1040,12 +1066,12 @@ fn assign(got: &[Value], want: &[Value], used: &mut Vec<bool>) -> bool {
 
 fn item_matches(got: &Value, want: &Value) -> bool {
     match (got, want) {
-        (Value::Object(g), Value::Object(w)) if matcher(want).is_none() => w
-            .iter()
-            .all(|(k, wv)| match matcher(wv) {
+        (Value::Object(g), Value::Object(w)) if matcher(want).is_none() => {
+            w.iter().all(|(k, wv)| match matcher(wv) {
                 Some(_) => check_value(g.get(k), wv).is_ok(),
                 None => g.get(k).is_some_and(|gv| item_matches(gv, wv)),
-            }),
+            })
+        }
         _ => check_value(Some(got), want).is_ok(),
     }
 }
