@@ -376,6 +376,7 @@ fn check_coverage() -> Result<(), String> {
         for entry in std::fs::read_dir(&dir)
             .map_err(|e| format!("{}: {e}", dir.display()))?
             .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "yaml"))
         {
             let text = std::fs::read_to_string(entry.path()).map_err(|e| e.to_string())?;
             let doc: serde_yaml::Value = serde_yaml::from_str(&text)
