@@ -1,821 +1,1089 @@
 //! Acceptance tests: the real `terraform` CLI drives the provider binary against the official
-//! WorkOS emulator (behind the divergence proxy). Each test has its own emulator.
+//! WorkOS emulator (behind the divergence proxy).
 //!
-//! Per resource: create; update of each updatable attribute; clearing each clearable one
-//! (checked through the API); import; deletion outside Terraform (plan shows a create);
-//! `plan -detailed-exitcode` = 0 after apply and after refresh; bad input rejected at plan
-//! time naming the attribute.
+//! This is one generic driver. Every directory under `tests/acceptance/` is one test case: HCL
+//! files plus a `steps.yaml` that lists the steps (create, update, clear, import, deletion
+//! outside Terraform, plan-time validation, checks through the API and the state). The step
+//! vocabulary is documented in `tests/acceptance/README.md`. A new resource adds a directory,
+//! not Rust. Each case starts its own emulator and proxy; cases run in parallel
+//! (`--test-threads`), with the standard libtest summary at the end.
 
 mod common;
 
-use common::{Bench, Workdir};
-use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
 
-/// The state values of one resource (from `terraform show -json`).
-fn state_of(tf: &Workdir, addr: &str) -> Value {
-    tf.state_resource(addr)
+use common::{Bench, Run, Workdir};
+use libtest_mimic::{Arguments, Failed, Trial};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+const APPLY: &[&str] = &["apply", "-auto-approve", "-input=false", "-no-color"];
+const REFRESH: &[&str] = &[
+    "apply",
+    "-refresh-only",
+    "-auto-approve",
+    "-input=false",
+    "-no-color",
+];
+const PLAN: &[&str] = &["plan", "-detailed-exitcode", "-input=false", "-no-color"];
+
+fn cases_dir() -> PathBuf {
+    common::repo_root().join("provider/tests/acceptance")
 }
 
-fn id_of(tf: &Workdir, addr: &str) -> String {
-    state_of(tf, addr)["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{addr} has no id"))
-        .to_string()
-}
-
-/// Apply, then require an empty plan, an empty plan after refresh too.
-fn apply_clean(tf: &Workdir, hcl: &str) {
-    tf.write_main(hcl);
-    tf.apply();
-    tf.assert_no_changes();
-    tf.refresh();
-    tf.assert_no_changes();
-}
-
-/// `terraform state rm` + `terraform import`, then the plan must be empty.
-fn reimport(tf: &Workdir, addr: &str, import_id: &str) {
-    tf.state_rm(addr);
-    tf.import(addr, import_id);
-    tf.assert_no_changes();
-}
-
-/// Delete through the API; the next plan must re-create the object.
-fn deleted_outside(bench: &Bench, tf: &Workdir, api_path: &str, addr: &str) {
-    let (status, body) = bench.api("DELETE", api_path, None);
-    assert!(status < 300, "DELETE {api_path}: {status} {body}");
-    let plan = tf.plan();
-    assert_eq!(
-        tf.plan_exitcode(),
-        2,
-        "plan after outside deletion shows no change:\n{}",
-        plan.describe()
-    );
-    plan.assert_contains(&format!("{addr} will be created"));
-}
-
-/// A plan of `hcl` must fail, naming `attr` and containing `needle`.
-fn rejected_at_plan(tf: &Workdir, hcl: &str, attr: &str, needle: &str) {
-    tf.write_main(hcl);
-    let run = tf.plan_expect_error();
-    let text = run.output();
-    assert!(
-        text.contains(attr) && text.contains(needle),
-        "error does not name {attr:?} / {needle:?}:\n{text}"
-    );
-}
-
-fn get(bench: &Bench, path: &str) -> Value {
-    let (status, body) = bench.api("GET", path, None);
-    assert_eq!(status, 200, "GET {path}: {body}");
-    body
-}
-
-#[test]
-fn organization_lifecycle() {
-    let bench = Bench::start();
-    let tf = Workdir::new(&bench);
-    apply_clean(
-        &tf,
-        r#"resource "workos_organization" "o" {
-  name        = "Org One"
-  external_id = "ext-1"
-  metadata    = { tier = "gold", region = "eu" }
-  domains     = [{ domain = "one.example", state = "pending" }]
-}"#,
-    );
-    let id = id_of(&tf, "workos_organization.o");
-    let org = get(&bench, &format!("/organizations/{id}"));
-    assert_eq!(org["name"], "Org One");
-    assert_eq!(org["external_id"], "ext-1");
-    assert_eq!(org["metadata"], json!({"tier": "gold", "region": "eu"}));
-    assert_eq!(org["domains"][0]["domain"], "one.example");
-    assert_eq!(org["domains"][0]["state"], "pending");
-
-    // Changing one attribute: only values that change on write are unknown in the plan.
-    tf.write_main(
-        r#"resource "workos_organization" "o" {
-  name        = "Org One (planned)"
-  external_id = "ext-1"
-  metadata    = { tier = "gold", region = "eu" }
-  domains     = [{ domain = "one.example", state = "pending" }]
-}"#,
-    );
-    tf.run(&["plan", "-input=false", "-no-color", "-out=update.plan"])
-        .assert_success();
-    let shown = tf.run(&["show", "-json", "update.plan"]);
-    let plan: Value =
-        serde_json::from_str(&shown.stdout).unwrap_or_else(|e| panic!("{e}: {}", shown.describe()));
-    let unknown = &plan["resource_changes"][0]["change"]["after_unknown"];
-    assert_eq!(unknown["updated_at"], true, "{unknown}");
-    for kept in [
-        "id",
-        "created_at",
-        "allow_profiles_outside_organization",
-        "domains",
-    ] {
-        assert!(
-            !unknown
-                .get(kept)
-                .is_some_and(|v| v.to_string().contains("true")),
-            "{kept} is needlessly unknown: {unknown}"
-        );
-    }
-
-    // Update every updatable attribute.
-    apply_clean(
-        &tf,
-        r#"resource "workos_organization" "o" {
-  name        = "Org One Renamed"
-  external_id = "ext-2"
-  metadata    = { tier = "platinum" }
-  domains     = [{ domain = "one.example", state = "verified" }, { domain = "two.example", state = "pending" }]
-  allow_profiles_outside_organization = true
-}"#,
-    );
-    assert_eq!(
-        id_of(&tf, "workos_organization.o"),
-        id,
-        "update must not replace"
-    );
-    let org = get(&bench, &format!("/organizations/{id}"));
-    assert_eq!(org["name"], "Org One Renamed");
-    assert_eq!(org["external_id"], "ext-2");
-    assert_eq!(
-        org["metadata"],
-        json!({"tier": "platinum"}),
-        "a removed metadata key is removed remotely"
-    );
-    assert_eq!(org["allow_profiles_outside_organization"], true);
-    let mut domains: Vec<(String, String)> = org["domains"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["domain"].as_str().unwrap().to_string(),
-                d["state"].as_str().unwrap().to_string(),
-            )
-        })
+/// Every subdirectory of `tests/acceptance/`, sorted.
+fn case_dirs() -> Vec<PathBuf> {
+    let dir = cases_dir();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
         .collect();
-    domains.sort();
-    assert_eq!(
-        domains,
-        vec![
-            ("one.example".into(), "verified".into()),
-            ("two.example".into(), "pending".into())
-        ]
-    );
-
-    // Clear: external_id and metadata removed from config, domains emptied.
-    apply_clean(
-        &tf,
-        r#"resource "workos_organization" "o" {
-  name    = "Org One Renamed"
-  domains = []
-}"#,
-    );
-    let org = get(&bench, &format!("/organizations/{id}"));
-    assert!(
-        org["external_id"].is_null(),
-        "external_id not cleared: {org}"
-    );
-    assert!(
-        org["metadata"].as_object().is_none_or(|m| m.is_empty()),
-        "metadata not cleared: {org}"
-    );
-    assert_eq!(org["domains"], json!([]));
-
-    reimport(&tf, "workos_organization.o", &id);
-    deleted_outside(
-        &bench,
-        &tf,
-        &format!("/organizations/{id}"),
-        "workos_organization.o",
-    );
-
-    rejected_at_plan(
-        &tf,
-        r#"resource "workos_organization" "o" {
-  name        = "x"
-  external_id = "caf\u00e9"
-}"#,
-        "external_id",
-        "pattern",
-    );
-    rejected_at_plan(
-        &tf,
-        r#"resource "workos_organization" "o" {
-  name    = "x"
-  domains = [{ domain = "a.example", state = "approved" }]
-}"#,
-        "state",
-        "must be one of",
-    );
-    rejected_at_plan(
-        &tf,
-        &format!(
-            r#"resource "workos_organization" "o" {{
-  name     = "x"
-  metadata = {{ "{}" = "v" }}
-}}"#,
-            "k".repeat(41)
-        ),
-        "metadata",
-        "at most 40 characters",
-    );
+    dirs.sort();
+    dirs
 }
 
-#[test]
-fn user_lifecycle() {
-    let bench = Bench::start();
-    let tf = Workdir::new(&bench);
-    let write_only = tf.version() >= (1, 11, 0);
-    let password = |p: &str| {
-        if write_only {
-            format!("  password = \"{p}\"\n")
-        } else {
-            String::new()
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = vec![Trial::test("coverage", || {
+        check_coverage().map_err(Failed::from)
+    })];
+    for dir in case_dirs() {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        trials.push(Trial::test(name, move || {
+            run_case(&dir).map_err(Failed::from)
+        }));
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The case file and its steps.
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseFile {
+    /// Resource types (and `data.<type>` data sources) whose lifecycle this case covers.
+    covers: Vec<String>,
+    steps: Vec<serde_yaml::Value>,
+}
+
+struct Step {
+    action: Action,
+    /// A Terraform version constraint (`">= 1.11"`, `"< 1.11"`): the step is skipped otherwise.
+    terraform: Option<String>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Action {
+    Apply(String),
+    ApplyError(ExpectError),
+    PlanError(ExpectError),
+    ExpectPlan(PlanCheck),
+    Import(Import),
+    DeleteOutside(DeleteOutside),
+    Api(Api),
+    ExpectApi(ExpectApi),
+    ExpectState(ExpectState),
+    ExpectOutputs(Map<String, Value>),
+    ExpectRequests(ExpectRequests),
+    ExpectStateFile(ExpectStateFile),
+    Let(Map<String, Value>),
+    Env(Map<String, Value>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectError {
+    config: String,
+    #[serde(default)]
+    contains: Vec<String>,
+    #[serde(default)]
+    absent: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PlanCheck {
+    config: Option<String>,
+    changes: Option<bool>,
+    #[serde(default)]
+    contains: Vec<String>,
+    #[serde(default)]
+    absent: Vec<String>,
+    #[serde(default)]
+    actions: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    unknown: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    known: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Import {
+    address: String,
+    id: String,
+    config: Option<String>,
+    plan: Option<PlanCheck>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeleteOutside {
+    path: String,
+    address: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Api {
+    method: String,
+    path: String,
+    body: Option<Value>,
+    status: Option<u16>,
+    repeat: Option<u32>,
+    #[serde(default)]
+    save: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectApi {
+    path: String,
+    status: Option<u16>,
+    find: Option<Find>,
+    checks: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Find {
+    #[serde(rename = "in")]
+    list: String,
+    #[serde(rename = "where")]
+    filter: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectState {
+    address: String,
+    #[serde(default)]
+    checks: Map<String, Value>,
+    #[serde(default)]
+    absent: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectRequests {
+    method: String,
+    path: String,
+    #[serde(default)]
+    body_has: Vec<String>,
+    min: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectStateFile {
+    absent: Vec<String>,
+}
+
+fn parse_step(value: serde_yaml::Value) -> Result<Step, String> {
+    let serde_yaml::Value::Mapping(mut map) = value else {
+        return Err(format!("a step is a map, not {value:?}"));
+    };
+    let mut take = |key: &str| -> Result<Option<String>, String> {
+        match map.remove(key) {
+            None => Ok(None),
+            Some(serde_yaml::Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(format!("`{key}` is a string, not {other:?}")),
         }
     };
-    apply_clean(
-        &tf,
-        &format!(
-            r#"resource "workos_user" "u" {{
-  email       = "ada@users.example"
-  first_name  = "Ada"
-  last_name   = "Lovelace"
-  external_id = "u-1"
-  metadata    = {{ team = "math", desk = "3" }}
-{}}}"#,
-            password("correct horse 1")
-        ),
-    );
-    let id = id_of(&tf, "workos_user.u");
-    let user = get(&bench, &format!("/user_management/users/{id}"));
-    assert_eq!(user["first_name"], "Ada");
-    assert_eq!(user["last_name"], "Lovelace");
-    assert_eq!(user["external_id"], "u-1");
-    assert_eq!(user["metadata"], json!({"team": "math", "desk": "3"}));
-
-    // Update; email_verified is not configured, so a remote change is kept, never reverted.
-    let (status, _) = bench.api(
-        "PUT",
-        &format!("/user_management/users/{id}"),
-        Some(json!({"email_verified": true})),
-    );
-    assert_eq!(status, 200);
-    apply_clean(
-        &tf,
-        &format!(
-            r#"resource "workos_user" "u" {{
-  email       = "ada@users.example"
-  first_name  = "Augusta"
-  last_name   = "King"
-  external_id = "u-2"
-  metadata    = {{ team = "math" }}
-{}}}"#,
-            password("correct horse 1")
-        ),
-    );
-    let user = get(&bench, &format!("/user_management/users/{id}"));
-    assert_eq!(user["first_name"], "Augusta");
-    assert_eq!(user["last_name"], "King");
-    assert_eq!(user["external_id"], "u-2");
-    assert_eq!(
-        user["email_verified"], true,
-        "a server-side change must not be reverted"
-    );
-    assert_eq!(user["metadata"], json!({"team": "math"}));
-
-    // Clear last_name, external_id and metadata by removing them.
-    apply_clean(
-        &tf,
-        &format!(
-            r#"resource "workos_user" "u" {{
-  email          = "ada@users.example"
-  first_name     = "Augusta"
-  email_verified = false
-{}}}"#,
-            password("correct horse 1")
-        ),
-    );
-    let user = get(&bench, &format!("/user_management/users/{id}"));
-    assert!(
-        user["last_name"].is_null() || user["last_name"] == "",
-        "last_name not cleared: {user}"
-    );
-    assert!(
-        user["external_id"].is_null(),
-        "external_id not cleared: {user}"
-    );
-    assert!(
-        user["metadata"].as_object().is_none_or(|m| m.is_empty()),
-        "metadata not cleared: {user}"
-    );
-    assert_eq!(user["email_verified"], false);
-
-    if write_only {
-        // Rotating the password is planned and actually sent; it never reaches the state.
-        tf.write_main(&format!(
-            r#"resource "workos_user" "u" {{
-  email          = "ada@users.example"
-  first_name     = "Augusta"
-  email_verified = false
-{}}}"#,
-            password("correct horse 2")
+    let terraform = take("terraform")?;
+    let note = take("note")?;
+    if map.len() != 1 {
+        let keys: Vec<String> = map
+            .keys()
+            .map(|k| k.as_str().unwrap_or("?").to_string())
+            .collect();
+        return Err(format!(
+            "a step has exactly one action (besides `terraform` and `note`), found {keys:?}"
         ));
-        assert_eq!(
-            tf.plan_exitcode(),
-            2,
-            "a changed password must plan an update"
-        );
-        let before = bench.proxy.requests().len();
-        tf.apply();
-        let sent = bench.proxy.requests()[before..].iter().any(|r| {
-            r.method == "PUT"
-                && r.path.starts_with(&format!("/user_management/users/{id}"))
-                && serde_json::from_str::<Value>(&r.request_body)
-                    .is_ok_and(|b| b.get("password").is_some())
-        });
-        assert!(sent, "the new password was not sent");
-        tf.assert_no_changes();
-        let state = std::fs::read_to_string(tf.path().join("terraform.tfstate")).unwrap();
-        assert!(
-            !state.contains("correct horse"),
-            "a write-only value reached the state file"
-        );
+    }
+    // serde_yaml reads enums from YAML tags; as JSON, `{action: args}` is the enum's plain
+    // externally tagged form.
+    let json = serde_json::to_value(serde_yaml::Value::Mapping(map))
+        .map_err(|e| format!("bad step: {e}"))?;
+    let action = serde_json::from_value(json).map_err(|e| format!("bad step: {e}"))?;
+    Ok(Step {
+        action,
+        terraform,
+        note,
+    })
+}
+
+impl Step {
+    fn summary(&self) -> String {
+        let what = match &self.action {
+            Action::Apply(c) => format!("apply {c}"),
+            Action::ApplyError(e) => format!("apply_error {}", e.config),
+            Action::PlanError(e) => format!("plan_error {}", e.config),
+            Action::ExpectPlan(p) => match &p.config {
+                Some(c) => format!("expect_plan {c}"),
+                None => "expect_plan".to_string(),
+            },
+            Action::Import(i) => format!("import {} {}", i.address, i.id),
+            Action::DeleteOutside(d) => format!("delete_outside {}", d.address),
+            Action::Api(a) => format!("api {} {}", a.method, a.path),
+            Action::ExpectApi(e) => format!("expect_api {}", e.path),
+            Action::ExpectState(s) => format!("expect_state {}", s.address),
+            Action::ExpectOutputs(_) => "expect_outputs".to_string(),
+            Action::ExpectRequests(r) => format!("expect_requests {} {}", r.method, r.path),
+            Action::ExpectStateFile(_) => "expect_state_file".to_string(),
+            Action::Let(m) => format!("let {}", m.keys().cloned().collect::<Vec<_>>().join(", ")),
+            Action::Env(m) => format!("env {}", m.keys().cloned().collect::<Vec<_>>().join(", ")),
+        };
+        match &self.note {
+            Some(n) => format!("{what}: {n}"),
+            None => what,
+        }
     }
 
-    if !write_only {
-        // Older Terraform cannot keep a value out of state: the provider refuses it at plan
-        // time instead of storing the password.
-        eprintln!(
-            "Terraform {:?} < 1.11: password rotation is checked only as a clear refusal",
-            tf.version()
-        );
-        rejected_at_plan(
-            &tf,
-            r#"resource "workos_user" "u" {
-  email    = "ada@users.example"
-  password = "never stored"
-}"#,
-            "password",
-            "Terraform 1.11",
-        );
+    /// Configuration files the step reads.
+    fn configs(&self) -> Vec<&str> {
+        match &self.action {
+            Action::Apply(c) => vec![c.as_str()],
+            Action::ApplyError(e) | Action::PlanError(e) => vec![e.config.as_str()],
+            Action::ExpectPlan(p) => p.config.iter().map(String::as_str).collect(),
+            Action::Import(i) => i.config.iter().map(String::as_str).collect(),
+            _ => vec![],
+        }
     }
 
-    // A write-only value cannot be imported: with the password still configured, the first
-    // plan after an import sets it (an in-place update, never a replacement); without it the
-    // plan is empty.
-    if write_only {
-        tf.state_rm("workos_user.u");
-        tf.import("workos_user.u", &id);
-        let plan = tf.plan();
-        plan.assert_contains("workos_user.u will be updated in-place");
-        assert!(!plan.contains("must be replaced"), "{}", plan.describe());
+    /// Whether the step talks to Terraform or the API (and so starts a new request window
+    /// for `expect_requests`).
+    fn acts(&self) -> bool {
+        matches!(
+            self.action,
+            Action::Apply(_)
+                | Action::ApplyError(_)
+                | Action::PlanError(_)
+                | Action::ExpectPlan(_)
+                | Action::Import(_)
+                | Action::DeleteOutside(_)
+                | Action::Api(_)
+        )
     }
-    tf.write_main(
-        r#"resource "workos_user" "u" {
-  email          = "ada@users.example"
-  first_name     = "Augusta"
-  email_verified = false
-}"#,
-    );
-    reimport(&tf, "workos_user.u", &id);
-    deleted_outside(
-        &bench,
-        &tf,
-        &format!("/user_management/users/{id}"),
-        "workos_user.u",
-    );
-    rejected_at_plan(
-        &tf,
-        r#"resource "workos_user" "u" {
-  email = "not-an-email"
-}"#,
-        "email",
-        "email address",
-    );
 }
 
-#[test]
-fn permission_and_organization_role_lifecycle() {
-    let bench = Bench::start();
-    let tf = Workdir::new(&bench);
-    let base = r#"resource "workos_organization" "o" {
-  name = "Role Org"
-}
-resource "workos_permission" "read" {
-  slug = "reports-read"
-  name = "Read reports"
-}
-resource "workos_permission" "write" {
-  slug        = "reports-write"
-  name        = "Write reports"
-  description = "Change reports"
-}
-"#;
-    apply_clean(
-        &tf,
-        &format!(
-            r#"{base}
-resource "workos_organization_role" "r" {{
-  organization_id = workos_organization.o.id
-  slug            = "org-analyst"
-  name            = "Analyst"
-  description     = "Looks at numbers"
-  permissions     = [workos_permission.read.slug]
-}}"#
-        ),
-    );
-    let org = id_of(&tf, "workos_organization.o");
-    let role = get(
-        &bench,
-        &format!("/authorization/organizations/{org}/roles/org-analyst"),
-    );
-    assert_eq!(role["name"], "Analyst");
-    assert_eq!(role["permissions"], json!(["reports-read"]));
-    let perm = get(&bench, "/authorization/permissions/reports-write");
-    assert_eq!(perm["description"], "Change reports");
-
-    // Update name, description, permission set; rename and re-describe a permission.
-    apply_clean(
-        &tf,
-        &format!(
-            r#"{}
-resource "workos_organization_role" "r" {{
-  organization_id = workos_organization.o.id
-  slug            = "org-analyst"
-  name            = "Senior analyst"
-  description     = "Looks at more numbers"
-  permissions     = [workos_permission.write.slug, workos_permission.read.slug]
-}}"#,
-            base.replace("Read reports", "Read all reports")
-        ),
-    );
-    let role = get(
-        &bench,
-        &format!("/authorization/organizations/{org}/roles/org-analyst"),
-    );
-    assert_eq!(role["name"], "Senior analyst");
-    let mut perms: Vec<String> = serde_json::from_value(role["permissions"].clone()).unwrap();
-    perms.sort();
-    assert_eq!(perms, vec!["reports-read", "reports-write"]);
-    assert_eq!(
-        get(&bench, "/authorization/permissions/reports-read")["name"],
-        "Read all reports"
-    );
-
-    // Clear the descriptions and the permission set.
-    apply_clean(
-        &tf,
-        &format!(
-            r#"{}
-resource "workos_organization_role" "r" {{
-  organization_id = workos_organization.o.id
-  slug            = "org-analyst"
-  name            = "Senior analyst"
-  permissions     = []
-}}"#,
-            base.replace("  description = \"Change reports\"\n", "")
-        ),
-    );
-    let role = get(
-        &bench,
-        &format!("/authorization/organizations/{org}/roles/org-analyst"),
-    );
-    assert!(
-        role["description"].is_null(),
-        "role description not cleared: {role}"
-    );
-    assert_eq!(role["permissions"], json!([]));
-    assert!(get(&bench, "/authorization/permissions/reports-write")["description"].is_null());
-
-    reimport(
-        &tf,
-        "workos_organization_role.r",
-        &format!("{org}/org-analyst"),
-    );
-    reimport(&tf, "workos_permission.write", "reports-write");
-    deleted_outside(
-        &bench,
-        &tf,
-        &format!("/authorization/organizations/{org}/roles/org-analyst"),
-        "workos_organization_role.r",
-    );
-    deleted_outside(
-        &bench,
-        &tf,
-        "/authorization/permissions/reports-write",
-        "workos_permission.write",
-    );
-
-    rejected_at_plan(
-        &tf,
-        &format!(
-            r#"resource "workos_permission" "p" {{
-  slug = "{}"
-  name = "x"
-}}"#,
-            "s".repeat(49)
-        ),
-        "slug",
-        "at most 48 characters",
-    );
+fn load_case(dir: &Path) -> Result<(Vec<String>, Vec<Step>), String> {
+    let path = dir.join("steps.yaml");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let file: CaseFile = serde_yaml::from_str(&text).map_err(|e| format!("steps.yaml: {e}"))?;
+    let mut steps = Vec::new();
+    for (i, v) in file.steps.into_iter().enumerate() {
+        steps.push(parse_step(v).map_err(|e| format!("steps.yaml step {}: {e}", i + 1))?);
+    }
+    if steps.is_empty() {
+        return Err("steps.yaml has no steps".into());
+    }
+    Ok((file.covers, steps))
 }
 
-#[test]
-fn membership_and_domain_lifecycle() {
-    let bench = Bench::start();
-    let tf = Workdir::new(&bench);
-    let base = r#"resource "workos_organization" "o" {
-  name = "Member Org"
-}
-resource "workos_user" "u" {
-  email = "grace@members.example"
-}
-resource "workos_organization_domain" "d" {
-  organization_id = workos_organization.o.id
-  domain          = "members.example"
-}
-"#;
-    apply_clean(
-        &tf,
-        &format!(
-            r#"{base}
-resource "workos_organization_membership" "m" {{
-  organization_id = workos_organization.o.id
-  user_id         = workos_user.u.id
-  roles           = ["member"]
-}}"#
-        ),
-    );
-    let m = id_of(&tf, "workos_organization_membership.m");
-    let d = id_of(&tf, "workos_organization_domain.d");
-    let mem = get(
-        &bench,
-        &format!("/user_management/organization_memberships/{m}"),
-    );
-    assert_eq!(mem["roles"][0]["slug"], "member");
-    let dom = get(&bench, &format!("/organization_domains/{d}"));
-    assert_eq!(dom["domain"], "members.example");
-    assert_ne!(dom["state"], "verified", "never silently verified");
-
-    // Change the roles; verify the domain.
-    apply_clean(
-        &tf,
-        &format!(
-            r#"{}
-resource "workos_organization_membership" "m" {{
-  organization_id = workos_organization.o.id
-  user_id         = workos_user.u.id
-  roles           = ["admin"]
-}}"#,
-            base.replace(
-                "  domain          = \"members.example\"\n",
-                "  domain          = \"members.example\"\n  verify          = true\n"
-            )
-        ),
-    );
-    assert_eq!(id_of(&tf, "workos_organization_membership.m"), m);
-    let mem = get(
-        &bench,
-        &format!("/user_management/organization_memberships/{m}"),
-    );
-    assert_eq!(mem["roles"][0]["slug"], "admin");
-    assert_eq!(
-        get(&bench, &format!("/organization_domains/{d}"))["state"],
-        "verified"
-    );
-
-    reimport(&tf, "workos_organization_membership.m", &m);
-    tf.state_rm("workos_organization_domain.d");
-    tf.import("workos_organization_domain.d", &d);
-    deleted_outside(
-        &bench,
-        &tf,
-        &format!("/user_management/organization_memberships/{m}"),
-        "workos_organization_membership.m",
-    );
-    deleted_outside(
-        &bench,
-        &tf,
-        &format!("/organization_domains/{d}"),
-        "workos_organization_domain.d",
-    );
+/// The resource type of an address (`workos_user.u` → `workos_user`, `data.x.y` → `data.x`).
+fn type_of(address: &str) -> String {
+    let parts: Vec<&str> = address.split('.').collect();
+    if parts[0] == "data" && parts.len() > 1 {
+        format!("data.{}", parts[1])
+    } else {
+        parts[0].to_string()
+    }
 }
 
-#[test]
-fn webhook_endpoint_lifecycle() {
-    let bench = Bench::start();
-    let tf = Workdir::new(&bench);
-    apply_clean(
-        &tf,
-        r#"resource "workos_webhook_endpoint" "w" {
-  endpoint_url = "http://127.0.0.1:9/hooks"
-  events       = ["user.created", "organization.created"]
-}"#,
-    );
-    let w = id_of(&tf, "workos_webhook_endpoint.w");
-    let st = state_of(&tf, "workos_webhook_endpoint.w");
-    let secret = st["secret"].as_str().unwrap_or_default().to_string();
-    assert!(
-        secret.len() >= 16 && !secret.contains('x'),
-        "the create response's secret is kept: {secret:?}"
-    );
-    let plan = tf.plan();
-    assert!(!plan.contains(&secret), "the secret shows in plan output");
+/// Checks a case's shape before running it: every config file exists and is used, and every
+/// covered resource is created, imported and deleted outside Terraform by some step.
+fn lint_case(dir: &Path, covers: &[String], steps: &[Step]) -> Result<(), String> {
+    let mut problems = Vec::new();
+    let used: Vec<&str> = steps.iter().flat_map(Step::configs).collect();
+    let mut hcl = String::new();
+    for c in &used {
+        match std::fs::read_to_string(dir.join(c)) {
+            Ok(t) => hcl.push_str(&t),
+            Err(e) => problems.push(format!("config {c}: {e}")),
+        }
+    }
+    for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".tf") && !used.contains(&name.as_str()) {
+            problems.push(format!("{name} is used by no step"));
+        }
+    }
+    for t in covers {
+        if let Some(ds) = t.strip_prefix("data.") {
+            if !hcl.contains(&format!("data \"{ds}\"")) {
+                problems.push(format!("covers {t}, but no config declares it"));
+            }
+            continue;
+        }
+        if !hcl.contains(&format!("resource \"{t}\"")) {
+            problems.push(format!("covers {t}, but no config declares it"));
+        }
+        let has = |f: &dyn Fn(&Action) -> Option<&String>| {
+            steps
+                .iter()
+                .any(|s| f(&s.action).is_some_and(|a| type_of(a) == *t))
+        };
+        if !has(&|a| match a {
+            Action::Import(i) => Some(&i.address),
+            _ => None,
+        }) {
+            problems.push(format!("covers {t}, but no `import` step imports it"));
+        }
+        if !has(&|a| match a {
+            Action::DeleteOutside(d) => Some(&d.address),
+            _ => None,
+        }) {
+            problems.push(format!(
+                "covers {t}, but no `delete_outside` step deletes it"
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
 
-    apply_clean(
-        &tf,
-        r#"resource "workos_webhook_endpoint" "w" {
-  endpoint_url = "http://127.0.0.1:9/hooks/v2"
-  events       = ["organization.created", "user.updated"]
-  status       = "disabled"
-}"#,
-    );
-    assert_eq!(id_of(&tf, "workos_webhook_endpoint.w"), w);
-    let list = get(&bench, "/webhook_endpoints");
-    let ep = list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["id"] == w.as_str())
+/// Every resource and data source of the provider (named by `overrides/`) is covered by a
+/// case, and every case covers only real ones.
+fn check_coverage() -> Result<(), String> {
+    let root = common::repo_root().join("overrides");
+    let mut known = Vec::new();
+    for (sub, key, prefix) in [
+        ("resources", "resource", ""),
+        ("data-sources", "data_source", "data."),
+    ] {
+        let dir = root.join(sub);
+        for entry in std::fs::read_dir(&dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "yaml"))
+        {
+            let text = std::fs::read_to_string(entry.path()).map_err(|e| e.to_string())?;
+            let doc: serde_yaml::Value = serde_yaml::from_str(&text)
+                .map_err(|e| format!("{}: {e}", entry.path().display()))?;
+            let name = doc[key]
+                .as_str()
+                .ok_or_else(|| format!("{} has no `{key}`", entry.path().display()))?;
+            known.push(format!("{prefix}{name}"));
+        }
+    }
+    let mut covered = BTreeMap::new();
+    let mut problems = Vec::new();
+    for dir in case_dirs() {
+        let case = dir.file_name().unwrap().to_string_lossy().into_owned();
+        match load_case(&dir) {
+            Ok((covers, _)) => {
+                for t in covers {
+                    if !known.contains(&t) {
+                        problems.push(format!(
+                            "acceptance/{case} covers {t}, which the provider does not have"
+                        ));
+                    }
+                    covered.insert(t, case.clone());
+                }
+            }
+            Err(e) => problems.push(format!("acceptance/{case}: {e}")),
+        }
+    }
+    known.sort();
+    for t in &known {
+        if !covered.contains_key(t) {
+            problems.push(format!(
+                "{t} has no acceptance case: add a directory under provider/tests/acceptance/ whose steps.yaml covers it"
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running a case.
+
+fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<String>()
         .cloned()
-        .unwrap();
-    assert_eq!(ep["endpoint_url"], "http://127.0.0.1:9/hooks/v2");
-    assert_eq!(ep["status"], "disabled");
-    let mut events: Vec<String> = serde_json::from_value(ep["events"].clone()).unwrap();
-    events.sort();
-    assert_eq!(events, vec!["organization.created", "user.updated"]);
-    assert_eq!(
-        state_of(&tf, "workos_webhook_endpoint.w")["secret"],
-        secret.as_str(),
-        "secret kept across updates"
-    );
-
-    reimport(&tf, "workos_webhook_endpoint.w", &w);
-    deleted_outside(
-        &bench,
-        &tf,
-        &format!("/webhook_endpoints/{w}"),
-        "workos_webhook_endpoint.w",
-    );
-    rejected_at_plan(
-        &tf,
-        r#"resource "workos_webhook_endpoint" "w" {
-  endpoint_url = "http://127.0.0.1:9/hooks"
-  events       = ["user.exploded"]
-}"#,
-        "events",
-        "must be one of",
-    );
-    rejected_at_plan(
-        &tf,
-        r#"resource "workos_webhook_endpoint" "w" {
-  endpoint_url = "not a url"
-  events       = ["user.created"]
-}"#,
-        "endpoint_url",
-        "URL",
-    );
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "panic".to_string())
 }
 
-#[test]
-fn data_sources() {
-    let bench = Bench::start();
+fn run_case(dir: &Path) -> Result<(), String> {
+    let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+    let (covers, steps) = load_case(dir).map_err(|e| format!("acceptance/{name}: {e}"))?;
+    lint_case(dir, &covers, &steps).map_err(|e| format!("acceptance/{name}: {e}"))?;
+    let bench = catch_unwind(Bench::start)
+        .map_err(|p| format!("acceptance/{name}: bench: {}", panic_text(p)))?;
     let tf = Workdir::new(&bench);
-    apply_clean(
-        &tf,
-        r#"resource "workos_organization" "a" {
-  name        = "Lookup Alpha"
-  external_id = "alpha"
-  domains     = [{ domain = "alpha.example", state = "pending" }]
-}
-resource "workos_organization" "b" {
-  name = "Lookup Beta"
-}
-resource "workos_user" "u" {
-  email = "finder@alpha.example"
-}
-data "workos_organization" "by_id" {
-  id = workos_organization.a.id
-}
-data "workos_organization" "by_external_id" {
-  external_id = workos_organization.a.external_id
-}
-data "workos_organization" "by_domain" {
-  domain     = "alpha.example"
-  depends_on = [workos_organization.a]
-}
-data "workos_organizations" "lookups" {
-  search     = "Lookup"
-  depends_on = [workos_organization.a, workos_organization.b]
-}
-data "workos_user" "by_email" {
-  email = workos_user.u.email
-}
-output "by_id" { value = data.workos_organization.by_id.name }
-output "by_external_id" { value = data.workos_organization.by_external_id.id }
-output "by_domain" { value = data.workos_organization.by_domain.id }
-output "count" { value = length(data.workos_organizations.lookups.organizations) }
-output "user" { value = data.workos_user.by_email.id }
-"#,
-    );
-    let a = id_of(&tf, "workos_organization.a");
-    assert_eq!(tf.output("by_id"), json!("Lookup Alpha"));
-    assert_eq!(tf.output("by_external_id"), json!(a));
-    assert_eq!(tf.output("by_domain"), json!(a));
-    assert_eq!(tf.output("count"), json!(2));
-    assert_eq!(tf.output("user"), json!(id_of(&tf, "workos_user.u")));
-
-    // Full pagination: more objects than one page (100) holds.
-    for i in 0..105 {
-        let (status, body) = bench.api(
-            "POST",
-            "/organizations",
-            Some(json!({"name": format!("Bulk {i:03}")})),
-        );
-        assert_eq!(status, 201, "{body}");
+    let version = tf.version();
+    let mut ctx = Ctx {
+        dir,
+        bench: &bench,
+        tf,
+        vars: Map::new(),
+        mark: 0,
+    };
+    for (i, step) in steps.iter().enumerate() {
+        let n = i + 1;
+        if let Some(constraint) = &step.terraform {
+            let ok = version_satisfies(version, constraint)
+                .map_err(|e| format!("acceptance/{name} step {n}: {e}"))?;
+            if !ok {
+                eprintln!(
+                    "acceptance/{name} step {n} ({}) skipped: needs Terraform {constraint}, this is {}.{}.{}",
+                    step.summary(),
+                    version.0,
+                    version.1,
+                    version.2
+                );
+                continue;
+            }
+        }
+        if step.acts() {
+            ctx.mark = bench.proxy.requests().len();
+        }
+        catch_unwind(AssertUnwindSafe(|| ctx.run(&step.action)))
+            .unwrap_or_else(|p| Err(panic_text(p)))
+            .map_err(|e| format!("acceptance/{name} step {n} ({}): {e}", step.summary()))?;
     }
-    tf.write_main(
-        r#"data "workos_organizations" "bulk" {
-  search = "Bulk"
+    Ok(())
 }
-# The emulator may repeat an item at a page boundary when items share a timestamp,
-# so count distinct ids: every object must be reached.
-output "bulk" { value = length(distinct(data.workos_organizations.bulk.organizations[*].id)) }
-"#,
-    );
-    tf.apply();
-    assert_eq!(tf.output("bulk"), json!(105));
-    let pages = bench
-        .proxy
-        .requests()
+
+/// `">= 1.11"`, `"< 1.11"`, `"> 1.0.3"`, `"<= 1.10"`, `"= 1.11.4"`.
+fn version_satisfies(have: (u32, u32, u32), constraint: &str) -> Result<bool, String> {
+    let c = constraint.trim();
+    let (op, rest) = [">=", "<=", ">", "<", "="]
         .iter()
-        .filter(|r| r.method == "GET" && r.path.starts_with("/organizations?"))
-        .count();
-    assert!(pages >= 2, "the list was read in one page: {pages}");
-
-    rejected_at_plan(
-        &tf,
-        r#"data "workos_organization" "x" {
-  id          = "org_1"
-  external_id = "e"
-}"#,
-        "external_id",
-        "exactly one",
+        .find_map(|op| c.strip_prefix(op).map(|r| (*op, r.trim())))
+        .ok_or_else(|| format!("bad Terraform constraint {constraint:?}"))?;
+    let mut parts = rest.split('.').map(|p| {
+        p.parse::<u32>()
+            .map_err(|_| format!("bad Terraform constraint {constraint:?}"))
+    });
+    let want = (
+        parts.next().transpose()?.unwrap_or(0),
+        parts.next().transpose()?.unwrap_or(0),
+        parts.next().transpose()?.unwrap_or(0),
     );
-    tf.write_main(
-        r#"data "workos_organization" "x" {
-  domain = "nobody.example"
-}"#,
-    );
-    tf.plan_expect_error().assert_contains("nobody.example");
+    Ok(match op {
+        ">=" => have >= want,
+        "<=" => have <= want,
+        ">" => have > want,
+        "<" => have < want,
+        _ => have == want,
+    })
 }
 
-#[test]
-fn api_errors_become_diagnostics_and_nothing_is_lost() {
-    let bench = Bench::start();
-    let tf = Workdir::new(&bench);
-    tf.write_main(
-        r#"resource "workos_user" "first" {
-  email = "twice@errors.example"
-}
-resource "workos_user" "second" {
-  email      = "twice@errors.example"
-  depends_on = [workos_user.first]
-}"#,
-    );
-    let run = tf.apply_expect_error();
-    let text = run.output();
-    assert!(text.contains("Create workos_user failed"), "{text}");
-    assert!(text.contains("409"), "the API's status is shown: {text}");
-    assert!(
-        !text.contains(&bench.api_key()),
-        "the API key leaked into an error"
-    );
-    // The object that was created is in state; the failed one is not.
-    let first = tf.state_resource("workos_user.first");
-    assert!(
-        first["id"]
-            .as_str()
-            .is_some_and(|id| id.starts_with("user_")),
-        "{first}"
-    );
+struct Ctx<'a> {
+    dir: &'a Path,
+    bench: &'a Bench,
+    tf: Workdir,
+    vars: Map<String, Value>,
+    /// Index in the proxy's log where the last acting step began.
+    mark: usize,
 }
 
-#[test]
-fn missing_api_key_is_a_clear_error() {
-    let bench = Bench::start();
-    let mut tf = Workdir::new(&bench);
-    tf.set_env("WORKOS_API_KEY", "");
-    tf.write_main(
-        r#"resource "workos_organization" "o" {
-  name = "No key"
-}"#,
-    );
-    let run = tf.apply_expect_error();
-    run.assert_contains("Missing api_key");
-    run.assert_contains("WORKOS_API_KEY");
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn need(ok: bool, what: impl FnOnce() -> String) -> Result<(), String> {
+    if ok {
+        Ok(())
+    } else {
+        Err(what())
+    }
+}
+
+impl Ctx<'_> {
+    fn run(&mut self, action: &Action) -> Result<(), String> {
+        match action {
+            Action::Apply(config) => self.apply(config),
+            Action::ApplyError(e) => self.expect_error(APPLY, e),
+            Action::PlanError(e) => self.expect_error(PLAN, e),
+            Action::ExpectPlan(p) => {
+                if let Some(c) = &p.config {
+                    self.write_config(c)?;
+                }
+                self.expect_plan(p, None)
+            }
+            Action::Import(i) => self.import(i),
+            Action::DeleteOutside(d) => self.delete_outside(d),
+            Action::Api(a) => self.api(a),
+            Action::ExpectApi(e) => self.expect_api(e),
+            Action::ExpectState(s) => self.expect_state(s),
+            Action::ExpectOutputs(o) => self.expect_outputs(o),
+            Action::ExpectRequests(r) => self.expect_requests(r),
+            Action::ExpectStateFile(f) => self.expect_state_file(f),
+            Action::Let(vars) => {
+                for (k, v) in vars {
+                    let v = self.expand_value(v)?;
+                    self.vars.insert(k.clone(), v);
+                }
+                Ok(())
+            }
+            Action::Env(vars) => {
+                for (k, v) in vars {
+                    let v = self.expand(&text_of(v), false)?;
+                    self.tf.set_env(k, &v);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    // --- templates ---------------------------------------------------------------------------
+
+    /// The value of a template name, `None` when the name is not one of ours.
+    fn lookup(&self, name: &str) -> Result<Option<Value>, String> {
+        if name == "api_key" {
+            return Ok(Some(Value::String(self.bench.api_key())));
+        }
+        if let Some(path) = name.strip_prefix("state.") {
+            let parts: Vec<&str> = path.split('.').collect();
+            let split = if parts[0] == "data" { 3 } else { 2 };
+            if parts.len() <= split {
+                return Err(format!("${{{name}}}: write state.<address>.<attribute>"));
+            }
+            let address = parts[..split].join(".");
+            let attrs = self
+                .resource(&address)?
+                .ok_or_else(|| format!("${{{name}}}: {address} is not in the state"))?;
+            let mut v = &attrs;
+            for p in &parts[split..] {
+                v = match v {
+                    Value::Array(a) => p.parse::<usize>().ok().and_then(|i| a.get(i)),
+                    other => other.get(p),
+                }
+                .ok_or_else(|| format!("${{{name}}}: {address} has no {p} in {attrs}"))?;
+            }
+            return Ok(Some(v.clone()));
+        }
+        Ok(self.vars.get(name).cloned())
+    }
+
+    /// Replaces `${name}` in `s`. In HCL, names that are not ours (Terraform's own
+    /// interpolation) and `$${` escapes are left alone; elsewhere an unknown name is an error.
+    fn expand(&self, s: &str, hcl: bool) -> Result<String, String> {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(start) = rest.find("${") {
+            let Some(len) = rest[start + 2..].find('}') else {
+                break;
+            };
+            let end = start + 3 + len;
+            let name = &rest[start + 2..start + 2 + len];
+            let escaped = start > 0 && rest.as_bytes()[start - 1] == b'$';
+            match if escaped { None } else { self.lookup(name)? } {
+                Some(v) => {
+                    out.push_str(&rest[..start]);
+                    out.push_str(&text_of(&v));
+                }
+                None if hcl || escaped => out.push_str(&rest[..end]),
+                None => {
+                    let known: Vec<&String> = self.vars.keys().collect();
+                    return Err(format!(
+                        "unknown template ${{{name}}} (defined: {known:?}, api_key, state.<address>.<attribute>)"
+                    ));
+                }
+            }
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    /// Expands every string (and map key) in `v`; a string that is exactly one `${name}`
+    /// becomes that value with its JSON type.
+    fn expand_value(&self, v: &Value) -> Result<Value, String> {
+        Ok(match v {
+            Value::String(s) => {
+                let whole = s.starts_with("${") && s.ends_with('}') && s.matches("${").count() == 1;
+                match whole {
+                    true => match self.lookup(&s[2..s.len() - 1])? {
+                        Some(v) => v,
+                        None => Value::String(self.expand(s, false)?),
+                    },
+                    false => Value::String(self.expand(s, false)?),
+                }
+            }
+            Value::Array(a) => Value::Array(
+                a.iter()
+                    .map(|x| self.expand_value(x))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(m) => {
+                let mut out = Map::new();
+                for (k, x) in m {
+                    out.insert(self.expand(k, false)?, self.expand_value(x)?);
+                }
+                Value::Object(out)
+            }
+            other => other.clone(),
+        })
+    }
+
+    fn expand_all(&self, list: &[String]) -> Result<Vec<String>, String> {
+        list.iter().map(|s| self.expand(s, false)).collect()
+    }
+
+    // --- Terraform ---------------------------------------------------------------------------
+
+    /// Writes main.tf (provider requirements added) from a config file of the case.
+    fn write_config(&self, file: &str) -> Result<(), String> {
+        let path = self.dir.join(file);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        self.tf.write_main(&self.expand(&text, true)?);
+        Ok(())
+    }
+
+    fn tf_ok(&self, args: &[&str], what: &str) -> Result<Run, String> {
+        let r = self.tf.run(args);
+        need(r.success(), || format!("{what} failed: {}", r.describe()))?;
+        Ok(r)
+    }
+
+    fn empty_plan(&self, when: &str) -> Result<(), String> {
+        let r = self.tf.run(PLAN);
+        need(r.status == 0, || {
+            format!("the plan {when} is not empty: {}", r.describe())
+        })
+    }
+
+    /// Apply, then an empty plan; refresh, then an empty plan again.
+    fn apply(&self, config: &str) -> Result<(), String> {
+        self.write_config(config)?;
+        self.tf_ok(APPLY, "apply")?;
+        self.empty_plan("after apply")?;
+        self.tf_ok(REFRESH, "refresh")?;
+        self.empty_plan("after refresh")
+    }
+
+    fn check_text(&self, r: &Run, contains: &[String], absent: &[String]) -> Result<(), String> {
+        let text = r.output();
+        let missing: Vec<&String> = contains.iter().filter(|c| !text.contains(*c)).collect();
+        let present: Vec<&String> = absent.iter().filter(|a| text.contains(*a)).collect();
+        need(missing.is_empty() && present.is_empty(), || {
+            let mut msg = String::new();
+            if !missing.is_empty() {
+                msg.push_str(&format!("output lacks {missing:?}; "));
+            }
+            if !present.is_empty() {
+                msg.push_str(&format!(
+                    "output shows {present:?}, which must not appear; "
+                ));
+            }
+            format!("{msg}{}", r.describe())
+        })
+    }
+
+    fn expect_error(&self, args: &[&str], e: &ExpectError) -> Result<(), String> {
+        self.write_config(&e.config)?;
+        let r = self.tf.run(args);
+        need(!r.success(), || {
+            format!("`terraform {}` succeeded: {}", args[0], r.describe())
+        })?;
+        self.check_text(
+            &r,
+            &self.expand_all(&e.contains)?,
+            &self.expand_all(&e.absent)?,
+        )
+    }
+
+    fn expect_plan(&self, p: &PlanCheck, default_changes: Option<bool>) -> Result<(), String> {
+        let json = !(p.actions.is_empty() && p.unknown.is_empty() && p.known.is_empty());
+        let mut args = PLAN.to_vec();
+        if json {
+            args.push("-out=step.plan");
+        }
+        let r = self.tf.run(&args);
+        need(r.status == 0 || r.status == 2, || {
+            format!("plan failed: {}", r.describe())
+        })?;
+        if let Some(changes) = p.changes.or(default_changes) {
+            need((r.status == 2) == changes, || {
+                let want = if changes { "changes" } else { "an empty plan" };
+                format!("expected {want}: {}", r.describe())
+            })?;
+        }
+        self.check_text(
+            &r,
+            &self.expand_all(&p.contains)?,
+            &self.expand_all(&p.absent)?,
+        )?;
+        if !json {
+            return Ok(());
+        }
+        let shown = self.tf_ok(&["show", "-json", "step.plan"], "show -json of the plan")?;
+        let plan: Value = serde_json::from_str(&shown.stdout)
+            .map_err(|e| format!("show -json is not JSON ({e}): {}", shown.describe()))?;
+        let change = |address: &str| -> Result<&Value, String> {
+            plan["resource_changes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|c| c["address"] == address)
+                .map(|c| &c["change"])
+                .ok_or_else(|| format!("the plan has no change for {address}: {}", r.describe()))
+        };
+        let mut problems = Vec::new();
+        for (address, want) in &p.actions {
+            let c = change(address)?;
+            let got: Vec<String> = serde_json::from_value(c["actions"].clone()).unwrap_or_default();
+            if &got != want {
+                problems.push(format!("{address}: actions {got:?}, expected {want:?}"));
+            }
+        }
+        for (address, attrs) in &p.unknown {
+            let unknown = &change(address)?["after_unknown"];
+            for a in attrs {
+                if unknown[a] != Value::Bool(true) {
+                    problems.push(format!("{address}.{a} is known in the plan, expected unknown (after_unknown: {unknown})"));
+                }
+            }
+        }
+        for (address, attrs) in &p.known {
+            let unknown = &change(address)?["after_unknown"];
+            for a in attrs {
+                if unknown
+                    .get(a)
+                    .is_some_and(|v| v.to_string().contains("true"))
+                {
+                    problems.push(format!(
+                        "{address}.{a} is needlessly unknown in the plan (after_unknown: {unknown})"
+                    ));
+                }
+            }
+        }
+        need(problems.is_empty(), || {
+            format!("{}\n{}", problems.join("\n"), r.describe())
+        })
+    }
+
+    /// `state rm` + `import`, then the plan (empty unless `plan` says otherwise).
+    fn import(&self, i: &Import) -> Result<(), String> {
+        if let Some(c) = &i.config {
+            self.write_config(c)?;
+        }
+        let id = self.expand(&i.id, false)?;
+        self.tf_ok(&["state", "rm", &i.address], "state rm")?;
+        self.tf_ok(
+            &["import", "-input=false", "-no-color", &i.address, &id],
+            "import",
+        )?;
+        let default = PlanCheck::default();
+        let plan = i.plan.as_ref().unwrap_or(&default);
+        if plan.config.is_some() {
+            return Err("an import's `plan` takes no `config` (give it to the import)".into());
+        }
+        self.expect_plan(plan, Some(false))
+            .map_err(|e| format!("after import: {e}"))
+    }
+
+    /// Delete through the API; the next plan must create the object again.
+    fn delete_outside(&self, d: &DeleteOutside) -> Result<(), String> {
+        let path = self.expand(&d.path, false)?;
+        let (status, body) = self.bench.api("DELETE", &path, None);
+        need(status < 300, || format!("DELETE {path}: {status} {body}"))?;
+        let r = self.tf.run(PLAN);
+        need(r.status == 2, || {
+            format!(
+                "the plan after deleting {path} outside Terraform shows no change: {}",
+                r.describe()
+            )
+        })?;
+        self.check_text(&r, &[format!("{} will be created", d.address)], &[])
+    }
+
+    // --- the API -----------------------------------------------------------------------------
+
+    fn api(&mut self, a: &Api) -> Result<(), String> {
+        let mut last = Value::Null;
+        for i in 0..a.repeat.unwrap_or(1) {
+            self.vars.insert("i".into(), Value::from(i));
+            let path = self.expand(&a.path, false)?;
+            let body = a.body.as_ref().map(|b| self.expand_value(b)).transpose()?;
+            let (status, response) = self.bench.api(&a.method, &path, body);
+            let ok = match a.status {
+                Some(s) => status == s,
+                None => (200..300).contains(&status),
+            };
+            need(ok, || {
+                format!(
+                    "{} {path}: status {status}, expected {}: {response}",
+                    a.method,
+                    a.status.map_or("2xx".to_string(), |s| s.to_string())
+                )
+            })?;
+            last = response;
+        }
+        self.vars.remove("i");
+        for (var, pointer) in &a.save {
+            let p = text_of(pointer);
+            let v = last
+                .pointer(&p)
+                .ok_or_else(|| format!("save {var}: the response has no {p}: {last}"))?;
+            self.vars.insert(var.clone(), v.clone());
+        }
+        Ok(())
+    }
+
+    fn expect_api(&self, e: &ExpectApi) -> Result<(), String> {
+        let path = self.expand(&e.path, false)?;
+        let (status, body) = self.bench.api("GET", &path, None);
+        let want = e.status.unwrap_or(200);
+        need(status == want, || {
+            format!("GET {path}: status {status}, expected {want}: {body}")
+        })?;
+        let target = match &e.find {
+            None => body,
+            Some(f) => {
+                let filter = self.expand_value(&Value::Object(f.filter.clone()))?;
+                let items = body
+                    .pointer(&f.list)
+                    .and_then(Value::as_array)
+                    .ok_or_else(|| format!("GET {path}: no list at {}: {body}", f.list))?;
+                items
+                    .iter()
+                    .find(|item| check_all(item, &filter).is_ok())
+                    .cloned()
+                    .ok_or_else(|| {
+                        format!("GET {path}: no item of {} matches {filter}: {body}", f.list)
+                    })?
+            }
+        };
+        let checks = self.expand_value(&Value::Object(e.checks.clone()))?;
+        check_all(&target, &checks).map_err(|m| format!("GET {path}:\n{m}\nbody: {target}"))
+    }
+
+    fn expect_requests(&self, r: &ExpectRequests) -> Result<(), String> {
+        let path = self.expand(&r.path, false)?;
+        let log = self.bench.proxy.requests();
+        let window = &log[self.mark.min(log.len())..];
+        let count = window
+            .iter()
+            .filter(|q| q.method == r.method && q.path.starts_with(&path))
+            .filter(|q| {
+                let body: Value = serde_json::from_str(&q.request_body).unwrap_or(Value::Null);
+                r.body_has.iter().all(|p| body.pointer(p).is_some())
+            })
+            .count();
+        let min = r.min.unwrap_or(1);
+        need(count >= min, || {
+            let seen: Vec<String> = window
+                .iter()
+                .map(|q| format!("{} {} {}", q.method, q.path, q.request_body))
+                .collect();
+            format!(
+                "{count} request(s) {} {path}* with {:?} in the body during the previous step, expected at least {min}; seen:\n{}",
+                r.method,
+                r.body_has,
+                seen.join("\n")
+            )
+        })
+    }
+
+    // --- the state ---------------------------------------------------------------------------
+
+    fn state(&self) -> Result<Value, String> {
+        let path = self.tf.path().join("terraform.tfstate");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| format!("terraform.tfstate: {e}"))
+    }
+
+    /// The attributes of the resource at `address` in state, `None` when it is not there.
+    fn resource(&self, address: &str) -> Result<Option<Value>, String> {
+        let (mode, rest) = match address.strip_prefix("data.") {
+            Some(r) => ("data", r),
+            None => ("managed", address),
+        };
+        let (ty, name) = rest
+            .split_once('.')
+            .ok_or_else(|| format!("bad address {address:?}"))?;
+        let state = self.state()?;
+        Ok(state["resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| {
+                r["mode"] == mode && r["type"] == ty && r["name"] == name && r["module"].is_null()
+            })
+            .and_then(|r| r["instances"][0].get("attributes").cloned()))
+    }
+
+    fn expect_state(&self, s: &ExpectState) -> Result<(), String> {
+        let attrs = self.resource(&s.address)?;
+        if s.absent {
+            return need(attrs.is_none(), || {
+                format!(
+                    "{} is in the state: {}",
+                    s.address,
+                    attrs.unwrap_or_default()
+                )
+            });
+        }
+        let attrs = attrs.ok_or_else(|| format!("{} is not in the state", s.address))?;
+        let checks = self.expand_value(&Value::Object(s.checks.clone()))?;
+        check_all(&attrs, &checks).map_err(|m| format!("{}:\n{m}", s.address))
+    }
+
+    fn expect_outputs(&self, outputs: &Map<String, Value>) -> Result<(), String> {
+        let state = self.state()?;
+        let mut values = Map::new();
+        for (name, o) in state["outputs"].as_object().into_iter().flatten() {
+            values.insert(name.clone(), o["value"].clone());
+        }
+        let values = Value::Object(values);
+        let mut checks = Map::new();
+        for (name, v) in outputs {
+            checks.insert(format!("/{name}"), self.expand_value(v)?);
+        }
+        check_all(&values, &Value::Object(checks)).map_err(|m| format!("outputs:\n{m}\n{values}"))
+    }
+
+    fn expect_state_file(&self, f: &ExpectStateFile) -> Result<(), String> {
+        for file in ["terraform.tfstate", "terraform.tfstate.backup"] {
+            let Ok(text) = std::fs::read_to_string(self.tf.path().join(file)) else {
+                continue;
+            };
+            for a in self.expand_all(&f.absent)? {
+                need(!text.contains(&a), || format!("{file} contains {a:?}"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value checks: `{<JSON pointer>: <expected>}`.
+
+const MATCHERS: &[&str] = &["is", "matches", "not", "unordered", "equals"];
+
+/// A matcher is a map of exactly one of [`MATCHERS`].
+fn matcher(v: &Value) -> Option<(&str, &Value)> {
+    let m = v.as_object()?;
+    let (k, x) = m.iter().next()?;
+    (m.len() == 1 && MATCHERS.contains(&k.as_str())).then_some((k.as_str(), x))
+}
+
+fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, a)| y.get(k).is_some_and(|b| json_eq(a, b)))
+        }
+        _ => a == b,
+    }
+}
+
+fn show(v: Option<&Value>) -> String {
+    v.map_or("absent".to_string(), Value::to_string)
+}
+
+/// Checks one value; `Err` says what differed.
+fn check_value(actual: Option<&Value>, expected: &Value) -> Result<(), String> {
+    let ok = match matcher(expected) {
+        Some(("is", kind)) => match kind.as_str().unwrap_or("null") {
+            "absent" => actual.is_none(),
+            "null" => actual.is_none_or(Value::is_null),
+            "empty" => actual.is_none_or(|a| match a {
+                Value::Null => true,
+                Value::String(s) => s.is_empty(),
+                Value::Array(x) => x.is_empty(),
+                Value::Object(x) => x.is_empty(),
+                _ => false,
+            }),
+            other => return Err(format!("unknown `is: {other}` (absent, null or empty)")),
+        },
+        Some(("matches", re)) => {
+            let re = regex::Regex::new(re.as_str().unwrap_or_default())
+                .map_err(|e| format!("bad regex: {e}"))?;
+            actual
+                .and_then(Value::as_str)
+                .is_some_and(|s| re.is_match(s))
+        }
+        Some(("not", v)) => !actual.is_some_and(|a| json_eq(a, v)),
+        Some(("equals", v)) => actual.is_some_and(|a| json_eq(a, v)),
+        Some(("unordered", items)) => {
+            let want = items.as_array().ok_or("`unordered` takes a list")?;
+            actual.and_then(Value::as_array).is_some_and(|got| {
+                got.len() == want.len() && assign(got, want, &mut vec![false; got.len()])
+            })
+        }
+        _ => actual.is_some_and(|a| json_eq(a, expected)),
+    };
+    need(ok, || format!("expected {expected}, got {}", show(actual)))
+}
+
+/// Whether each of `want` matches a distinct item of `got` (objects by their listed fields).
+fn assign(got: &[Value], want: &[Value], used: &mut Vec<bool>) -> bool {
+    let Some((first, rest)) = want.split_first() else {
+        return true;
+    };
+    for i in 0..got.len() {
+        if !used[i] && item_matches(&got[i], first) {
+            used[i] = true;
+            if assign(got, rest, used) {
+                return true;
+            }
+            used[i] = false;
+        }
+    }
+    false
+}
+
+fn item_matches(got: &Value, want: &Value) -> bool {
+    match (got, want) {
+        (Value::Object(g), Value::Object(w)) if matcher(want).is_none() => {
+            w.iter().all(|(k, wv)| match matcher(wv) {
+                Some(_) => check_value(g.get(k), wv).is_ok(),
+                None => g.get(k).is_some_and(|gv| item_matches(gv, wv)),
+            })
+        }
+        _ => check_value(Some(got), want).is_ok(),
+    }
+}
+
+/// Runs every `{pointer: expected}` check against `target`; `Err` lists each one that failed.
+fn check_all(target: &Value, checks: &Value) -> Result<(), String> {
+    let mut problems = Vec::new();
+    for (pointer, expected) in checks.as_object().into_iter().flatten() {
+        if let Err(e) = check_value(target.pointer(pointer), expected) {
+            problems.push(format!("  {pointer}: {e}"));
+        }
+    }
+    need(problems.is_empty(), || problems.join("\n"))
 }

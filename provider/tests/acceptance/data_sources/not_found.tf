@@ -1,0 +1,3 @@
+data "workos_organization" "x" {
+  domain = "nobody.example"
+}

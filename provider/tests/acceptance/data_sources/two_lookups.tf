@@ -1,0 +1,4 @@
+data "workos_organization" "x" {
+  id          = "org_1"
+  external_id = "e"
+}

@@ -1,0 +1,3 @@
+resource "workos_organization" "o" {
+  name = "No key"
+}

@@ -1,0 +1,4 @@
+resource "workos_organization" "o" {
+  name    = "x"
+  domains = [{ domain = "a.example", state = "approved" }]
+}

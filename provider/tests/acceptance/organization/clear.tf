@@ -1,0 +1,5 @@
+# external_id and metadata removed from the configuration, domains emptied.
+resource "workos_organization" "o" {
+  name    = "Org One Renamed"
+  domains = []
+}

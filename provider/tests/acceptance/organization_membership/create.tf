@@ -1,0 +1,15 @@
+resource "workos_organization" "o" {
+  name = "Member Org"
+}
+resource "workos_user" "u" {
+  email = "grace@members.example"
+}
+resource "workos_organization_domain" "d" {
+  organization_id = workos_organization.o.id
+  domain          = "members.example"
+}
+resource "workos_organization_membership" "m" {
+  organization_id = workos_organization.o.id
+  user_id         = workos_user.u.id
+  roles           = ["member"]
+}

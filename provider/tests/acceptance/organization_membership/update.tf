@@ -1,0 +1,17 @@
+# The membership's roles change; the domain is verified.
+resource "workos_organization" "o" {
+  name = "Member Org"
+}
+resource "workos_user" "u" {
+  email = "grace@members.example"
+}
+resource "workos_organization_domain" "d" {
+  organization_id = workos_organization.o.id
+  domain          = "members.example"
+  verify          = true
+}
+resource "workos_organization_membership" "m" {
+  organization_id = workos_organization.o.id
+  user_id         = workos_user.u.id
+  roles           = ["admin"]
+}

@@ -1,0 +1,3 @@
+resource "workos_user" "u" {
+  email = "not-an-email"
+}

@@ -1,0 +1,4 @@
+resource "workos_user" "u" {
+  email    = "ada@users.example"
+  password = "never stored"
+}

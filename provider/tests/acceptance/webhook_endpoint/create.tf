@@ -1,0 +1,4 @@
+resource "workos_webhook_endpoint" "w" {
+  endpoint_url = "http://127.0.0.1:9/hooks"
+  events       = ["user.created", "organization.created"]
+}
