@@ -75,7 +75,6 @@ struct Receiver {
     child: Child,
     /// `http://127.0.0.1:<port>/webhooks/workos`
     url: String,
-    log: PathBuf,
 }
 
 impl Receiver {
@@ -122,7 +121,7 @@ impl Receiver {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_string();
-        Receiver { child, url, log }
+        Receiver { child, url }
     }
 
     fn stop(mut self) {
