@@ -67,7 +67,7 @@ fn receiver_bin() -> PathBuf {
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "tenant-receiver")
         .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .last()
+        .next_back()
         .expect("cargo reported no tenant-receiver executable")
 }
 
@@ -766,6 +766,15 @@ fn tenant_provisioning_end_to_end() {
         );
     }
     ok("the receiver's log names the events and never contains a secret");
+
+    // 10. The secret comes only from the create response: an imported endpoint has none.
+    tf.state_rm(ENDPOINT);
+    tf.import(ENDPOINT, &new_id);
+    assert!(
+        tf.state_resource(ENDPOINT)["secret"].is_null(),
+        "an imported endpoint must not have a secret in state"
+    );
+    ok("an imported endpoint has no secret in state (it is returned only when the endpoint is created)");
 
     tf.destroy();
     let (_, listed) = bench.api("GET", "/webhook_endpoints", None);
