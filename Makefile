@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: setup demo generate check build test install
+.PHONY: setup demo tenant-demo generate check build test install
 
 ## setup: install the test bench (WorkOS emulator from npm via the lockfile; Terraform if absent)
 setup:
@@ -13,13 +13,17 @@ setup:
 demo: setup
 	$(CARGO) test -p terraform-provider-workos --test quickstart -- --nocapture --test-threads=1
 
+## tenant-demo: examples/tenant-provisioning end to end (endpoint by terraform, receiver, tenants provisioned)
+tenant-demo: setup
+	$(CARGO) test -p terraform-provider-workos --test tenant_provisioning -- --nocapture --test-threads=1
+
 ## generate: regenerate generated/ and docs/ from spec/ and overrides/
 generate:
 	$(CARGO) run -q -p generator
 
 ## check: formatting, lints, and that generated files match the generator
 check:
-	$(CARGO) fmt -p generator -p terraform-provider-workos -p descriptor -- --check  # generated/ is formatted by prettyplease
+	$(CARGO) fmt -p generator -p terraform-provider-workos -p descriptor -p tenant-receiver -- --check  # generated/ is formatted by prettyplease
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) run -q -p generator -- --check
 

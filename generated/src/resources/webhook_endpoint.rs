@@ -2,10 +2,24 @@
 // spec: workos-openapi-v0.61.0.yaml (sha256 c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b), generator 0.1.0
 
 use descriptor::*;
-///An endpoint that receives webhook events. The signing `secret` is returned only when the endpoint is created; it is kept (sensitive) in state from that response.
+/**An endpoint that receives webhook events. The signing `secret` is returned only when the
+endpoint is created; it is kept (sensitive) in state from that response.
+
+**Lifecycle of the signing secret.** WorkOS returns `secret` once, in the response that
+creates the endpoint; no later read returns it. The provider keeps it in state from that
+response, marked sensitive: plans and applies show `(sensitive value)`, and an output that
+exposes it must be `sensitive = true` (read it with `terraform output -raw <name>` and hand it
+to the receiver through its environment or a file, never a log). Anyone who can read the
+state can read the secret, so keep state in an encrypted, access-controlled backend. An
+endpoint imported with `terraform import` has no secret in state (`null`): take it from the
+WorkOS dashboard, or replace the endpoint. To rotate the secret, replace the endpoint:
+`terraform apply -replace=workos_webhook_endpoint.<name>` deletes it and creates a new one
+with a new secret, which the new output returns; restart or reconfigure the receiver with it.
+Events sent while the receiver still holds the old secret fail verification and are retried
+by WorkOS. `examples/tenant-provisioning` is a receiver built this way.*/
 pub static RESOURCE: ResourceDesc = ResourceDesc {
     name: "workos_webhook_endpoint",
-    description: "An endpoint that receives webhook events. The signing `secret` is returned only when the endpoint is created; it is kept (sensitive) in state from that response.",
+    description: "An endpoint that receives webhook events. The signing `secret` is returned only when the\nendpoint is created; it is kept (sensitive) in state from that response.\n\n**Lifecycle of the signing secret.** WorkOS returns `secret` once, in the response that\ncreates the endpoint; no later read returns it. The provider keeps it in state from that\nresponse, marked sensitive: plans and applies show `(sensitive value)`, and an output that\nexposes it must be `sensitive = true` (read it with `terraform output -raw <name>` and hand it\nto the receiver through its environment or a file, never a log). Anyone who can read the\nstate can read the secret, so keep state in an encrypted, access-controlled backend. An\nendpoint imported with `terraform import` has no secret in state (`null`): take it from the\nWorkOS dashboard, or replace the endpoint. To rotate the secret, replace the endpoint:\n`terraform apply -replace=workos_webhook_endpoint.<name>` deletes it and creates a new one\nwith a new secret, which the new output returns; restart or reconfigure the receiver with it.\nEvents sent while the receiver still holds the old secret fail verification and are retried\nby WorkOS. `examples/tenant-provisioning` is a receiver built this way.",
     attrs: &[
         Attr {
             name: "endpoint_url",
