@@ -10,7 +10,7 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
         Attr {
             name: "id",
             mode: Mode::ComputedOptional,
-            description: "Unique identifier of the Organization.",
+            description: "Unique identifier of the Organization. When not set, the remote value is kept.",
             response_field: Some("id"),
             ..Attr::DEFAULT
         },
@@ -112,7 +112,7 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
         Attr {
             name: "external_id",
             mode: Mode::ComputedOptional,
-            description: "The external ID of the Organization.",
+            description: "The external ID of the Organization. When not set, the remote value is kept.",
             response_field: Some("external_id"),
             ..Attr::DEFAULT
         },

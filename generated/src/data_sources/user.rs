@@ -10,7 +10,7 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
         Attr {
             name: "id",
             mode: Mode::ComputedOptional,
-            description: "The unique ID of the user.",
+            description: "The unique ID of the user. When not set, the remote value is kept.",
             response_field: Some("id"),
             ..Attr::DEFAULT
         },
@@ -41,7 +41,7 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
         Attr {
             name: "email",
             mode: Mode::ComputedOptional,
-            description: "The user's email address.",
+            description: "The user's email address. When not set, the remote value is kept.",
             response_field: Some("email"),
             ..Attr::DEFAULT
         },
@@ -55,7 +55,7 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
         Attr {
             name: "external_id",
             mode: Mode::ComputedOptional,
-            description: "The external ID of the user.",
+            description: "The external ID of the user. When not set, the remote value is kept.",
             response_field: Some("external_id"),
             ..Attr::DEFAULT
         },

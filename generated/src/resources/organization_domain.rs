@@ -10,7 +10,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "domain",
             mode: Mode::Required,
-            description: "The domain to add to the organization.",
+            description: "The domain to add to the organization. Changing this replaces the object.",
             force_new: true,
             create_field: Some("domain"),
             response_field: Some("domain"),
@@ -19,7 +19,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "organization_id",
             mode: Mode::Required,
-            description: "The ID of the organization to add the domain to.",
+            description: "The ID of the organization to add the domain to. Changing this replaces the object.",
             force_new: true,
             create_field: Some("organization_id"),
             response_field: Some("organization_id"),
@@ -73,8 +73,15 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             name: "verify",
             ty: Ty::Bool,
             mode: Mode::Optional,
-            description: "Start domain verification after creation (or when this becomes true).",
+            description: "Start domain verification after creation (or when this becomes true). Default: `false`.",
             default: Some(Lit::Bool(false)),
+            ..Attr::DEFAULT
+        },
+        Attr {
+            name: "extra_configuration",
+            ty: Ty::Dynamic,
+            mode: Mode::Optional,
+            description: "Fields the provider's schema does not have yet, merged into the create and update request bodies with their types kept (an object: `{ flag = true, limit = 5 }`). Only the keys you set are read back; a key that equals an attribute of this resource is an error; removing a key sends `null` for it.",
             ..Attr::DEFAULT
         },
     ],

@@ -133,7 +133,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "status",
             mode: Mode::ComputedOptional,
-            description: "Whether the Webhook Endpoint is enabled or disabled.",
+            description: "Whether the Webhook Endpoint is enabled or disabled. When not set, the remote value is kept. One of: `enabled`, `disabled`.",
             validators: &[Validator::OneOf(&["enabled", "disabled"])],
             update_field: Some("status"),
             response_field: Some("status"),
@@ -164,6 +164,13 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             description: "An ISO 8601 timestamp.",
             on_write: OnWrite::Changes,
             response_field: Some("updated_at"),
+            ..Attr::DEFAULT
+        },
+        Attr {
+            name: "extra_configuration",
+            ty: Ty::Dynamic,
+            mode: Mode::Optional,
+            description: "Fields the provider's schema does not have yet, merged into the create and update request bodies with their types kept (an object: `{ flag = true, limit = 5 }`). Only the keys you set are read back; a key that equals an attribute of this resource is an error; removing a key sends `null` for it.",
             ..Attr::DEFAULT
         },
     ],
