@@ -117,37 +117,33 @@ trait Component: Sized {
     fn lookup(c: &Components) -> &IndexMap<String, ReferenceOr<Self>>;
 }
 
-impl Component for Parameter {
-    const KIND: &'static str = "parameter";
-    const PREFIX: &'static str = "#/components/parameters/";
-    fn lookup(c: &Components) -> &IndexMap<String, ReferenceOr<Self>> {
-        &c.parameters
-    }
+/// `impl Component for $ty`: its kind's name, `$ref` prefix and `Components` field.
+macro_rules! component {
+    ($ty:ty, $kind:literal, $prefix:literal, $field:ident) => {
+        impl Component for $ty {
+            const KIND: &'static str = $kind;
+            const PREFIX: &'static str = $prefix;
+            fn lookup(c: &Components) -> &IndexMap<String, ReferenceOr<Self>> {
+                &c.$field
+            }
+        }
+    };
 }
 
-impl Component for RequestBody {
-    const KIND: &'static str = "request body";
-    const PREFIX: &'static str = "#/components/requestBodies/";
-    fn lookup(c: &Components) -> &IndexMap<String, ReferenceOr<Self>> {
-        &c.request_bodies
-    }
-}
-
-impl Component for Response {
-    const KIND: &'static str = "response";
-    const PREFIX: &'static str = "#/components/responses/";
-    fn lookup(c: &Components) -> &IndexMap<String, ReferenceOr<Self>> {
-        &c.responses
-    }
-}
-
-impl Component for Schema {
-    const KIND: &'static str = "schema";
-    const PREFIX: &'static str = "#/components/schemas/";
-    fn lookup(c: &Components) -> &IndexMap<String, ReferenceOr<Self>> {
-        &c.schemas
-    }
-}
+component!(
+    Parameter,
+    "parameter",
+    "#/components/parameters/",
+    parameters
+);
+component!(
+    RequestBody,
+    "request body",
+    "#/components/requestBodies/",
+    request_bodies
+);
+component!(Response, "response", "#/components/responses/", responses);
+component!(Schema, "schema", "#/components/schemas/", schemas);
 
 /// The component name of a local `$ref` under `prefix`, JSON-pointer unescaped.
 fn ref_name(reference: &str, prefix: &str) -> Result<String> {
@@ -558,20 +554,13 @@ impl<'a> Resolver<'a> {
         match t {
             Type::String(s) => {
                 shape.kind = Kind::String;
-                shape.format = match &s.format {
-                    VariantOrUnknownOrEmpty::Item(f) => Some(
-                        match f {
-                            StringFormat::Date => "date",
-                            StringFormat::DateTime => "date-time",
-                            StringFormat::Password => "password",
-                            StringFormat::Byte => "byte",
-                            StringFormat::Binary => "binary",
-                        }
-                        .to_string(),
-                    ),
-                    VariantOrUnknownOrEmpty::Unknown(u) => Some(u.clone()),
-                    VariantOrUnknownOrEmpty::Empty => None,
-                };
+                shape.format = format_name(&s.format, |f| match f {
+                    StringFormat::Date => "date",
+                    StringFormat::DateTime => "date-time",
+                    StringFormat::Password => "password",
+                    StringFormat::Byte => "byte",
+                    StringFormat::Binary => "binary",
+                });
                 shape.pattern = s.pattern.clone();
                 shape.enum_values = s.enumeration.iter().flatten().cloned().collect();
                 shape.min_length = s.min_length.map(|n| n as u64);
@@ -579,23 +568,19 @@ impl<'a> Resolver<'a> {
             }
             Type::Number(n) => {
                 shape.kind = Kind::Number;
-                shape.format = match &n.format {
-                    VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => Some("float".into()),
-                    VariantOrUnknownOrEmpty::Item(NumberFormat::Double) => Some("double".into()),
-                    VariantOrUnknownOrEmpty::Unknown(u) => Some(u.clone()),
-                    VariantOrUnknownOrEmpty::Empty => None,
-                };
+                shape.format = format_name(&n.format, |f| match f {
+                    NumberFormat::Float => "float",
+                    NumberFormat::Double => "double",
+                });
                 shape.minimum = n.minimum;
                 shape.maximum = n.maximum;
             }
             Type::Integer(n) => {
                 shape.kind = Kind::Integer;
-                shape.format = match &n.format {
-                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => Some("int32".into()),
-                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int64) => Some("int64".into()),
-                    VariantOrUnknownOrEmpty::Unknown(u) => Some(u.clone()),
-                    VariantOrUnknownOrEmpty::Empty => None,
-                };
+                shape.format = format_name(&n.format, |f| match f {
+                    IntegerFormat::Int32 => "int32",
+                    IntegerFormat::Int64 => "int64",
+                });
                 shape.minimum = n.minimum.map(|x| x as f64);
                 shape.maximum = n.maximum.map(|x| x as f64);
             }
@@ -744,6 +729,18 @@ fn union_scalars(shape: &mut Shape, parts: &[Shape]) {
     if all(&|p| p.minimum == first.minimum && p.maximum == first.maximum) {
         shape.minimum = first.minimum;
         shape.maximum = first.maximum;
+    }
+}
+
+/// A schema's `format` as written in the spec (a known format by `name`, else as given).
+fn format_name<T>(
+    f: &VariantOrUnknownOrEmpty<T>,
+    name: impl Fn(&T) -> &'static str,
+) -> Option<String> {
+    match f {
+        VariantOrUnknownOrEmpty::Item(f) => Some(name(f).to_string()),
+        VariantOrUnknownOrEmpty::Unknown(u) => Some(u.clone()),
+        VariantOrUnknownOrEmpty::Empty => None,
     }
 }
 

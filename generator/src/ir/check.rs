@@ -6,7 +6,6 @@ use crate::error::Error;
 use crate::overrides::ResourceOverride;
 use crate::resolve::{OperationInfo, Resolver, Shape};
 use descriptor::EXTRA_CONFIGURATION;
-use indexmap::IndexMap;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -46,34 +45,17 @@ pub fn operation(
     }
 }
 
-/// Each `ignore.<part>` entry names a field of `props`.
-pub fn ignored_fields(
-    part: &str,
-    fields: &[String],
-    has: &dyn Fn(&str) -> bool,
-    what: &str,
-    errs: &mut Errors,
-) {
-    for f in fields.iter().filter(|f| !has(f)) {
-        errs.push(
-            format!("ignore.{part}.{f}"),
-            format!("no such field in {what}"),
-        );
-    }
-}
-
-/// Each `attributes.<key>` names something `known` accepts.
-pub fn attribute_keys<T>(
-    keys: &IndexMap<String, T>,
+/// Each `<prefix>.<name>` key names something `known` accepts; each other one is an error
+/// saying `message`.
+pub fn known_keys<'k>(
+    prefix: &str,
+    keys: impl IntoIterator<Item = &'k String>,
     known: &dyn Fn(&str) -> bool,
-    what: &str,
+    message: &str,
     errs: &mut Errors,
 ) {
-    for k in keys.keys().filter(|k| !known(k)) {
-        errs.push(
-            format!("attributes.{k}"),
-            format!("{what} has no field, parameter or attribute {k:?}"),
-        );
+    for k in keys.into_iter().filter(|k| !known(k)) {
+        errs.push(format!("{prefix}.{k}"), message);
     }
 }
 
@@ -144,5 +126,5 @@ pub fn resource_names(r: &ResourceOverride, ir: &ResourceIr, errs: &mut Errors) 
     }
 }
 
-/// Shapes by field name, for key checks.
-pub type Props = IndexMap<String, Shape>;
+/// Shapes by field name.
+pub type Props = indexmap::IndexMap<String, Shape>;

@@ -52,9 +52,11 @@ fn results(
     errs: &mut Errors,
 ) -> Vec<AttrIr> {
     let has = |f: &str| props.contains_key(f);
-    check::ignored_fields("response", &d.ignore.response, &has, what, errs);
+    let message = format!("no such field in {what}");
+    check::known_keys("ignore.response", &d.ignore.response, &has, &message, errs);
     let known = |k: &str| has(k) || d.lookups.contains_key(k);
-    check::attribute_keys(&d.attributes, &known, &d.data_source, errs);
+    let message = format!("no such field in {what}, and not a lookup argument");
+    check::known_keys("attributes", d.attributes.keys(), &known, &message, errs);
     let skip = |f: &str| {
         d.ignore.response.iter().any(|x| x == f)
             || ov.provider.defaults.ignore_response.iter().any(|x| x == f)

@@ -170,14 +170,21 @@ fn response_props(r: &ResourceOverride, create: &OperationInfo, read: &Operation
 
 fn check_keys(r: &ResourceOverride, src: &Sources, errs: &mut Errors) {
     let in_request = |f: &str| src.create_props.contains_key(f) || src.update_props.contains_key(f);
-    let what = "the create or update request body";
-    check::ignored_fields("request", &r.ignore.request, &in_request, what, errs);
     let in_response = |f: &str| src.response_props.contains_key(f);
-    check::ignored_fields(
-        "response",
+    let message = "no such field in the create or update request body";
+    check::known_keys(
+        "ignore.request",
+        &r.ignore.request,
+        &in_request,
+        message,
+        errs,
+    );
+    let message = "no such field in the response";
+    check::known_keys(
+        "ignore.response",
         &r.ignore.response,
         &in_response,
-        "the response",
+        message,
         errs,
     );
     let params: Vec<String> = src
@@ -191,7 +198,11 @@ fn check_keys(r: &ResourceOverride, src: &Sources, errs: &mut Errors) {
             || src.extra_props.contains_key(k)
             || params.iter().any(|p| p == k)
     };
-    check::attribute_keys(&r.attributes, &known, &r.resource, errs);
+    let message = format!(
+        "{} has no field or parameter of this name in the spec",
+        r.resource
+    );
+    check::known_keys("attributes", r.attributes.keys(), &known, &message, errs);
 }
 
 /// Candidates from the request bodies (create ∪ update ∪ extra writes), each joined to its
