@@ -2,7 +2,7 @@
 // spec: workos-openapi-v0.61.0.yaml (sha256 c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b), generator 0.1.0
 
 use descriptor::*;
-///One user, found by exactly one of `id`, `email` or `external_id`.
+/// One user, found by exactly one of `id`, `email` or `external_id`.
 pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
     name: "workos_user",
     description: "One user, found by exactly one of `id`, `email` or `external_id`.",

@@ -2,7 +2,7 @@
 // spec: workos-openapi-v0.61.0.yaml (sha256 c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b), generator 0.1.0
 
 use descriptor::*;
-///A WorkOS organization. `domains` is authoritative when set (each with an explicit `state`, never silently "verified"); leave it unset to manage domains with `workos_organization_domain` instead.
+/// A WorkOS organization. `domains` is authoritative when set (each with an explicit `state`, never silently "verified"); leave it unset to manage domains with `workos_organization_domain` instead.
 pub static RESOURCE: ResourceDesc = ResourceDesc {
     name: "workos_organization",
     description: "A WorkOS organization. `domains` is authoritative when set (each with an explicit `state`, never silently \"verified\"); leave it unset to manage domains with `workos_organization_domain` instead.",

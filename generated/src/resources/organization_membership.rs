@@ -2,7 +2,7 @@
 // spec: workos-openapi-v0.61.0.yaml (sha256 c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b), generator 0.1.0
 
 use descriptor::*;
-///A user's membership of an organization, with its roles (a set, read back from the API).
+/// A user's membership of an organization, with its roles (a set, read back from the API).
 pub static RESOURCE: ResourceDesc = ResourceDesc {
     name: "workos_organization_membership",
     description: "A user's membership of an organization, with its roles (a set, read back from the API).",

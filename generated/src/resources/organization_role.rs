@@ -2,7 +2,7 @@
 // spec: workos-openapi-v0.61.0.yaml (sha256 c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b), generator 0.1.0
 
 use descriptor::*;
-///A role that exists only in one organization, with its permissions. `permissions` is authoritative when set: the role gets exactly that set.
+/// A role that exists only in one organization, with its permissions. `permissions` is authoritative when set: the role gets exactly that set.
 pub static RESOURCE: ResourceDesc = ResourceDesc {
     name: "workos_organization_role",
     description: "A role that exists only in one organization, with its permissions. `permissions` is authoritative when set: the role gets exactly that set.",

@@ -2,7 +2,7 @@
 // spec: workos-openapi-v0.61.0.yaml (sha256 c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b), generator 0.1.0
 
 use descriptor::*;
-///A WorkOS AuthKit user. `password` is write-only (Terraform 1.11+): never stored, and sent again whenever its value changes.
+/// A WorkOS AuthKit user. `password` is write-only (Terraform 1.11+): never stored, and sent again whenever its value changes.
 pub static RESOURCE: ResourceDesc = ResourceDesc {
     name: "workos_user",
     description: "A WorkOS AuthKit user. `password` is write-only (Terraform 1.11+): never stored, and sent again whenever its value changes.",

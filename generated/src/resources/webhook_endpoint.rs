@@ -2,7 +2,7 @@
 // spec: workos-openapi-v0.61.0.yaml (sha256 c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b), generator 0.1.0
 
 use descriptor::*;
-///An endpoint that receives webhook events. The signing `secret` is returned only when the endpoint is created; it is kept (sensitive) in state from that response.
+/// An endpoint that receives webhook events. The signing `secret` is returned only when the endpoint is created; it is kept (sensitive) in state from that response.
 pub static RESOURCE: ResourceDesc = ResourceDesc {
     name: "workos_webhook_endpoint",
     description: "An endpoint that receives webhook events. The signing `secret` is returned only when the endpoint is created; it is kept (sensitive) in state from that response.",

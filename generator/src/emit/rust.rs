@@ -162,8 +162,14 @@ fn op(o: &OpIr) -> TokenStream {
     quote!(Op { operation_id: #id, method: #method, path: #path, path_params: #path_params, query_params: #query_params, paginated: #paginated })
 }
 
+/// A `///` doc line's text: a space after the slashes.
+fn doc_text(text: &str) -> String {
+    format!(" {}", text.trim())
+}
+
 fn resource(r: &ResourceIr) -> TokenStream {
     let (name, desc) = (&r.name, &r.description);
+    let doc = doc_text(desc);
     let attrs = r.attrs.iter().map(attr);
     let create = op(&r.create);
     let read = match &r.read {
@@ -195,7 +201,7 @@ fn resource(r: &ResourceIr) -> TokenStream {
     quote! {
         use descriptor::*;
 
-        #[doc = #desc]
+        #[doc = #doc]
         pub static RESOURCE: ResourceDesc = ResourceDesc {
             name: #name,
             description: #desc,
@@ -214,6 +220,7 @@ fn resource(r: &ResourceIr) -> TokenStream {
 
 fn data_source(d: &DataSourceIr) -> TokenStream {
     let (name, desc) = (&d.name, &d.description);
+    let doc = doc_text(desc);
     let attrs = d.attrs.iter().map(attr);
     let kind = match &d.kind {
         DataKindIr::Single(lookups) => {
@@ -232,7 +239,7 @@ fn data_source(d: &DataSourceIr) -> TokenStream {
     quote! {
         use descriptor::*;
 
-        #[doc = #desc]
+        #[doc = #doc]
         pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
             name: #name,
             description: #desc,

@@ -2,7 +2,7 @@
 // spec: mini.yaml (sha256 584be8231d095fd81081e11d9300a84a7fecca94cef2e8a6c90808eb2a834d4a), generator 0.1.0
 
 use descriptor::*;
-///A widget.
+/// A widget.
 pub static RESOURCE: ResourceDesc = ResourceDesc {
     name: "mini_widget",
     description: "A widget.",
