@@ -20,12 +20,13 @@ pub mod data_sources {
 use descriptor::*;
 /// The provider's source address, defined once (overrides/provider.yaml).
 pub const PROVIDER_SOURCE: &str = "registry.terraform.io/workos-rs/workos";
+/// The provider, every resource and every data source.
 pub static PROVIDER: ProviderDesc = ProviderDesc {
     type_name: "workos",
     source_address: "registry.terraform.io/workos-rs/workos",
     default_base_url: "https://api.workos.com",
     spec_sha256: "c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b",
-    spec_version: "1.0",
+    spec_version: "v0.61.0",
     description: "Manage WorkOS organizations, users, memberships, roles, permissions and webhook endpoints with Terraform. Generated from the WorkOS OpenAPI spec.",
     config: &[
         ConfigAttr {

@@ -5,6 +5,7 @@ pub mod emit;
 pub mod error;
 pub mod ir;
 pub mod load;
+pub mod names;
 pub mod normalize;
 pub mod overrides;
 pub mod parse;

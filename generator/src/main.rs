@@ -1,5 +1,6 @@
-//! `cargo run -p generator [-- --check] [--root DIR]`: regenerate generated/ and docs/ from
-//! spec/ and overrides/, or (with --check) name every file that would change and exit 1.
+//! `cargo run -p generator [-- --check] [--dump-ir] [--root DIR]`: regenerate generated/,
+//! docs/ and examples/{resources,data-sources} from spec/ and overrides/; with --check, name
+//! every file that would change and exit 1; with --dump-ir, print the IR as JSON.
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -161,21 +161,45 @@ fn schema(v: &mut Value) {
     }
 }
 
-fn schema_object(m: &mut Map<String, Value>) {
-    // `$ref` with siblings: wrap the reference so the siblings survive parsing.
-    if m.contains_key("$ref") && m.len() > 1 {
-        if let Some(r) = m.shift_remove("$ref") {
-            let mut inner = Map::new();
-            inner.insert("$ref".into(), r);
-            let mut list = vec![Value::Object(inner)];
-            if let Some(Value::Array(existing)) = m.shift_remove("allOf") {
-                list.extend(existing);
-            }
-            m.shift_insert(0, "allOf".into(), Value::Array(list));
-        }
-    }
+/// The rules of the module doc, in order, applied to one schema object.
+const RULES: &[fn(&mut Map<String, Value>)] = &[
+    ref_siblings,
+    type_arrays,
+    const_to_enum,
+    examples,
+    exclusive_bounds,
+    property_names,
+    null_branches,
+    null_in_enum,
+    tuple_items,
+    sub_schemas,
+    unknown_keywords,
+];
 
-    // type
+fn schema_object(m: &mut Map<String, Value>) {
+    for rule in RULES {
+        rule(m);
+    }
+}
+
+/// `$ref` with siblings: wrap the reference so the siblings survive parsing.
+fn ref_siblings(m: &mut Map<String, Value>) {
+    if !(m.contains_key("$ref") && m.len() > 1) {
+        return;
+    }
+    if let Some(r) = m.shift_remove("$ref") {
+        let mut inner = Map::new();
+        inner.insert("$ref".into(), r);
+        let mut list = vec![Value::Object(inner)];
+        if let Some(Value::Array(existing)) = m.shift_remove("allOf") {
+            list.extend(existing);
+        }
+        m.shift_insert(0, "allOf".into(), Value::Array(list));
+    }
+}
+
+/// `type: [T, "null"]` → `type: T, nullable`; `"null"` alone → nullable; several → `x-types`.
+fn type_arrays(m: &mut Map<String, Value>) {
     match m.get("type").cloned() {
         Some(Value::Array(types)) => {
             let non_null: Vec<Value> = types
@@ -203,29 +227,34 @@ fn schema_object(m: &mut Map<String, Value>) {
         }
         _ => {}
     }
+}
 
-    // const → enum
+/// `const: x` → `enum: [x]`.
+fn const_to_enum(m: &mut Map<String, Value>) {
     if m.contains_key("const") {
         let c = m.get("const").cloned().unwrap_or(Value::Null);
         rename_in_place(m, "const", "enum".into(), Value::Array(vec![c]));
     }
+}
 
-    // examples → example
-    if let Some(ex) = m.get("examples").cloned() {
-        match ex {
-            Value::Array(items) => {
-                m.shift_remove("examples");
-                if let Some(first) = items.into_iter().next() {
-                    if !m.contains_key("example") {
-                        m.insert("example".into(), first);
-                    }
+/// `examples: [a, ...]` → `example: a`.
+fn examples(m: &mut Map<String, Value>) {
+    match m.get("examples").cloned() {
+        Some(Value::Array(items)) => {
+            m.shift_remove("examples");
+            if let Some(first) = items.into_iter().next() {
+                if !m.contains_key("example") {
+                    m.insert("example".into(), first);
                 }
             }
-            other => rename_in_place(m, "examples", "x-examples".into(), other),
         }
+        Some(other) => rename_in_place(m, "examples", "x-examples".into(), other),
+        None => {}
     }
+}
 
-    // 3.1 numeric exclusive bounds
+/// 3.1 numeric exclusive bounds → bound + boolean flag, the bound kept as an extension.
+fn exclusive_bounds(m: &mut Map<String, Value>) {
     for (key, bound) in [
         ("exclusiveMinimum", "minimum"),
         ("exclusiveMaximum", "maximum"),
@@ -237,8 +266,10 @@ fn schema_object(m: &mut Map<String, Value>) {
             m.insert(kebab_extension(key), Value::Number(n));
         }
     }
+}
 
-    // propertyNames
+/// `propertyNames` → `x-property-names-max-length` / `x-property-names-pattern`.
+fn property_names(m: &mut Map<String, Value>) {
     if let Some(pn) = m.shift_remove("propertyNames") {
         if let Some(n) = pn.get("maxLength") {
             m.insert("x-property-names-max-length".into(), n.clone());
@@ -247,8 +278,10 @@ fn schema_object(m: &mut Map<String, Value>) {
             m.insert("x-property-names-pattern".into(), p.clone());
         }
     }
+}
 
-    // Null branches of unions → nullable.
+/// Null branches of unions → nullable (an emptied list is dropped).
+fn null_branches(m: &mut Map<String, Value>) {
     for k in ["oneOf", "anyOf"] {
         if let Some(Value::Array(variants)) = m.get(k) {
             if variants.iter().any(is_null_schema) {
@@ -266,15 +299,19 @@ fn schema_object(m: &mut Map<String, Value>) {
             }
         }
     }
+}
 
-    // null inside an enum of a typed schema → nullable.
+/// null inside an enum of a typed schema → nullable.
+fn null_in_enum(m: &mut Map<String, Value>) {
     if let Some(Value::Array(values)) = m.get("enum") {
         if values.iter().any(Value::is_null) && m.contains_key("type") {
             m.insert("nullable".into(), Value::Bool(true));
         }
     }
+}
 
-    // Tuple-form items.
+/// Tuple-form `items` and `prefixItems` → `x-prefix-items`, `items: {}`.
+fn tuple_items(m: &mut Map<String, Value>) {
     if let Some(Value::Array(_)) = m.get("items") {
         let tuple = m.get("items").cloned().unwrap_or(Value::Null);
         rename_in_place(m, "items", "x-prefix-items".into(), tuple);
@@ -283,8 +320,10 @@ fn schema_object(m: &mut Map<String, Value>) {
     if let Some(prefix) = m.shift_remove("prefixItems") {
         m.insert("x-prefix-items".into(), prefix);
     }
+}
 
-    // Recurse into sub-schemas (before unknown keywords move, so their schemas are normalized too).
+/// Recurse into sub-schemas (before unknown keywords move, so their schemas are normalized too).
+fn sub_schemas(m: &mut Map<String, Value>) {
     for (k, child) in m.iter_mut() {
         match k.as_str() {
             "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
@@ -303,8 +342,10 @@ fn schema_object(m: &mut Map<String, Value>) {
             _ => {}
         }
     }
+}
 
-    // Everything else 3.0 does not know → x- extension (openapiv3 would silently drop it).
+/// Everything else 3.0 does not know → x- extension (openapiv3 would silently drop it).
+fn unknown_keywords(m: &mut Map<String, Value>) {
     let unknown: Vec<String> = m
         .keys()
         .filter(|k| !k.starts_with("x-") && !KNOWN.contains(&k.as_str()))

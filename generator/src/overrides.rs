@@ -2,6 +2,7 @@
 //! overrides/README.md). Unknown keys are errors; names are checked against the spec later.
 
 use crate::error::{Error, Result};
+use descriptor::{Clear, ConfigRole, Mode};
 use indexmap::IndexMap;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -32,8 +33,7 @@ pub struct ConfigOverride {
     pub required: bool,
     #[serde(default)]
     pub default: Option<String>,
-    /// api_key | base_url | informational
-    pub role: String,
+    pub role: ConfigRole,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -58,6 +58,8 @@ pub struct Operations {
     pub delete: Option<String>,
 }
 
+/// Spec fields left out of the schema; one shape for resources and data sources (a data
+/// source sends no body, so `request` is an error there).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ignore {
@@ -67,40 +69,63 @@ pub struct Ignore {
     pub response: Vec<String>,
 }
 
-/// Per-attribute knobs, keyed by the spec field name (or local attribute name).
+/// Per-attribute knobs, keyed by the spec field name (or local attribute name), in phase
+/// order: schema, write, read (overrides/README.md groups them the same way).
 #[derive(Debug, Default, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct AttrOverride {
+    // schema
     pub rename: Option<String>,
-    /// required | optional | optional_computed | computed
-    pub mode: Option<String>,
+    pub mode: Option<Mode>,
     pub set: Option<bool>,
     pub sensitive: Option<bool>,
     pub write_only: Option<bool>,
     pub force_new: Option<bool>,
-    /// stable | changes
-    pub on_write: Option<String>,
-    /// null | empty | never
-    pub clear: Option<String>,
-    pub default: Option<serde_yaml::Value>,
+    pub default: Option<LitOverride>,
+    pub format: Option<Format>,
     pub description: Option<String>,
+    // write
+    pub clear: Option<Clear>,
+    // read
     pub response_field: Option<String>,
     pub response_item_field: Option<String>,
     pub response_create_only: Option<bool>,
     pub empty_is_null: Option<bool>,
-    /// Extra validation the spec does not state: `url`, `email`.
-    pub format: Option<String>,
+}
+
+/// A literal default value.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum LitOverride {
+    Bool(bool),
+    Int(i64),
+    Str(String),
+}
+
+/// Validation the spec does not state.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Url,
+    Email,
+}
+
+/// The type of a local attribute.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum LocalType {
+    String,
+    Bool,
 }
 
 #[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct LocalAttr {
-    /// string | bool
     #[serde(rename = "type")]
-    pub ty: String,
+    pub ty: LocalType,
     pub description: String,
     #[serde(default)]
-    pub default: Option<serde_yaml::Value>,
+    pub default: Option<LitOverride>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,12 +152,8 @@ pub struct ResourceOverride {
     /// Read by listing and matching `field` to attribute `attr` (the API has no single GET).
     #[serde(default)]
     pub read_by_list: Option<ListFindOverride>,
-    /// path parameter → attribute
-    #[serde(default)]
-    pub params: IndexMap<String, String>,
+    /// The attributes an import ID is made of (joined by `/`).
     pub import: Vec<String>,
-    #[serde(default)]
-    pub import_separator: Option<String>,
     #[serde(default)]
     pub ignore: Ignore,
     #[serde(default)]
@@ -160,9 +181,6 @@ pub struct ListFindOverride {
 #[serde(deny_unknown_fields)]
 pub struct LookupOverride {
     pub operation: String,
-    /// path parameter → argument
-    #[serde(default)]
-    pub params: IndexMap<String, String>,
     /// query parameter → argument
     #[serde(default)]
     pub query: IndexMap<String, String>,
@@ -179,7 +197,7 @@ pub struct ListOverride {
     pub into: String,
     /// query parameter → argument
     #[serde(default)]
-    pub filters: IndexMap<String, String>,
+    pub query: IndexMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,7 +210,7 @@ pub struct DataSourceOverride {
     #[serde(default)]
     pub list: Option<ListOverride>,
     #[serde(default)]
-    pub ignore: Vec<String>,
+    pub ignore: Ignore,
     #[serde(default)]
     pub attributes: IndexMap<String, AttrOverride>,
     #[serde(default)]
@@ -223,10 +241,16 @@ fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path, errors: &mut Vec<Error
     match serde_yaml::from_str(&text) {
         Ok(v) => Some(v),
         Err(e) => {
+            // serde_yaml says `<key path>: <message> at line L column C`; keep the key apart.
+            let text = e.to_string();
+            let (key, message) = match text.split_once(": ") {
+                Some((k, m)) if !k.contains(char::is_whitespace) => (k.to_string(), m.to_string()),
+                _ => (String::new(), text),
+            };
             errors.push(Error::Override {
                 file: path.display().to_string(),
-                key: String::new(),
-                message: e.to_string(),
+                key,
+                message,
             });
             None
         }

@@ -25,28 +25,26 @@ pub fn generate(root: &Path) -> Result<Output, Vec<Error>> {
     })?;
     let sha = load::sha256_hex(&bytes);
     let doc = load::load(&spec_path).map_err(|e| vec![e])?;
-    let version = doc
-        .pointer("/info/version")
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_string();
+    let version = spec_version(&ov.provider.spec, &doc);
     let api = parse::parse(normalize::normalize(doc)).map_err(|e| vec![e])?;
     let resolver = resolve::Resolver::new(&api);
-    let mut ir = ir::build(&ov, &resolver, &sha, &version)?;
-    // Record override files relative to the root, so output does not depend on the checkout.
-    let rel = |f: &str| {
-        Path::new(f)
-            .strip_prefix(root)
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|_| f.to_string())
-    };
-    for r in &mut ir.resources {
-        r.file = rel(&r.file);
-    }
-    for d in &mut ir.data_sources {
-        d.file = rel(&d.file);
-    }
+    let ir = ir::build(&ov, &resolver, &sha, &version)?;
     let mut files = emit::rust::emit(&ir).map_err(|e| vec![e])?;
     files.extend(emit::docs::emit(&ir).map_err(|e| vec![e])?);
+    files.extend(emit::examples::emit(&ir));
     Ok(Output { ir, files })
+}
+
+/// The spec's release: the `v<release>` its file is named with (`workos-openapi-v0.61.0.yaml`,
+/// as spec/PROVENANCE.md records it), else its `info.version`.
+pub fn spec_version(file: &str, doc: &serde_json::Value) -> String {
+    let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
+    match stem.rsplit_once("-v") {
+        Some((_, v)) if v.starts_with(|c: char| c.is_ascii_digit()) => format!("v{v}"),
+        _ => doc
+            .pointer("/info/version")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string(),
+    }
 }

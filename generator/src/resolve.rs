@@ -18,16 +18,16 @@
 use crate::error::{Error, Result};
 use indexmap::IndexMap;
 use openapiv3::{
-    AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, OpenAPI, Operation, Parameter,
-    ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, Schema, SchemaKind, StatusCode,
-    StringFormat, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, AnySchema, Components, IntegerFormat, NumberFormat, OpenAPI, Operation,
+    Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, Schema, SchemaKind,
+    StatusCode, StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 use serde::Serialize;
 use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub enum Kind {
     String,
     Integer,
@@ -39,10 +39,11 @@ pub enum Kind {
         required: BTreeSet<String>,
         additional: Option<Box<Shape>>,
     },
+    #[default]
     Any,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Shape {
     pub kind: Kind,
     pub nullable: bool,
@@ -67,29 +68,9 @@ pub struct Shape {
 }
 
 impl Shape {
+    /// A shape that says nothing (`Kind::Any`, every facet unset).
     pub fn any() -> Shape {
-        Shape {
-            kind: Kind::Any,
-            nullable: false,
-            description: String::new(),
-            deprecated: false,
-            enum_values: vec![],
-            format: None,
-            pattern: None,
-            min_length: None,
-            max_length: None,
-            minimum: None,
-            maximum: None,
-            min_items: None,
-            max_items: None,
-            unique_items: false,
-            max_properties: None,
-            property_name_max_length: None,
-            default: None,
-            read_only: false,
-            write_only: false,
-            extensions: BTreeMap::new(),
-        }
+        Shape::default()
     }
 }
 
@@ -128,6 +109,41 @@ pub struct Resolver<'a> {
 
 /// How many `$ref` hops a parameter / request body / response may take.
 const MAX_REF_HOPS: usize = 32;
+
+/// A component kind reached through `$ref`s: where its components live and what it is called.
+trait Component: Sized {
+    const KIND: &'static str;
+    const PREFIX: &'static str;
+    fn lookup(c: &Components) -> &IndexMap<String, ReferenceOr<Self>>;
+}
+
+/// `impl Component for $ty`: its kind's name, `$ref` prefix and `Components` field.
+macro_rules! component {
+    ($ty:ty, $kind:literal, $prefix:literal, $field:ident) => {
+        impl Component for $ty {
+            const KIND: &'static str = $kind;
+            const PREFIX: &'static str = $prefix;
+            fn lookup(c: &Components) -> &IndexMap<String, ReferenceOr<Self>> {
+                &c.$field
+            }
+        }
+    };
+}
+
+component!(
+    Parameter,
+    "parameter",
+    "#/components/parameters/",
+    parameters
+);
+component!(
+    RequestBody,
+    "request body",
+    "#/components/requestBodies/",
+    request_bodies
+);
+component!(Response, "response", "#/components/responses/", responses);
+component!(Schema, "schema", "#/components/schemas/", schemas);
 
 /// The component name of a local `$ref` under `prefix`, JSON-pointer unescaped.
 fn ref_name(reference: &str, prefix: &str) -> Result<String> {
@@ -234,67 +250,24 @@ impl<'a> Resolver<'a> {
         })
     }
 
-    fn parameter(&self, p: &'a ReferenceOr<Parameter>) -> Result<&'a Parameter> {
-        let mut cur = p;
-        for _ in 0..MAX_REF_HOPS {
-            match cur {
-                ReferenceOr::Item(p) => return Ok(p),
-                ReferenceOr::Reference { reference } => {
-                    let name = ref_name(reference, "#/components/parameters/")?;
-                    cur = self
-                        .api
-                        .components
-                        .as_ref()
-                        .and_then(|c| c.parameters.get(&name))
-                        .ok_or_else(|| Error::Resolve(format!("missing {reference}")))?;
-                }
-            }
-        }
-        Err(Error::Resolve(
-            "parameter $ref chain too long (cycle?)".into(),
-        ))
-    }
-
-    fn request_body(&self, b: &'a ReferenceOr<RequestBody>) -> Result<&'a RequestBody> {
-        let mut cur = b;
-        for _ in 0..MAX_REF_HOPS {
-            match cur {
-                ReferenceOr::Item(b) => return Ok(b),
-                ReferenceOr::Reference { reference } => {
-                    let name = ref_name(reference, "#/components/requestBodies/")?;
-                    cur = self
-                        .api
-                        .components
-                        .as_ref()
-                        .and_then(|c| c.request_bodies.get(&name))
-                        .ok_or_else(|| Error::Resolve(format!("missing {reference}")))?;
-                }
-            }
-        }
-        Err(Error::Resolve(
-            "request body $ref chain too long (cycle?)".into(),
-        ))
-    }
-
-    fn response(&self, r: &'a ReferenceOr<Response>) -> Result<&'a Response> {
+    /// Follow `$ref`s to a parameter, request body or response (at most [`MAX_REF_HOPS`]).
+    fn follow<T: Component>(&self, r: &'a ReferenceOr<T>) -> Result<&'a T> {
         let mut cur = r;
         for _ in 0..MAX_REF_HOPS {
             match cur {
-                ReferenceOr::Item(r) => return Ok(r),
+                ReferenceOr::Item(item) => return Ok(item),
                 ReferenceOr::Reference { reference } => {
-                    let name = ref_name(reference, "#/components/responses/")?;
-                    cur = self
-                        .api
-                        .components
-                        .as_ref()
-                        .and_then(|c| c.responses.get(&name))
+                    let name = ref_name(reference, T::PREFIX)?;
+                    cur = (self.api.components.as_ref())
+                        .and_then(|c| T::lookup(c).get(&name))
                         .ok_or_else(|| Error::Resolve(format!("missing {reference}")))?;
                 }
             }
         }
-        Err(Error::Resolve(
-            "response $ref chain too long (cycle?)".into(),
-        ))
+        Err(Error::Resolve(format!(
+            "{} $ref chain too long (cycle?)",
+            T::KIND
+        )))
     }
 
     fn info(
@@ -312,91 +285,9 @@ impl<'a> Resolver<'a> {
             Error::Resolve(m) => Error::Resolve(format!("operation {id}: {m}")),
             other => other,
         };
-        let mut path_params: Vec<Param> = vec![];
-        let mut query_params: Vec<Param> = vec![];
-        for p in common.iter().chain(op.parameters.iter()) {
-            let p = self.parameter(p).map_err(ctx)?;
-            let (data, is_path, explode) = match p {
-                Parameter::Path { parameter_data, .. } => (
-                    parameter_data,
-                    true,
-                    parameter_data.explode.unwrap_or(false),
-                ),
-                Parameter::Query {
-                    parameter_data,
-                    style,
-                    ..
-                } => {
-                    let default = matches!(style, openapiv3::QueryStyle::Form);
-                    (
-                        parameter_data,
-                        false,
-                        parameter_data.explode.unwrap_or(default),
-                    )
-                }
-                _ => continue,
-            };
-            let mut shape = match &data.format {
-                ParameterSchemaOrContent::Schema(s) => self.shape(s).map_err(ctx)?,
-                ParameterSchemaOrContent::Content(c) => match pick_schema(c, false) {
-                    Some(s) => self.shape(s).map_err(ctx)?,
-                    None => Shape::any(),
-                },
-            };
-            if data.deprecated == Some(true) {
-                shape.deprecated = true;
-            }
-            let param = Param {
-                name: data.name.clone(),
-                required: data.required || is_path,
-                description: data.description.clone().unwrap_or_default(),
-                shape,
-                explode,
-            };
-            let list = if is_path {
-                &mut path_params
-            } else {
-                &mut query_params
-            };
-            // An operation-level parameter overrides a path-level one of the same name.
-            match list.iter().position(|q| q.name == param.name) {
-                Some(i) => list[i] = param,
-                None => list.push(param),
-            }
-        }
-        let (request_body, request_body_required) = match &op.request_body {
-            Some(b) => {
-                let b = self.request_body(b).map_err(ctx)?;
-                let shape = match pick_schema(&b.content, false) {
-                    Some(s) => Some(self.shape(s).map_err(ctx)?),
-                    None => None,
-                };
-                (shape, b.required)
-            }
-            None => (None, false),
-        };
-        // 2xx responses in numeric order (a `2XX` range counts as 200, after the explicit codes).
-        let mut codes: Vec<(u16, u16, &'a ReferenceOr<Response>)> = op
-            .responses
-            .responses
-            .iter()
-            .filter_map(|(code, r)| match code {
-                StatusCode::Code(c) if (200..300).contains(c) => Some((*c, 0, r)),
-                StatusCode::Range(2) => Some((200, 1, r)),
-                _ => None,
-            })
-            .collect();
-        codes.sort_by_key(|(c, rank, _)| (*rank, *c));
-        let mut success_status = codes.first().map(|(c, _, _)| *c).unwrap_or(0);
-        let mut response = None;
-        for (c, _, r) in &codes {
-            let r = self.response(r).map_err(ctx)?;
-            if let Some(s) = pick_schema(&r.content, true) {
-                success_status = *c;
-                response = Some(self.shape(s).map_err(ctx)?);
-                break;
-            }
-        }
+        let (path_params, query_params) = self.params(common, &op.parameters).map_err(ctx)?;
+        let (request_body, request_body_required) = self.request_body(op).map_err(ctx)?;
+        let (success_status, response) = self.success_response(op).map_err(ctx)?;
         Ok(OperationInfo {
             operation_id: id.clone(),
             method: method.to_string(),
@@ -412,6 +303,95 @@ impl<'a> Resolver<'a> {
             success_status,
             response,
         })
+    }
+
+    /// Path and query parameters (path-level ones first; an operation-level parameter
+    /// replaces a path-level one of the same name). Header and cookie parameters are left out.
+    fn params(
+        &self,
+        common: &'a [ReferenceOr<Parameter>],
+        own: &'a [ReferenceOr<Parameter>],
+    ) -> Result<(Vec<Param>, Vec<Param>)> {
+        let (mut path_params, mut query_params) = (vec![], vec![]);
+        for p in common.iter().chain(own) {
+            let (data, is_path, explode) = match self.follow(p)? {
+                Parameter::Path { parameter_data, .. } => (
+                    parameter_data,
+                    true,
+                    parameter_data.explode.unwrap_or(false),
+                ),
+                Parameter::Query {
+                    parameter_data,
+                    style,
+                    ..
+                } => {
+                    let form = matches!(style, openapiv3::QueryStyle::Form);
+                    (
+                        parameter_data,
+                        false,
+                        parameter_data.explode.unwrap_or(form),
+                    )
+                }
+                _ => continue,
+            };
+            let mut shape = match &data.format {
+                ParameterSchemaOrContent::Schema(s) => self.shape(s)?,
+                ParameterSchemaOrContent::Content(c) => match pick_schema(c, false) {
+                    Some(s) => self.shape(s)?,
+                    None => Shape::any(),
+                },
+            };
+            shape.deprecated |= data.deprecated == Some(true);
+            let param = Param {
+                name: data.name.clone(),
+                required: data.required || is_path,
+                description: data.description.clone().unwrap_or_default(),
+                shape,
+                explode,
+            };
+            let list = if is_path {
+                &mut path_params
+            } else {
+                &mut query_params
+            };
+            match list.iter().position(|q: &Param| q.name == param.name) {
+                Some(i) => list[i] = param,
+                None => list.push(param),
+            }
+        }
+        Ok((path_params, query_params))
+    }
+
+    /// The request body's shape (JSON preferred) and whether the body is required.
+    fn request_body(&self, op: &'a Operation) -> Result<(Option<Shape>, bool)> {
+        let Some(b) = &op.request_body else {
+            return Ok((None, false));
+        };
+        let b = self.follow(b)?;
+        let shape = pick_schema(&b.content, false)
+            .map(|s| self.shape(s))
+            .transpose()?;
+        Ok((shape, b.required))
+    }
+
+    /// The first 2xx response with a JSON body, in numeric order (a `2XX` range counts as 200,
+    /// after the explicit codes): its status and shape. Without one, the first 2xx status.
+    fn success_response(&self, op: &'a Operation) -> Result<(u16, Option<Shape>)> {
+        let mut codes: Vec<(u16, u16, &'a ReferenceOr<Response>)> = (op.responses.responses)
+            .iter()
+            .filter_map(|(code, r)| match code {
+                StatusCode::Code(c) if (200..300).contains(c) => Some((*c, 0, r)),
+                StatusCode::Range(2) => Some((200, 1, r)),
+                _ => None,
+            })
+            .collect();
+        codes.sort_by_key(|(c, rank, _)| (*rank, *c));
+        for (c, _, r) in &codes {
+            if let Some(s) = pick_schema(&self.follow(r)?.content, true) {
+                return Ok((*c, Some(self.shape(s)?)));
+            }
+        }
+        Ok((codes.first().map_or(0, |(c, _, _)| *c), None))
     }
 
     fn boxed(&self, s: &ReferenceOr<Box<Schema>>) -> Result<Shape> {
@@ -430,18 +410,15 @@ impl<'a> Resolver<'a> {
     }
 
     fn reference(&self, reference: &str) -> Result<Shape> {
-        let name = ref_name(reference, "#/components/schemas/")?;
+        let name = ref_name(reference, Schema::PREFIX)?;
         if self.stack.borrow().contains(&name) {
             let mut s = Shape::any();
             s.extensions
                 .insert("x-recursive-ref".into(), Value::String(name));
             return Ok(s);
         }
-        let target = self
-            .api
-            .components
-            .as_ref()
-            .and_then(|c| c.schemas.get(&name))
+        let target = (self.api.components.as_ref())
+            .and_then(|c| Schema::lookup(c).get(&name))
             .ok_or_else(|| Error::Resolve(format!("missing schema {reference}")))?;
         self.stack.borrow_mut().push(name.clone());
         let out = self.shape(target).map_err(|e| match e {
@@ -577,20 +554,13 @@ impl<'a> Resolver<'a> {
         match t {
             Type::String(s) => {
                 shape.kind = Kind::String;
-                shape.format = match &s.format {
-                    VariantOrUnknownOrEmpty::Item(f) => Some(
-                        match f {
-                            StringFormat::Date => "date",
-                            StringFormat::DateTime => "date-time",
-                            StringFormat::Password => "password",
-                            StringFormat::Byte => "byte",
-                            StringFormat::Binary => "binary",
-                        }
-                        .to_string(),
-                    ),
-                    VariantOrUnknownOrEmpty::Unknown(u) => Some(u.clone()),
-                    VariantOrUnknownOrEmpty::Empty => None,
-                };
+                shape.format = format_name(&s.format, |f| match f {
+                    StringFormat::Date => "date",
+                    StringFormat::DateTime => "date-time",
+                    StringFormat::Password => "password",
+                    StringFormat::Byte => "byte",
+                    StringFormat::Binary => "binary",
+                });
                 shape.pattern = s.pattern.clone();
                 shape.enum_values = s.enumeration.iter().flatten().cloned().collect();
                 shape.min_length = s.min_length.map(|n| n as u64);
@@ -598,23 +568,19 @@ impl<'a> Resolver<'a> {
             }
             Type::Number(n) => {
                 shape.kind = Kind::Number;
-                shape.format = match &n.format {
-                    VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => Some("float".into()),
-                    VariantOrUnknownOrEmpty::Item(NumberFormat::Double) => Some("double".into()),
-                    VariantOrUnknownOrEmpty::Unknown(u) => Some(u.clone()),
-                    VariantOrUnknownOrEmpty::Empty => None,
-                };
+                shape.format = format_name(&n.format, |f| match f {
+                    NumberFormat::Float => "float",
+                    NumberFormat::Double => "double",
+                });
                 shape.minimum = n.minimum;
                 shape.maximum = n.maximum;
             }
             Type::Integer(n) => {
                 shape.kind = Kind::Integer;
-                shape.format = match &n.format {
-                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => Some("int32".into()),
-                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int64) => Some("int64".into()),
-                    VariantOrUnknownOrEmpty::Unknown(u) => Some(u.clone()),
-                    VariantOrUnknownOrEmpty::Empty => None,
-                };
+                shape.format = format_name(&n.format, |f| match f {
+                    IntegerFormat::Int32 => "int32",
+                    IntegerFormat::Int64 => "int64",
+                });
                 shape.minimum = n.minimum.map(|x| x as f64);
                 shape.maximum = n.maximum.map(|x| x as f64);
             }
@@ -654,106 +620,127 @@ impl<'a> Resolver<'a> {
         // Variants that constrain nothing we can represent (e.g. only a `not`) are dropped.
         let parts: Vec<Shape> = parts.into_iter().filter(|p| !is_unconstrained(p)).collect();
         shape.nullable |= parts.iter().any(|p| p.nullable);
-        if parts.is_empty() {
-            return Ok(());
+        match parts.len() {
+            0 => {}
+            1 => union_single(shape, parts.into_iter().next().unwrap_or_else(Shape::any)),
+            _ if parts.iter().all(|p| matches!(p.kind, Kind::Object { .. })) => {
+                union_objects(shape, &parts)
+            }
+            _ => union_scalars(shape, &parts),
         }
-        if parts.len() == 1 {
-            let outer =
-                std::mem::replace(shape, parts.into_iter().next().unwrap_or_else(Shape::any));
-            shape.nullable |= outer.nullable;
-            shape.deprecated |= outer.deprecated;
-            shape.read_only |= outer.read_only;
-            shape.write_only |= outer.write_only;
-            if !outer.description.is_empty() {
-                shape.description = outer.description;
-            }
-            if outer.default.is_some() {
-                shape.default = outer.default;
-            }
-            if outer.property_name_max_length.is_some() {
-                shape.property_name_max_length = outer.property_name_max_length;
-            }
-            for (k, v) in outer.extensions {
-                shape.extensions.insert(k, v);
-            }
-            return Ok(());
-        }
-        if parts.iter().all(|p| matches!(p.kind, Kind::Object { .. })) {
-            let mut properties = IndexMap::new();
-            let mut required: Option<BTreeSet<String>> = None;
-            let mut additional = None;
-            let mut groups = vec![];
-            for p in &parts {
-                if let Kind::Object {
-                    properties: ps,
-                    required: rq,
-                    additional: ad,
-                } = &p.kind
-                {
-                    groups.push(Value::Array(
-                        ps.keys().map(|k| Value::String(k.clone())).collect(),
-                    ));
-                    for (k, v) in ps {
-                        properties.entry(k.clone()).or_insert_with(|| v.clone());
-                    }
-                    required = Some(match required {
-                        None => rq.clone(),
-                        Some(r) => r.intersection(rq).cloned().collect(),
-                    });
-                    if additional.is_none() {
-                        additional = ad.clone();
-                    }
-                }
-                shape.max_properties = shape.max_properties.or(p.max_properties);
-                shape.property_name_max_length = shape
-                    .property_name_max_length
-                    .or(p.property_name_max_length);
-            }
-            shape.kind = Kind::Object {
-                properties,
-                required: required.unwrap_or_default(),
-                additional,
-            };
-            shape
-                .extensions
-                .insert("x-one-of-groups".into(), Value::Array(groups));
-            return Ok(());
-        }
-        let first = &parts[0];
-        let same_scalar = matches!(
-            first.kind,
-            Kind::String | Kind::Integer | Kind::Number | Kind::Boolean
-        ) && parts.iter().all(|p| p.kind == first.kind);
-        if same_scalar {
-            shape.kind = first.kind.clone();
-            let all_same = |f: &dyn Fn(&Shape) -> bool| parts.iter().all(f);
-            if all_same(&|p| !p.enum_values.is_empty()) {
-                let mut values: Vec<String> = vec![];
-                for v in parts.iter().flat_map(|p| p.enum_values.iter()) {
-                    if !values.contains(v) {
-                        values.push(v.clone());
-                    }
-                }
-                shape.enum_values = values;
-            }
-            // Facets only when every variant agrees.
-            if all_same(&|p| p.format == first.format) {
-                shape.format = first.format.clone();
-            }
-            if all_same(&|p| p.pattern == first.pattern) {
-                shape.pattern = first.pattern.clone();
-            }
-            if all_same(&|p| p.max_length == first.max_length && p.min_length == first.min_length) {
-                shape.max_length = first.max_length;
-                shape.min_length = first.min_length;
-            }
-            if all_same(&|p| p.minimum == first.minimum && p.maximum == first.maximum) {
-                shape.minimum = first.minimum;
-                shape.maximum = first.maximum;
-            }
-        }
-        // Anything else stays Kind::Any (description and extensions kept).
         Ok(())
+    }
+}
+
+/// A union of one variant is that variant, keeping what the outer schema says about it.
+fn union_single(shape: &mut Shape, variant: Shape) {
+    let outer = std::mem::replace(shape, variant);
+    shape.nullable |= outer.nullable;
+    shape.deprecated |= outer.deprecated;
+    shape.read_only |= outer.read_only;
+    shape.write_only |= outer.write_only;
+    if !outer.description.is_empty() {
+        shape.description = outer.description;
+    }
+    if outer.default.is_some() {
+        shape.default = outer.default;
+    }
+    if outer.property_name_max_length.is_some() {
+        shape.property_name_max_length = outer.property_name_max_length;
+    }
+    shape.extensions.extend(outer.extensions);
+}
+
+/// A union of objects: every variant's properties, required only where every variant
+/// requires them; the variants' property names kept in `x-one-of-groups`.
+fn union_objects(shape: &mut Shape, parts: &[Shape]) {
+    let mut properties = IndexMap::new();
+    let mut required: Option<BTreeSet<String>> = None;
+    let mut additional = None;
+    let mut groups = vec![];
+    for p in parts {
+        if let Kind::Object {
+            properties: ps,
+            required: rq,
+            additional: ad,
+        } = &p.kind
+        {
+            groups.push(Value::Array(
+                ps.keys().map(|k| Value::String(k.clone())).collect(),
+            ));
+            for (k, v) in ps {
+                properties.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            required = Some(match required {
+                None => rq.clone(),
+                Some(r) => r.intersection(rq).cloned().collect(),
+            });
+            if additional.is_none() {
+                additional = ad.clone();
+            }
+        }
+        shape.max_properties = shape.max_properties.or(p.max_properties);
+        shape.property_name_max_length = shape
+            .property_name_max_length
+            .or(p.property_name_max_length);
+    }
+    shape.kind = Kind::Object {
+        properties,
+        required: required.unwrap_or_default(),
+        additional,
+    };
+    shape
+        .extensions
+        .insert("x-one-of-groups".into(), Value::Array(groups));
+}
+
+/// A union of one scalar kind is that kind (string enums unioned, facets kept where every
+/// variant agrees); anything else stays `Kind::Any` (description and extensions kept).
+fn union_scalars(shape: &mut Shape, parts: &[Shape]) {
+    let first = &parts[0];
+    let scalar = matches!(
+        first.kind,
+        Kind::String | Kind::Integer | Kind::Number | Kind::Boolean
+    );
+    if !scalar || parts.iter().any(|p| p.kind != first.kind) {
+        return;
+    }
+    shape.kind = first.kind.clone();
+    let all = |f: &dyn Fn(&Shape) -> bool| parts.iter().all(f);
+    if all(&|p| !p.enum_values.is_empty()) {
+        let mut values: Vec<String> = vec![];
+        for v in parts.iter().flat_map(|p| p.enum_values.iter()) {
+            if !values.contains(v) {
+                values.push(v.clone());
+            }
+        }
+        shape.enum_values = values;
+    }
+    if all(&|p| p.format == first.format) {
+        shape.format = first.format.clone();
+    }
+    if all(&|p| p.pattern == first.pattern) {
+        shape.pattern = first.pattern.clone();
+    }
+    if all(&|p| p.max_length == first.max_length && p.min_length == first.min_length) {
+        shape.max_length = first.max_length;
+        shape.min_length = first.min_length;
+    }
+    if all(&|p| p.minimum == first.minimum && p.maximum == first.maximum) {
+        shape.minimum = first.minimum;
+        shape.maximum = first.maximum;
+    }
+}
+
+/// A schema's `format` as written in the spec (a known format by `name`, else as given).
+fn format_name<T>(
+    f: &VariantOrUnknownOrEmpty<T>,
+    name: impl Fn(&T) -> &'static str,
+) -> Option<String> {
+    match f {
+        VariantOrUnknownOrEmpty::Item(f) => Some(name(f).to_string()),
+        VariantOrUnknownOrEmpty::Unknown(u) => Some(u.clone()),
+        VariantOrUnknownOrEmpty::Empty => None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Generator tests: snapshots of the IR and emitted files for a small fixture spec, the real
 //! spec generating cleanly, every override error named by file and key, and `--check`.
 
+use descriptor::{Clear, Mode, OnWrite};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -66,18 +67,60 @@ fn mini_fixture_merge_rules() {
             .find(|a| a.name == n)
             .unwrap_or_else(|| panic!("no attribute {n}"))
     };
-    assert_eq!(a("name").mode, "Required");
-    assert_eq!(a("note").mode, "Optional", "nullable → clearable");
-    assert_eq!(a("note").clear, "Null");
-    assert_eq!(a("color").mode, "OptionalComputed");
+    assert_eq!(a("name").mode, Mode::Required);
+    assert_eq!(a("note").mode, Mode::Optional, "nullable → clearable");
+    assert_eq!(a("note").clear, Clear::Null);
+    assert_eq!(a("color").mode, Mode::ComputedOptional);
     assert!(a("color").force_new, "create-only field forces replacement");
     assert!(!a("name").force_new);
     assert!(matches!(a("tags").ty, generator::ir::TyIr::Set(_)));
     assert!(a("secret_code").write_only && a("secret_code").sensitive);
-    assert_eq!(a("id").mode, "Computed");
-    assert_eq!(a("updated_at").on_write, "Changes");
-    assert_eq!(a("created_at").on_write, "Stable");
+    assert_eq!(a("id").mode, Mode::Computed);
+    assert_eq!(a("updated_at").on_write, OnWrite::Changes);
+    assert_eq!(a("created_at").on_write, OnWrite::Stable);
     assert!(r.attrs.iter().all(|a| a.name != "object"));
+    // The derived sentences are part of the description the schema and the docs both show.
+    assert!(
+        a("color")
+            .description
+            .contains("Changing this replaces the object. When not set, the remote value is kept."),
+        "{}",
+        a("color").description
+    );
+    // A free-form object is a JSON string; nested fields take their mode from where they come from.
+    assert!(matches!(a("settings").ty, generator::ir::TyIr::Json));
+    let nested_mode = |n: &str, field: &str| {
+        let fields = a(n)
+            .ty
+            .nested()
+            .unwrap_or_else(|| panic!("{n} is not nested"));
+        fields.iter().find(|f| f.name == field).unwrap().mode
+    };
+    assert_eq!(
+        nested_mode("parts", "label"),
+        Mode::Required,
+        "required by the request item"
+    );
+    assert_eq!(nested_mode("parts", "weight"), Mode::Optional);
+    assert_eq!(
+        nested_mode("history", "at"),
+        Mode::Computed,
+        "response only"
+    );
+    assert!(a("note")
+        .description
+        .ends_with("Removing it from the configuration clears it."));
+    assert!(a("secret_code")
+        .description
+        .contains("Write-only: never stored in state"));
+    let extra = a(descriptor::EXTRA_CONFIGURATION);
+    assert!(matches!(extra.ty, generator::ir::TyIr::Dynamic));
+    assert_eq!(extra.mode, Mode::Optional);
+    assert!(
+        extra.create_field.is_none()
+            && extra.update_field.is_none()
+            && extra.response_field.is_none()
+    );
 }
 
 #[test]
@@ -146,10 +189,10 @@ fn override_errors_name_file_and_key() {
             ),
         ),
         (
-            "unknown path parameter",
+            "a removed knob",
             (
-                format!("{WIDGET}params:\n  widgetId: id\n"),
-                "params.widgetId",
+                format!("{WIDGET}import_separator: \":\"\n"),
+                "import_separator",
             ),
         ),
         (
@@ -261,4 +304,110 @@ fn check_fails_after_hand_edit_or_unregenerated_override_change() {
     std::fs::write(root.join("docs/resources/old.md"), "stale").unwrap();
     let (ok, out) = run_generator(root, true);
     assert!(!ok && out.contains("docs/resources/old.md"), "{out}");
+}
+
+#[test]
+fn a_bad_enum_value_names_file_line_and_key() {
+    let content = format!("{WIDGET}attributes:\n  name:\n    mode: sometimes\n");
+    let errs = errors_with("overrides/resources/widget.yaml", &content);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    let e = &errs[0];
+    assert!(e.contains("widget.yaml: attributes.name.mode: "), "{e}");
+    assert!(
+        e.contains("unknown variant `sometimes`") && e.contains("computed_optional"),
+        "{e}"
+    );
+    assert!(e.contains("line 11 column 11"), "{e}");
+}
+
+#[test]
+fn a_body_field_named_extra_configuration_is_a_conflict() {
+    let content = format!("{WIDGET}attributes:\n  note:\n    rename: extra_configuration\n");
+    let errs = errors_with("overrides/resources/widget.yaml", &content);
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("attributes.extra_configuration") && e.contains("pass-through")),
+        "{errs:?}"
+    );
+}
+
+/// Every relative Markdown link (and in-page anchor) of a docs tree points at something there.
+fn assert_links_resolve(docs: &Path) {
+    let mut pages = vec![];
+    let mut stack = vec![docs.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "md") {
+                pages.push(p);
+            }
+        }
+    }
+    assert!(!pages.is_empty(), "no pages under {}", docs.display());
+    let mut checked = 0;
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        for (i, _) in text.match_indices("](") {
+            let rest = &text[i + 2..];
+            let target = &rest[..rest.find(')').unwrap()];
+            if target.contains("://") || target.starts_with('/') {
+                continue; // absolute: the API's own site
+            }
+            let (file, anchor) = target.split_once('#').unwrap_or((target, ""));
+            let file = if file.is_empty() {
+                page.clone()
+            } else {
+                page.parent().unwrap().join(file)
+            };
+            assert!(
+                file.is_file(),
+                "{}: link {target:?} has no target",
+                page.display()
+            );
+            if !anchor.is_empty() {
+                let t = std::fs::read_to_string(&file).unwrap();
+                assert!(
+                    t.contains(&format!("id=\"{anchor}\"")),
+                    "{}: no anchor {target:?}",
+                    page.display()
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > 0,
+        "no relative links found under {}",
+        docs.display()
+    );
+}
+
+#[test]
+fn every_docs_link_resolves() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert_links_resolve(&root.join("../docs"));
+    assert_links_resolve(&root.join("tests/snapshots/mini/docs"));
+}
+
+/// The mini snapshot's Rust is a crate of its own (outside the workspace, its own target
+/// directory): it must compile against the descriptor crate.
+#[test]
+fn mini_snapshot_rust_compiles() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = root.join("tests/snapshots/mini/generated/Cargo.toml");
+    let target = root.join("../target/mini-snapshot");
+    let out = Command::new(env!("CARGO"))
+        .args(["check", "--quiet", "--offline", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the mini snapshot does not compile:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

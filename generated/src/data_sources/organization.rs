@@ -2,7 +2,7 @@
 // spec: workos-openapi-v0.61.0.yaml (sha256 c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b), generator 0.1.0
 
 use descriptor::*;
-///One organization, found by exactly one of `id`, `external_id` or `domain`.
+/// One organization, found by exactly one of `id`, `external_id` or `domain`.
 pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
     name: "workos_organization",
     description: "One organization, found by exactly one of `id`, `external_id` or `domain`.",
@@ -10,7 +10,7 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
         Attr {
             name: "id",
             mode: Mode::ComputedOptional,
-            description: "Unique identifier of the Organization.",
+            description: "Unique identifier of the Organization. When not set, the remote value is kept.",
             response_field: Some("id"),
             ..Attr::DEFAULT
         },
@@ -112,7 +112,7 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
         Attr {
             name: "external_id",
             mode: Mode::ComputedOptional,
-            description: "The external ID of the Organization.",
+            description: "The external ID of the Organization. When not set, the remote value is kept.",
             response_field: Some("external_id"),
             ..Attr::DEFAULT
         },

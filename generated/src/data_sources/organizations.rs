@@ -2,7 +2,7 @@
 // spec: workos-openapi-v0.61.0.yaml (sha256 c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b), generator 0.1.0
 
 use descriptor::*;
-///Every organization matching the filters, across all pages.
+/// Every organization matching the filters, across all pages.
 pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
     name: "workos_organizations",
     description: "Every organization matching the filters, across all pages.",

@@ -2,7 +2,7 @@
 // spec: workos-openapi-v0.61.0.yaml (sha256 c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b), generator 0.1.0
 
 use descriptor::*;
-///One user, found by exactly one of `id`, `email` or `external_id`.
+/// One user, found by exactly one of `id`, `email` or `external_id`.
 pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
     name: "workos_user",
     description: "One user, found by exactly one of `id`, `email` or `external_id`.",
@@ -10,7 +10,7 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
         Attr {
             name: "id",
             mode: Mode::ComputedOptional,
-            description: "The unique ID of the user.",
+            description: "The unique ID of the user. When not set, the remote value is kept.",
             response_field: Some("id"),
             ..Attr::DEFAULT
         },
@@ -41,7 +41,7 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
         Attr {
             name: "email",
             mode: Mode::ComputedOptional,
-            description: "The user's email address.",
+            description: "The user's email address. When not set, the remote value is kept.",
             response_field: Some("email"),
             ..Attr::DEFAULT
         },
@@ -55,7 +55,7 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
         Attr {
             name: "external_id",
             mode: Mode::ComputedOptional,
-            description: "The external ID of the user.",
+            description: "The external ID of the user. When not set, the remote value is kept.",
             response_field: Some("external_id"),
             ..Attr::DEFAULT
         },

@@ -2,7 +2,7 @@
 // spec: workos-openapi-v0.61.0.yaml (sha256 c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b), generator 0.1.0
 
 use descriptor::*;
-///A WorkOS organization. `domains` is authoritative when set (each with an explicit `state`, never silently "verified"); leave it unset to manage domains with `workos_organization_domain` instead.
+/// A WorkOS organization. `domains` is authoritative when set (each with an explicit `state`, never silently "verified"); leave it unset to manage domains with `workos_organization_domain` instead.
 pub static RESOURCE: ResourceDesc = ResourceDesc {
     name: "workos_organization",
     description: "A WorkOS organization. `domains` is authoritative when set (each with an explicit `state`, never silently \"verified\"); leave it unset to manage domains with `workos_organization_domain` instead.",
@@ -20,7 +20,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             name: "allow_profiles_outside_organization",
             ty: Ty::Bool,
             mode: Mode::ComputedOptional,
-            description: "Whether users outside the organization's domains may sign in with its SSO connections.",
+            description: "Whether users outside the organization's domains may sign in with its SSO connections. When not set, the remote value is kept.",
             create_field: Some("allow_profiles_outside_organization"),
             update_field: Some("allow_profiles_outside_organization"),
             response_field: Some("allow_profiles_outside_organization"),
@@ -42,7 +42,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
                         Attr {
                             name: "state",
                             mode: Mode::Required,
-                            description: "The verification state of the domain.",
+                            description: "The verification state of the domain. One of: `pending`, `verified`.",
                             validators: &[Validator::OneOf(&["pending", "verified"])],
                             create_field: Some("state"),
                             response_field: Some("state"),
@@ -52,7 +52,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
                 ),
             ),
             mode: Mode::ComputedOptional,
-            description: "Domains of the organization, each with its verification `state` (`pending` or `verified`). When set, the list is authoritative; `[]` removes every domain.",
+            description: "Domains of the organization, each with its verification `state` (`pending` or `verified`). When set, the list is authoritative; `[]` removes every domain. When not set, the remote value is kept.",
             create_field: Some("domain_data"),
             update_field: Some("domain_data"),
             response_field: Some("domains"),
@@ -62,7 +62,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             name: "metadata",
             ty: Ty::Map(&Ty::String),
             mode: Mode::Optional,
-            description: "Key/value metadata (at most 50 keys; keys up to 40 characters, values up to 600).",
+            description: "Key/value metadata (at most 50 keys; keys up to 40 characters, values up to 600). Removing it from the configuration clears it.",
             empty_is_null: true,
             clear: Clear::Null,
             validators: &[
@@ -78,7 +78,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "external_id",
             mode: Mode::Optional,
-            description: "An external identifier for the Organization.",
+            description: "An external identifier for the Organization. Removing it from the configuration clears it. At most 128 characters.",
             clear: Clear::Null,
             validators: &[
                 Validator::MaxLength(128u64),
@@ -106,6 +106,13 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             description: "An ISO 8601 timestamp.",
             on_write: OnWrite::Changes,
             response_field: Some("updated_at"),
+            ..Attr::DEFAULT
+        },
+        Attr {
+            name: "extra_configuration",
+            ty: Ty::Dynamic,
+            mode: Mode::Optional,
+            description: "Fields the provider's schema does not have yet, merged into the create and update request bodies with their types kept (an object: `{ flag = true, limit = 5 }`). Only the keys you set are read back; a key that equals an attribute of this resource is an error; removing a key sends `null` for it.",
             ..Attr::DEFAULT
         },
     ],

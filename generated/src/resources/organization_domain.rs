@@ -2,7 +2,7 @@
 // spec: workos-openapi-v0.61.0.yaml (sha256 c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b), generator 0.1.0
 
 use descriptor::*;
-///A domain of an organization. Set `verify = true` to start WorkOS's verification of the domain (the spec's verify operation) once it exists; `state` shows the result.
+/// A domain of an organization. Set `verify = true` to start WorkOS's verification of the domain (the spec's verify operation) once it exists; `state` shows the result.
 pub static RESOURCE: ResourceDesc = ResourceDesc {
     name: "workos_organization_domain",
     description: "A domain of an organization. Set `verify = true` to start WorkOS's verification of the domain (the spec's verify operation) once it exists; `state` shows the result.",
@@ -10,7 +10,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "domain",
             mode: Mode::Required,
-            description: "The domain to add to the organization.",
+            description: "The domain to add to the organization. Changing this replaces the object.",
             force_new: true,
             create_field: Some("domain"),
             response_field: Some("domain"),
@@ -19,7 +19,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "organization_id",
             mode: Mode::Required,
-            description: "The ID of the organization to add the domain to.",
+            description: "The ID of the organization to add the domain to. Changing this replaces the object.",
             force_new: true,
             create_field: Some("organization_id"),
             response_field: Some("organization_id"),
@@ -73,8 +73,15 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             name: "verify",
             ty: Ty::Bool,
             mode: Mode::Optional,
-            description: "Start domain verification after creation (or when this becomes true).",
+            description: "Start domain verification after creation (or when this becomes true). Default: `false`.",
             default: Some(Lit::Bool(false)),
+            ..Attr::DEFAULT
+        },
+        Attr {
+            name: "extra_configuration",
+            ty: Ty::Dynamic,
+            mode: Mode::Optional,
+            description: "Fields the provider's schema does not have yet, merged into the create and update request bodies with their types kept (an object: `{ flag = true, limit = 5 }`). Only the keys you set are read back; a key that equals an attribute of this resource is an error; removing a key sends `null` for it.",
             ..Attr::DEFAULT
         },
     ],

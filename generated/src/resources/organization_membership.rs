@@ -2,7 +2,7 @@
 // spec: workos-openapi-v0.61.0.yaml (sha256 c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b), generator 0.1.0
 
 use descriptor::*;
-///A user's membership of an organization, with its roles (a set, read back from the API).
+/// A user's membership of an organization, with its roles (a set, read back from the API).
 pub static RESOURCE: ResourceDesc = ResourceDesc {
     name: "workos_organization_membership",
     description: "A user's membership of an organization, with its roles (a set, read back from the API).",
@@ -10,7 +10,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "user_id",
             mode: Mode::Required,
-            description: "The ID of the [user](/reference/authkit/user).",
+            description: "The ID of the [user](/reference/authkit/user). Changing this replaces the object.",
             force_new: true,
             create_field: Some("user_id"),
             response_field: Some("user_id"),
@@ -19,7 +19,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "organization_id",
             mode: Mode::Required,
-            description: "The ID of the [organization](/reference/organization) which the user belongs to.",
+            description: "The ID of the [organization](/reference/organization) which the user belongs to. Changing this replaces the object.",
             force_new: true,
             create_field: Some("organization_id"),
             response_field: Some("organization_id"),
@@ -29,7 +29,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             name: "roles",
             ty: Ty::Set(&Ty::String),
             mode: Mode::ComputedOptional,
-            description: "Slugs of the roles the member has. When unset, WorkOS assigns the default role and the value is kept.",
+            description: "Slugs of the roles the member has. When unset, WorkOS assigns the default role. When not set, the remote value is kept.",
             create_field: Some("role_slugs"),
             update_field: Some("role_slugs"),
             response_field: Some("roles"),
@@ -66,6 +66,13 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             description: "An ISO 8601 timestamp.",
             on_write: OnWrite::Changes,
             response_field: Some("updated_at"),
+            ..Attr::DEFAULT
+        },
+        Attr {
+            name: "extra_configuration",
+            ty: Ty::Dynamic,
+            mode: Mode::Optional,
+            description: "Fields the provider's schema does not have yet, merged into the create and update request bodies with their types kept (an object: `{ flag = true, limit = 5 }`). Only the keys you set are read back; a key that equals an attribute of this resource is an error; removing a key sends `null` for it.",
             ..Attr::DEFAULT
         },
     ],

@@ -2,7 +2,7 @@
 // spec: workos-openapi-v0.61.0.yaml (sha256 c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b), generator 0.1.0
 
 use descriptor::*;
-///A role that exists only in one organization, with its permissions. `permissions` is authoritative when set: the role gets exactly that set.
+/// A role that exists only in one organization, with its permissions. `permissions` is authoritative when set: the role gets exactly that set.
 pub static RESOURCE: ResourceDesc = ResourceDesc {
     name: "workos_organization_role",
     description: "A role that exists only in one organization, with its permissions. `permissions` is authoritative when set: the role gets exactly that set.",
@@ -10,7 +10,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "slug",
             mode: Mode::ComputedOptional,
-            description: "A unique identifier for the role within the organization. When provided, must begin with 'org-' and contain only lowercase letters, numbers, hyphens, and underscores. When omitted, a slug is auto-generated from the role name and a random suffix.",
+            description: "A unique identifier for the role within the organization. When provided, must begin with 'org-' and contain only lowercase letters, numbers, hyphens, and underscores. When omitted, a slug is auto-generated from the role name and a random suffix. Changing this replaces the object. When not set, the remote value is kept. At most 48 characters.",
             force_new: true,
             validators: &[Validator::MaxLength(48u64)],
             create_field: Some("slug"),
@@ -20,7 +20,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "name",
             mode: Mode::Required,
-            description: "A descriptive name for the role.",
+            description: "A descriptive name for the role. At most 48 characters.",
             validators: &[Validator::MaxLength(48u64)],
             create_field: Some("name"),
             update_field: Some("name"),
@@ -30,7 +30,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "description",
             mode: Mode::Optional,
-            description: "An optional description of the role's purpose.",
+            description: "An optional description of the role's purpose. Removing it from the configuration clears it. At most 150 characters.",
             clear: Clear::Null,
             validators: &[Validator::MaxLength(150u64)],
             create_field: Some("description"),
@@ -41,7 +41,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "resource_type_slug",
             mode: Mode::ComputedOptional,
-            description: "The slug of the resource type the role is scoped to.",
+            description: "The slug of the resource type the role is scoped to. Changing this replaces the object. When not set, the remote value is kept. At most 48 characters.",
             force_new: true,
             validators: &[Validator::MaxLength(48u64)],
             create_field: Some("resource_type_slug"),
@@ -52,14 +52,14 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             name: "permissions",
             ty: Ty::Set(&Ty::String),
             mode: Mode::ComputedOptional,
-            description: "Slugs of the permissions the role grants (the whole set).",
+            description: "Slugs of the permissions the role grants (the whole set). When not set, the remote value is kept.",
             response_field: Some("permissions"),
             ..Attr::DEFAULT
         },
         Attr {
             name: "organization_id",
             mode: Mode::Required,
-            description: "The ID of the organization.",
+            description: "The ID of the organization. Changing this replaces the object.",
             force_new: true,
             ..Attr::DEFAULT
         },
@@ -86,6 +86,13 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             description: "An ISO 8601 timestamp.",
             on_write: OnWrite::Changes,
             response_field: Some("updated_at"),
+            ..Attr::DEFAULT
+        },
+        Attr {
+            name: "extra_configuration",
+            ty: Ty::Dynamic,
+            mode: Mode::Optional,
+            description: "Fields the provider's schema does not have yet, merged into the create and update request bodies with their types kept (an object: `{ flag = true, limit = 5 }`). Only the keys you set are read back; a key that equals an attribute of this resource is an error; removing a key sends `null` for it.",
             ..Attr::DEFAULT
         },
     ],

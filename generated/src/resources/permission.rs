@@ -2,7 +2,7 @@
 // spec: workos-openapi-v0.61.0.yaml (sha256 c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b), generator 0.1.0
 
 use descriptor::*;
-///An environment-level permission that roles can grant.
+/// An environment-level permission that roles can grant.
 pub static RESOURCE: ResourceDesc = ResourceDesc {
     name: "workos_permission",
     description: "An environment-level permission that roles can grant.",
@@ -10,7 +10,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "slug",
             mode: Mode::Required,
-            description: "A unique key to reference the permission. Must be lowercase and contain only letters, numbers, hyphens, underscores, colons, periods, and asterisks.",
+            description: "A unique key to reference the permission. Must be lowercase and contain only letters, numbers, hyphens, underscores, colons, periods, and asterisks. Changing this replaces the object. At most 48 characters.",
             force_new: true,
             validators: &[Validator::MaxLength(48u64)],
             create_field: Some("slug"),
@@ -20,7 +20,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "name",
             mode: Mode::Required,
-            description: "A descriptive name for the Permission.",
+            description: "A descriptive name for the Permission. At most 48 characters.",
             validators: &[Validator::MaxLength(48u64)],
             create_field: Some("name"),
             update_field: Some("name"),
@@ -30,7 +30,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "description",
             mode: Mode::Optional,
-            description: "An optional description of the Permission.",
+            description: "An optional description of the Permission. Removing it from the configuration clears it. At most 150 characters.",
             clear: Clear::Null,
             validators: &[Validator::MaxLength(150u64)],
             create_field: Some("description"),
@@ -41,7 +41,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "resource_type_slug",
             mode: Mode::ComputedOptional,
-            description: "The slug of the resource type this permission is scoped to.",
+            description: "The slug of the resource type this permission is scoped to. Changing this replaces the object. When not set, the remote value is kept. At most 48 characters.",
             force_new: true,
             validators: &[Validator::MaxLength(48u64)],
             create_field: Some("resource_type_slug"),
@@ -72,6 +72,13 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             description: "An ISO 8601 timestamp.",
             on_write: OnWrite::Changes,
             response_field: Some("updated_at"),
+            ..Attr::DEFAULT
+        },
+        Attr {
+            name: "extra_configuration",
+            ty: Ty::Dynamic,
+            mode: Mode::Optional,
+            description: "Fields the provider's schema does not have yet, merged into the create and update request bodies with their types kept (an object: `{ flag = true, limit = 5 }`). Only the keys you set are read back; a key that equals an attribute of this resource is an error; removing a key sends `null` for it.",
             ..Attr::DEFAULT
         },
     ],

@@ -2,7 +2,7 @@
 // spec: workos-openapi-v0.61.0.yaml (sha256 c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b), generator 0.1.0
 
 use descriptor::*;
-///A WorkOS AuthKit user. `password` is write-only (Terraform 1.11+): never stored, and sent again whenever its value changes.
+/// A WorkOS AuthKit user. `password` is write-only (Terraform 1.11+): never stored, and sent again whenever its value changes.
 pub static RESOURCE: ResourceDesc = ResourceDesc {
     name: "workos_user",
     description: "A WorkOS AuthKit user. `password` is write-only (Terraform 1.11+): never stored, and sent again whenever its value changes.",
@@ -20,7 +20,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "first_name",
             mode: Mode::Optional,
-            description: "The first name of the user.",
+            description: "The first name of the user. Removing it from the configuration clears it.",
             empty_is_null: true,
             clear: Clear::Empty,
             create_field: Some("first_name"),
@@ -31,7 +31,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "last_name",
             mode: Mode::Optional,
-            description: "The last name of the user.",
+            description: "The last name of the user. Removing it from the configuration clears it.",
             empty_is_null: true,
             clear: Clear::Empty,
             create_field: Some("last_name"),
@@ -43,7 +43,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             name: "email_verified",
             ty: Ty::Bool,
             mode: Mode::ComputedOptional,
-            description: "Whether the email address is verified. When unset, the remote value is kept (no default that reverts changes).",
+            description: "Whether the email address is verified (no default reverts a change made elsewhere). When not set, the remote value is kept.",
             create_field: Some("email_verified"),
             update_field: Some("email_verified"),
             response_field: Some("email_verified"),
@@ -53,7 +53,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             name: "metadata",
             ty: Ty::Map(&Ty::String),
             mode: Mode::Optional,
-            description: "Object containing metadata key/value pairs associated with the user.",
+            description: "Object containing metadata key/value pairs associated with the user. Removing it from the configuration clears it.",
             empty_is_null: true,
             clear: Clear::Null,
             validators: &[
@@ -69,7 +69,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "external_id",
             mode: Mode::Optional,
-            description: "The external ID of the user.",
+            description: "The external ID of the user. Removing it from the configuration clears it. At most 128 characters.",
             clear: Clear::Null,
             validators: &[
                 Validator::MaxLength(128u64),
@@ -83,7 +83,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "password",
             mode: Mode::Optional,
-            description: "The user's password.",
+            description: "The user's password. Write-only: never stored in state; sent when its value changes (Terraform 1.11 or later).",
             sensitive: true,
             write_only: true,
             create_field: Some("password"),
@@ -107,6 +107,13 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             description: "An ISO 8601 timestamp.",
             on_write: OnWrite::Changes,
             response_field: Some("updated_at"),
+            ..Attr::DEFAULT
+        },
+        Attr {
+            name: "extra_configuration",
+            ty: Ty::Dynamic,
+            mode: Mode::Optional,
+            description: "Fields the provider's schema does not have yet, merged into the create and update request bodies with their types kept (an object: `{ flag = true, limit = 5 }`). Only the keys you set are read back; a key that equals an attribute of this resource is an error; removing a key sends `null` for it.",
             ..Attr::DEFAULT
         },
     ],

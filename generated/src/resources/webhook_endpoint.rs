@@ -2,7 +2,7 @@
 // spec: workos-openapi-v0.61.0.yaml (sha256 c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b), generator 0.1.0
 
 use descriptor::*;
-/**An endpoint that receives webhook events. The signing `secret` is returned only when the
+/** An endpoint that receives webhook events. The signing `secret` is returned only when the
 endpoint is created; it is kept (sensitive) in state from that response.
 
 **Lifecycle of the signing secret.** WorkOS returns `secret` once, in the response that
@@ -147,7 +147,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "status",
             mode: Mode::ComputedOptional,
-            description: "Whether the Webhook Endpoint is enabled or disabled.",
+            description: "Whether the Webhook Endpoint is enabled or disabled. When not set, the remote value is kept. One of: `enabled`, `disabled`.",
             validators: &[Validator::OneOf(&["enabled", "disabled"])],
             update_field: Some("status"),
             response_field: Some("status"),
@@ -178,6 +178,13 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             description: "An ISO 8601 timestamp.",
             on_write: OnWrite::Changes,
             response_field: Some("updated_at"),
+            ..Attr::DEFAULT
+        },
+        Attr {
+            name: "extra_configuration",
+            ty: Ty::Dynamic,
+            mode: Mode::Optional,
+            description: "Fields the provider's schema does not have yet, merged into the create and update request bodies with their types kept (an object: `{ flag = true, limit = 5 }`). Only the keys you set are read back; a key that equals an attribute of this resource is an error; removing a key sends `null` for it.",
             ..Attr::DEFAULT
         },
     ],

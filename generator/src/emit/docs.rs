@@ -1,15 +1,29 @@
-//! IR → registry-format Markdown pages (askama templates under generator/templates/docs).
+//! IR → registry-format Markdown pages (askama templates under generator/templates/docs): the
+//! provider index and one page per resource and data source, written by one page builder.
+//! Attribute descriptions are the IR's, complete; nested attributes get a nested schema section
+//! each, as registry pages do.
 
 use crate::error::Error;
 use crate::ir::*;
+use crate::names::{self, Kind};
 use askama::Template;
+use descriptor::{Mode, EXTRA_CONFIGURATION};
 use std::collections::BTreeMap;
 
-struct DocAttr {
-    name: String,
-    ty: String,
-    flags: String,
-    description: String,
+/// Attribute lines (`` `name` (Type, Flags) Description``), grouped as registry pages group
+/// them.
+#[derive(Default)]
+struct Groups {
+    required: Vec<String>,
+    optional: Vec<String>,
+    computed: Vec<String>,
+}
+
+/// The schema section of one nested attribute.
+struct NestedSection {
+    anchor: String,
+    path: String,
+    groups: Groups,
 }
 
 #[derive(Template)]
@@ -21,10 +35,15 @@ struct PageTpl<'a> {
     summary: String,
     description: &'a str,
     example: Option<String>,
-    required: Vec<DocAttr>,
-    optional: Vec<DocAttr>,
-    computed: Vec<DocAttr>,
+    groups: Groups,
+    nested: Vec<NestedSection>,
+    extra_configuration: bool,
     import_form: Option<String>,
+}
+
+struct IndexLink {
+    name: String,
+    link: String,
 }
 
 #[derive(Template)]
@@ -37,94 +56,80 @@ struct IndexTpl<'a> {
     spec_version: &'a str,
     spec_sha256: &'a str,
     config: &'a [ConfigIr],
-    resources: Vec<&'a str>,
-    data_sources: Vec<&'a str>,
+    resources: Vec<IndexLink>,
+    data_sources: Vec<IndexLink>,
 }
 
 fn ty_text(t: &TyIr) -> String {
-    match t {
-        TyIr::String => "String".into(),
-        TyIr::Bool => "Boolean".into(),
-        TyIr::Int => "Number".into(),
-        TyIr::Float => "Number".into(),
-        TyIr::List(t) => format!("List of {}", ty_text(t)),
-        TyIr::Set(t) => format!("Set of {}", ty_text(t)),
-        TyIr::Map(t) => format!("Map of {}", ty_text(t)),
-        TyIr::Object(attrs) => {
-            let names: Vec<String> = attrs.iter().map(|a| format!("`{}`", a.name)).collect();
-            format!("Object: {}", names.join(", "))
-        }
+    let (collection, element) = match t {
+        TyIr::List(e) => ("List", e),
+        TyIr::Set(e) => ("Set", e),
+        TyIr::Map(e) => ("Map", e),
+        TyIr::String => return "String".into(),
+        TyIr::Json => return "String, JSON".into(),
+        TyIr::Dynamic => return "Dynamic".into(),
+        TyIr::Bool => return "Boolean".into(),
+        TyIr::Int | TyIr::Float => return "Number".into(),
+        TyIr::Object(_) => return "Attributes".into(),
+    };
+    match **element {
+        TyIr::Object(_) => format!("Attributes {collection}"),
+        _ => format!("{collection} of {}", ty_text(element)),
     }
 }
 
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn doc_attr(a: &AttrIr) -> DocAttr {
-    let mut flags = String::new();
+/// One attribute line; an attribute with nested fields links to their section.
+fn doc_line(a: &AttrIr, path: &[&str]) -> String {
+    let mut line = format!("`{}` ({}", a.name, ty_text(&a.ty));
     if a.sensitive {
-        flags.push_str(", Sensitive");
+        line.push_str(", Sensitive");
     }
     if a.write_only {
-        flags.push_str(", Write-only");
+        line.push_str(", Write-only");
     }
-    let mut description = one_line(&a.description);
-    if a.force_new {
-        description.push_str(" Changing it replaces the object.");
+    line.push(')');
+    if !a.description.is_empty() {
+        line = format!("{line} {}", a.description);
     }
-    if a.mode == "OptionalComputed" {
-        description.push_str(" When not set, the remote value is kept.");
+    if a.ty.nested().is_some() {
+        let mut here = path.to_vec();
+        here.push(&a.name);
+        let anchor = names::nested_anchor(&here);
+        line = format!("{line} (see [below for nested schema](#{anchor}))");
     }
-    if a.mode == "Optional" && a.clear != "Never" {
-        description.push_str(" Removing it from the configuration clears it.");
-    }
-    if let Some(d) = &a.default {
-        description.push_str(&format!(
-            " Default: `{}`.",
-            match d {
-                LitIr::Str(s) => s.clone(),
-                LitIr::Bool(b) => b.to_string(),
-                LitIr::Int(i) => i.to_string(),
-            }
-        ));
-    }
-    for v in &a.validators {
-        match v {
-            ValidatorIr::MaxLength(n) => description.push_str(&format!(" At most {n} characters.")),
-            ValidatorIr::OneOf(vs) if vs.len() <= 8 => description.push_str(&format!(
-                " One of: {}.",
-                vs.iter()
-                    .map(|v| format!("`{v}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-            _ => {}
-        }
-    }
-    DocAttr {
-        name: a.name.clone(),
-        ty: ty_text(&a.ty),
-        flags,
-        description: description.trim().to_string(),
-    }
+    line
 }
 
-fn split(attrs: &[AttrIr]) -> (Vec<DocAttr>, Vec<DocAttr>, Vec<DocAttr>) {
+/// The groups of `attrs` (sorted by name), and the nested sections below them, depth first.
+fn groups(attrs: &[AttrIr], path: &[&str], nested: &mut Vec<NestedSection>) -> Groups {
     let mut sorted: Vec<&AttrIr> = attrs.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
-    let pick = |modes: &[&str]| {
-        sorted
-            .iter()
-            .filter(|a| modes.contains(&a.mode.as_str()))
-            .map(|a| doc_attr(a))
-            .collect::<Vec<_>>()
-    };
-    (
-        pick(&["Required"]),
-        pick(&["Optional", "OptionalComputed"]),
-        pick(&["Computed"]),
-    )
+    let mut g = Groups::default();
+    for a in &sorted {
+        let line = doc_line(a, path);
+        match a.mode {
+            Mode::Required => g.required.push(line),
+            Mode::Optional | Mode::ComputedOptional => g.optional.push(line),
+            Mode::Computed => g.computed.push(line),
+        }
+    }
+    for a in sorted {
+        if let Some(fields) = a.ty.nested() {
+            let mut here = path.to_vec();
+            here.push(&a.name);
+            let at = nested.len();
+            let inner = groups(fields, &here, nested);
+            nested.insert(
+                at,
+                NestedSection {
+                    anchor: names::nested_anchor(&here),
+                    path: here.join("."),
+                    groups: inner,
+                },
+            );
+        }
+    }
+    g
 }
 
 fn render<T: Template>(t: &T, what: &str) -> Result<String, Error> {
@@ -133,104 +138,89 @@ fn render<T: Template>(t: &T, what: &str) -> Result<String, Error> {
         .map_err(|e| Error::Emit(format!("{what}: {e}")))
 }
 
+/// What one page shows.
+struct Page<'a> {
+    kind: Kind,
+    name: &'a str,
+    description: &'a str,
+    example: Option<&'a str>,
+    attrs: &'a [AttrIr],
+    import_parts: Option<&'a [String]>,
+}
+
+/// The page builder, for resources and data sources alike.
+fn page(ir: &ProviderIr, p: Page) -> Result<(String, String), Error> {
+    let mut nested = vec![];
+    let groups = groups(p.attrs, &[], &mut nested);
+    let tpl = PageTpl {
+        name: p.name,
+        kind: p.kind.title(),
+        provider: &ir.type_name,
+        summary: p
+            .description
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+        description: p.description,
+        example: p.example.map(|e| e.trim_end().to_string()),
+        groups,
+        nested,
+        extra_configuration: p.attrs.iter().any(|a| a.name == EXTRA_CONFIGURATION),
+        import_form: p.import_parts.map(names::import_form),
+    };
+    Ok((
+        names::doc_page(p.kind, p.name, &ir.type_name),
+        render(&tpl, p.name)?,
+    ))
+}
+
+fn index(ir: &ProviderIr) -> Result<String, Error> {
+    let link = |kind: Kind, name: &str| IndexLink {
+        name: name.to_string(),
+        link: names::index_link(kind, name, &ir.type_name),
+    };
+    let tpl = IndexTpl {
+        type_name: &ir.type_name,
+        description: &ir.description,
+        source_address: &ir.source_address,
+        short_source: (ir.source_address)
+            .trim_start_matches("registry.terraform.io/")
+            .to_string(),
+        spec_version: &ir.spec_version,
+        spec_sha256: &ir.spec_sha256,
+        config: &ir.config,
+        resources: (ir.resources.iter())
+            .map(|r| link(Kind::Resource, &r.name))
+            .collect(),
+        data_sources: (ir.data_sources.iter())
+            .map(|d| link(Kind::DataSource, &d.name))
+            .collect(),
+    };
+    render(&tpl, names::DOC_INDEX)
+}
+
 /// Every docs page, relative to the workspace root.
 pub fn emit(ir: &ProviderIr) -> Result<BTreeMap<String, String>, Error> {
-    let mut out = BTreeMap::new();
-    let short_source = ir
-        .source_address
-        .trim_start_matches("registry.terraform.io/")
-        .to_string();
-    out.insert(
-        "docs/index.md".into(),
-        render(
-            &IndexTpl {
-                type_name: &ir.type_name,
-                description: &ir.description,
-                source_address: &ir.source_address,
-                short_source,
-                spec_version: &ir.spec_version,
-                spec_sha256: &ir.spec_sha256,
-                config: &ir.config,
-                resources: ir.resources.iter().map(|r| r.name.as_str()).collect(),
-                data_sources: ir.data_sources.iter().map(|d| d.name.as_str()).collect(),
-            },
-            "docs/index.md",
-        )?,
-    );
-    for r in &ir.resources {
-        let (required, optional, computed) = split(&r.attrs);
-        let page = PageTpl {
-            name: &r.name,
-            kind: "Resource",
-            provider: &ir.type_name,
-            summary: one_line(&r.description),
-            description: &r.description,
-            example: r.example.as_ref().map(|e| e.trim_end().to_string()),
-            required,
-            optional,
-            computed,
-            import_form: Some(
-                r.import_parts
-                    .iter()
-                    .map(|p| format!("<{p}>"))
-                    .collect::<Vec<_>>()
-                    .join(&r.import_separator),
-            ),
-        };
-        out.insert(
-            format!(
-                "docs/resources/{}.md",
-                r.name.trim_start_matches(&format!("{}_", ir.type_name))
-            ),
-            render(&page, &r.name)?,
-        );
-        if let Some(ex) = &r.example {
-            out.insert(
-                format!("examples/resources/{}/resource.tf", r.name),
-                format!("{}\n", ex.trim_end()),
-            );
-        }
-        let form = r
-            .import_parts
-            .iter()
-            .map(|p| format!("<{p}>"))
-            .collect::<Vec<_>>()
-            .join(&r.import_separator);
-        out.insert(
-            format!("examples/resources/{}/import.sh", r.name),
-            format!(
-                "# Import by {form}\nterraform import {}.example \"{form}\"\n",
-                r.name
-            ),
-        );
-    }
-    for d in &ir.data_sources {
-        let (required, optional, computed) = split(&d.attrs);
-        let page = PageTpl {
-            name: &d.name,
-            kind: "Data Source",
-            provider: &ir.type_name,
-            summary: one_line(&d.description),
-            description: &d.description,
-            example: d.example.as_ref().map(|e| e.trim_end().to_string()),
-            required,
-            optional,
-            computed,
-            import_form: None,
-        };
-        out.insert(
-            format!(
-                "docs/data-sources/{}.md",
-                d.name.trim_start_matches(&format!("{}_", ir.type_name))
-            ),
-            render(&page, &d.name)?,
-        );
-        if let Some(ex) = &d.example {
-            out.insert(
-                format!("examples/data-sources/{}/data-source.tf", d.name),
-                format!("{}\n", ex.trim_end()),
-            );
-        }
+    let mut out = BTreeMap::from([(names::DOC_INDEX.to_string(), index(ir)?)]);
+    let resources = ir.resources.iter().map(|r| Page {
+        kind: Kind::Resource,
+        name: &r.name,
+        description: &r.description,
+        example: r.example.as_deref(),
+        attrs: &r.attrs,
+        import_parts: Some(&r.import_parts),
+    });
+    let data_sources = ir.data_sources.iter().map(|d| Page {
+        kind: Kind::DataSource,
+        name: &d.name,
+        description: &d.description,
+        example: d.example.as_deref(),
+        attrs: &d.attrs,
+        import_parts: None,
+    });
+    for p in resources.chain(data_sources) {
+        let (path, text) = page(ir, p)?;
+        out.insert(path, text);
     }
     Ok(out)
 }

@@ -27,7 +27,8 @@ pub struct ProviderDesc {
     pub default_base_url: &'static str,
     /// sha256 of the spec the tables were generated from.
     pub spec_sha256: &'static str,
-    /// The spec's own version (`info.version`).
+    /// The spec's release (from the spec file's name, `<name>-v<release>.yaml`; else
+    /// `info.version`).
     pub spec_version: &'static str,
     /// Provider description (schema and docs).
     pub description: &'static str,
@@ -99,7 +100,7 @@ pub enum Ty {
 }
 
 /// How an attribute is set (HashiCorp's vocabulary).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Must be set in the configuration.
@@ -108,30 +109,33 @@ pub enum Mode {
     Optional,
     /// Optional; when absent from config the remote value is kept and shown.
     ComputedOptional,
-    /// Set by the API only.
+    /// Set by the API only (the default, as in [`Attr::DEFAULT`]).
+    #[default]
     Computed,
 }
 
 /// What happens to a computed value when the object is updated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OnWrite {
     /// Never changes after creation: the prior value is kept in plans
-    /// (HashiCorp's `UseStateForUnknown`).
+    /// (HashiCorp's `UseStateForUnknown`). The default.
+    #[default]
     Stable,
     /// May change on any update: unknown in plans that update the object.
     Changes,
 }
 
 /// Value sent to clear an attribute that was removed from config.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Clear {
     /// Send JSON null.
     Null,
     /// Send the type's empty value ("", {}, []).
     Empty,
-    /// The API cannot clear it: removing it from config keeps the remote value.
+    /// The API cannot clear it: removing it from config keeps the remote value. The default.
+    #[default]
     Never,
 }
 

@@ -22,17 +22,6 @@ pub fn ty_to_type(ty: &Ty) -> Type {
     }
 }
 
-fn description(a: &Attr) -> String {
-    let mut d = a.description.to_string();
-    if a.write_only {
-        d.push_str(" Write-only: never stored in state; sent when its value changes (Terraform 1.11 or later).");
-    }
-    if a.force_new {
-        d.push_str(" Changing this replaces the object.");
-    }
-    d.trim().to_string()
-}
-
 /// An object type, alone or as the element of a collection, becomes a nested attribute.
 fn nesting(ty: &Ty) -> Option<(Nesting, &'static [Attr])> {
     match ty {
@@ -72,7 +61,7 @@ fn attribute_in(a: &Attr, computed_parent: bool) -> Attribute {
         name: a.name.to_string(),
         ty,
         nested,
-        description: description(a),
+        description: a.description.to_string(),
         required: mode == Mode::Required,
         optional: matches!(mode, Mode::Optional | Mode::ComputedOptional),
         computed: matches!(mode, Mode::Computed | Mode::ComputedOptional) || a.default.is_some(),

@@ -1,0 +1,184 @@
+//! The intermediate representation: the spec's operations and shapes merged with the
+//! overrides into Terraform resources and data sources.
+//!
+//! - `model`: the IR types;
+//! - `check`: every check that an override key names something that exists;
+//! - `attrs`: shape → type and validators, overrides applied, descriptions completed;
+//! - `resource`: candidate attributes per source → merge → overrides → operations bound;
+//! - `data_source`: lookups and lists the same way.
+//!
+//! A path parameter is always bound to the attribute of its snake_case name
+//! ([`crate::names::attr_name`]).
+
+mod attrs;
+mod check;
+mod data_source;
+pub mod model;
+mod resource;
+
+pub use model::*;
+
+use crate::error::Error;
+use crate::names;
+use crate::overrides::Overrides;
+use crate::resolve::{Kind, OperationInfo, Resolver};
+use check::Errors;
+use descriptor::Method;
+use indexmap::IndexMap;
+
+/// Build the IR; every error found is returned, not only the first.
+pub fn build(
+    ov: &Overrides,
+    resolver: &Resolver,
+    spec_sha256: &str,
+    spec_version: &str,
+) -> Result<ProviderIr, Vec<Error>> {
+    let p = &ov.provider;
+    let mut errors = vec![];
+    let mut resources = each(&ov.resources, &mut errors, |r, errs| {
+        resource::resource(ov, r, resolver, errs)
+    });
+    let mut data_sources = each(&ov.data_sources, &mut errors, |d, errs| {
+        data_source::data_source(ov, d, resolver, errs)
+    });
+    defined_once(&resources, &data_sources, &mut errors);
+    resources.sort_by(|a, b| a.name.cmp(&b.name));
+    data_sources.sort_by(|a, b| a.name.cmp(&b.name));
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let config = p
+        .config
+        .iter()
+        .map(|(name, c)| ConfigIr {
+            name: name.clone(),
+            description: c.description.clone(),
+            env: c.env.clone(),
+            sensitive: c.sensitive,
+            required: c.required,
+            default: c.default.clone(),
+            role: c.role,
+        })
+        .collect();
+    Ok(ProviderIr {
+        type_name: p.type_name.clone(),
+        source_address: p.source_address.clone(),
+        default_base_url: p.default_base_url.clone(),
+        description: p.description.clone(),
+        spec_file: p.spec.clone(),
+        spec_sha256: spec_sha256.to_string(),
+        spec_version: spec_version.to_string(),
+        config,
+        resources,
+        data_sources,
+    })
+}
+
+/// Build one IR item per override file, collecting every file's errors.
+fn each<O, T>(
+    files: &[(std::path::PathBuf, O)],
+    errors: &mut Vec<Error>,
+    build: impl Fn(&O, &mut Errors) -> Option<T>,
+) -> Vec<T> {
+    let mut out = vec![];
+    for (file, o) in files {
+        let mut errs = Errors::new(file);
+        let item = build(o, &mut errs);
+        errors.extend(errs.list);
+        out.extend(item);
+    }
+    out
+}
+
+fn defined_once(resources: &[ResourceIr], data_sources: &[DataSourceIr], errors: &mut Vec<Error>) {
+    let mut seen = std::collections::BTreeSet::new();
+    let all = resources
+        .iter()
+        .map(|r| format!("resource {}", r.name))
+        .chain(
+            data_sources
+                .iter()
+                .map(|d| format!("data source {}", d.name)),
+        );
+    for n in all {
+        if !seen.insert(n.clone()) {
+            errors.push(Error::Override {
+                file: "overrides/".into(),
+                key: n,
+                message: "defined twice".into(),
+            });
+        }
+    }
+}
+
+/// Query parameters of `info` bound to attributes (`param → attribute`), as the spec declares
+/// them; an unknown parameter is an error at `key.<param>`.
+fn bind_query(
+    info: &OperationInfo,
+    query: &IndexMap<String, String>,
+    errs: &mut Errors,
+    key: &str,
+) -> Vec<BindingIr> {
+    let mut out = vec![];
+    for (q, attr) in query {
+        match info.query_params.iter().find(|p| &p.name == q) {
+            Some(p) => out.push(BindingIr {
+                param: q.clone(),
+                attr: attr.clone(),
+                explode: p.explode,
+            }),
+            None => errs.push(
+                format!("{key}.{q}"),
+                format!(
+                    "operation {} has no query parameter {q:?}",
+                    info.operation_id
+                ),
+            ),
+        }
+    }
+    out
+}
+
+/// An operation bound to attributes: path parameters by the naming rule, `query` as given.
+fn op_ir(info: &OperationInfo, query_params: Vec<BindingIr>, errs: &mut Errors, key: &str) -> OpIr {
+    let path_params = info
+        .path_params
+        .iter()
+        .map(|p| BindingIr {
+            param: p.name.clone(),
+            attr: names::attr_name(&p.name),
+            explode: false,
+        })
+        .collect();
+    let data = attrs::object_props(info.response.as_ref()).0;
+    let paginated = data.contains_key("data")
+        && data.contains_key("list_metadata")
+        && matches!(
+            info.response.as_ref().map(|s| &s.kind),
+            Some(Kind::Object { .. })
+        );
+    OpIr {
+        operation_id: info.operation_id.clone(),
+        method: method(&info.method).unwrap_or_else(|| {
+            errs.push(
+                key,
+                format!(
+                    "{} uses HTTP method {}, which the provider cannot call",
+                    info.operation_id, info.method
+                ),
+            );
+            Method::Get
+        }),
+        path: info.path.clone(),
+        path_params,
+        query_params,
+        paginated,
+    }
+}
+
+fn method(m: &str) -> Option<Method> {
+    use serde::de::{value::StrDeserializer, IntoDeserializer};
+    use serde::Deserialize;
+    let d: StrDeserializer<'_, serde::de::value::Error> = m.into_deserializer();
+    Method::deserialize(d).ok()
+}

@@ -1,0 +1,211 @@
+//! The IR types: Terraform resources and data sources bound to spec operations. They use the
+//! descriptor's enums, so a value the runtime does not know cannot be built, and they serialize,
+//! so tests can snapshot them.
+
+use descriptor::{Clear, ConfigRole, Method, Mode, OnWrite};
+use serde::Serialize;
+
+/// A Terraform attribute type.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub enum TyIr {
+    #[default]
+    String,
+    Bool,
+    Int,
+    Float,
+    /// A free-form JSON object, held as a JSON string.
+    Json,
+    /// Terraform's dynamic type.
+    Dynamic,
+    List(Box<TyIr>),
+    Set(Box<TyIr>),
+    Map(Box<TyIr>),
+    Object(Vec<AttrIr>),
+}
+
+impl TyIr {
+    /// The fields of an object, or of the object elements of a list, set or map.
+    pub fn nested(&self) -> Option<&[AttrIr]> {
+        match self {
+            TyIr::Object(attrs) => Some(attrs),
+            TyIr::List(t) | TyIr::Set(t) | TyIr::Map(t) => match &**t {
+                TyIr::Object(attrs) => Some(attrs),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Mutable [`TyIr::nested`].
+    pub fn nested_mut(&mut self) -> Option<&mut Vec<AttrIr>> {
+        match self {
+            TyIr::Object(attrs) => Some(attrs),
+            TyIr::List(t) | TyIr::Set(t) | TyIr::Map(t) => match &mut **t {
+                TyIr::Object(attrs) => Some(attrs),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// Plan-time validation (descriptor `Validator`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub enum ValidatorIr {
+    MinLength(u64),
+    MaxLength(u64),
+    Pattern(String),
+    OneOf(Vec<String>),
+    Email,
+    Url,
+    MinItems(u64),
+    MaxItems(u64),
+    KeyMaxLength(u64),
+    Each(Vec<ValidatorIr>),
+    Range(Option<i64>, Option<i64>),
+}
+
+/// A literal default value.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub enum LitIr {
+    Str(String),
+    Bool(bool),
+    Int(i64),
+}
+
+/// One attribute (descriptor `Attr`); `Default` is `Attr::DEFAULT`.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct AttrIr {
+    pub name: String,
+    pub ty: TyIr,
+    pub mode: Mode,
+    /// The complete description: the spec's or the override's text plus the derived sentences.
+    pub description: String,
+    pub sensitive: bool,
+    pub write_only: bool,
+    pub force_new: bool,
+    pub on_write: OnWrite,
+    pub clear: Clear,
+    pub default: Option<LitIr>,
+    pub validators: Vec<ValidatorIr>,
+    pub create_field: Option<String>,
+    pub update_field: Option<String>,
+    pub response_field: Option<String>,
+    pub response_item_field: Option<String>,
+    pub response_create_only: bool,
+    pub empty_is_null: bool,
+    pub deprecated: Option<String>,
+}
+
+/// A request parameter filled from an attribute.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BindingIr {
+    pub param: String,
+    pub attr: String,
+    pub explode: bool,
+}
+
+/// A body field filled from an attribute.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FieldBindingIr {
+    pub attr: String,
+    pub field: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OpIr {
+    pub operation_id: String,
+    pub method: Method,
+    pub path: String,
+    pub path_params: Vec<BindingIr>,
+    pub query_params: Vec<BindingIr>,
+    pub paginated: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub enum ReadIr {
+    Get(OpIr),
+    ListFind {
+        op: OpIr,
+        field: String,
+        attr: String,
+    },
+}
+
+/// A secondary write: `op` sets `fields` (after create, and on update when they change).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ExtraWriteIr {
+    pub op: OpIr,
+    pub fields: Vec<FieldBindingIr>,
+}
+
+/// An operation called when the local boolean `when_true` becomes true.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ActionIr {
+    pub op: OpIr,
+    pub when_true: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ResourceIr {
+    pub name: String,
+    pub description: String,
+    pub attrs: Vec<AttrIr>,
+    pub create: OpIr,
+    pub read: ReadIr,
+    pub update: Option<OpIr>,
+    pub delete: Option<OpIr>,
+    pub extra_writes: Vec<ExtraWriteIr>,
+    pub actions: Vec<ActionIr>,
+    /// Attributes the import ID is made of (joined by `names::IMPORT_SEPARATOR`).
+    pub import_parts: Vec<String>,
+    pub hooks: Vec<String>,
+    pub example: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LookupIr {
+    pub arg: String,
+    pub op: OpIr,
+    pub expect_one: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub enum DataKindIr {
+    Single(Vec<LookupIr>),
+    List { op: OpIr, into: String },
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DataSourceIr {
+    pub name: String,
+    pub description: String,
+    pub attrs: Vec<AttrIr>,
+    pub kind: DataKindIr,
+    pub example: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ConfigIr {
+    pub name: String,
+    pub description: String,
+    pub env: Option<String>,
+    pub sensitive: bool,
+    pub required: bool,
+    pub default: Option<String>,
+    pub role: ConfigRole,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ProviderIr {
+    pub type_name: String,
+    pub source_address: String,
+    pub default_base_url: String,
+    pub description: String,
+    pub spec_file: String,
+    pub spec_sha256: String,
+    pub spec_version: String,
+    pub config: Vec<ConfigIr>,
+    pub resources: Vec<ResourceIr>,
+    pub data_sources: Vec<DataSourceIr>,
+}
