@@ -117,7 +117,11 @@ fn extra_configuration_round_trips_typed_values() {
     // A key equal to an attribute is refused at plan, naming both.
     tf.write_main(&org_with_extra(r#"{ external_id = "x" }"#));
     let run = tf.plan_expect_error();
-    let out = run.output();
+    let out = run
+        .output()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     assert!(
         out.contains("extra_configuration")
             && out.contains("external_id")

@@ -124,25 +124,15 @@ fn create_steps<'a>(r: &'a ResourceDesc, planned: &Value, config: &Value) -> Vec
             body,
         });
     }
-    for w in r.extra_writes {
-        if w.fields.iter().any(|f| sendable(planned.attr(f.attr))) {
-            let body = Some(extra_body(r, w.fields, planned));
-            steps.push(Step {
-                what: "Create (follow-up write of)",
-                op: &w.op,
-                body,
-            });
-        }
-    }
-    for act in r.actions {
-        if planned.attr(act.when_true).as_bool() == Some(true) {
-            steps.push(Step {
-                what: "Create (follow-up action of)",
-                op: &act.op,
-                body: None,
-            });
-        }
-    }
+    steps.extend(secondary_steps(
+        r,
+        &Value::Null,
+        planned,
+        [
+            "Create (follow-up write of)",
+            "Create (follow-up action of)",
+        ],
+    ));
     steps
 }
 
@@ -271,35 +261,38 @@ fn update_body(r: &ResourceDesc, req: &ApplyRequest, wo_changed: &[&str]) -> Map
     body
 }
 
-/// Secondary writes whose attributes changed, and actions whose trigger became true.
-fn update_steps<'a>(r: &'a ResourceDesc, prior: &Value, planned: &Value) -> Vec<Step<'a>> {
-    let mut steps = vec![];
-    for w in r.extra_writes {
-        let changed = w.fields.iter().any(|f| {
-            let p = planned.attr(f.attr);
-            p.is_known() && !p.semantic_eq(prior.attr(f.attr))
+/// Secondary writes whose attributes changed since `before` (null before a create), and
+/// actions whose trigger became true; `what` names the two kinds in diagnostics.
+fn secondary_steps<'a>(
+    r: &'a ResourceDesc,
+    before: &Value,
+    planned: &Value,
+    what: [&'static str; 2],
+) -> Vec<Step<'a>> {
+    let changed = |attr: &str| {
+        let p = planned.attr(attr);
+        p.is_known() && !p.semantic_eq(before.attr(attr))
+    };
+    let writes = r
+        .extra_writes
+        .iter()
+        .filter(|w| w.fields.iter().any(|f| changed(f.attr)))
+        .map(|w| Step {
+            what: what[0],
+            op: &w.op,
+            body: Some(extra_body(r, w.fields, planned)),
         });
-        if changed {
-            let body = Some(extra_body(r, w.fields, planned));
-            steps.push(Step {
-                what: "Update",
-                op: &w.op,
-                body,
-            });
-        }
-    }
-    for act in r.actions {
-        let now = planned.attr(act.when_true).as_bool() == Some(true);
-        let before = prior.attr(act.when_true).as_bool() == Some(true);
-        if now && !before {
-            steps.push(Step {
-                what: "Update",
-                op: &act.op,
-                body: None,
-            });
-        }
-    }
-    steps
+    let is_true = |v: &Value, attr: &str| v.attr(attr).as_bool() == Some(true);
+    let actions = r
+        .actions
+        .iter()
+        .filter(|act| is_true(planned, act.when_true) && !is_true(before, act.when_true))
+        .map(|act| Step {
+            what: what[1],
+            op: &act.op,
+            body: None,
+        });
+    writes.chain(actions).collect()
 }
 
 async fn update(
@@ -326,7 +319,7 @@ async fn update(
         }
     }
     remember_write_only(r, config, &mut private, &wo_changed);
-    let steps = update_steps(r, prior, planned);
+    let steps = secondary_steps(r, prior, planned, ["Update", "Update"]);
     let wrote_more = !steps.is_empty();
     if let Err(mut diags) = run_steps(client, r, prior, steps).await {
         // Keep what the API now holds, not what was planned.
