@@ -105,6 +105,20 @@ impl Platform {
     pub fn key(&self) -> String {
         format!("{}_{}", self.os, self.arch)
     }
+
+    /// The platform this code was compiled for.
+    pub fn host() -> Platform {
+        let arch = match std::env::consts::ARCH {
+            "x86_64" => "amd64",
+            "aarch64" => "arm64",
+            "x86" => "386",
+            other => other,
+        };
+        Platform {
+            os: std::env::consts::OS.to_string(),
+            arch: arch.to_string(),
+        }
+    }
 }
 
 /// File names of one release.
@@ -314,8 +328,12 @@ pub fn package(
     })
 }
 
-fn gpg(args: &[&str]) -> Result<Vec<u8>> {
-    let out = Command::new("gpg")
+fn gpg(home: Option<&Path>, args: &[&str]) -> Result<Vec<u8>> {
+    let mut cmd = Command::new("gpg");
+    if let Some(home) = home {
+        cmd.env("GNUPGHOME", home);
+    }
+    let out = cmd
         .arg("--batch")
         .args(args)
         .output()
@@ -331,16 +349,16 @@ fn gpg(args: &[&str]) -> Result<Vec<u8>> {
 }
 
 /// The 16-hex-digit key id (uppercase) and ASCII-armored public key of `key` in the keyring
-/// of `$GNUPGHOME` (or the default one).
-pub fn public_key(key: &str) -> Result<(String, String)> {
-    let listing = String::from_utf8(gpg(&["--with-colons", "--list-keys", key])?)?;
+/// of `gnupghome` (default: `$GNUPGHOME`, else gpg's default).
+pub fn public_key(key: &str, gnupghome: Option<&Path>) -> Result<(String, String)> {
+    let listing = String::from_utf8(gpg(gnupghome, &["--with-colons", "--list-keys", key])?)?;
     let key_id = listing
         .lines()
         .find(|l| l.starts_with("pub:"))
         .and_then(|l| l.split(':').nth(4))
         .ok_or_else(|| anyhow!("gpg lists no public key for {key:?}"))?
         .to_uppercase();
-    let armor = String::from_utf8(gpg(&["--armor", "--export", key])?)?;
+    let armor = String::from_utf8(gpg(gnupghome, &["--armor", "--export", key])?)?;
     if !armor.contains("BEGIN PGP PUBLIC KEY BLOCK") {
         bail!("gpg exported no public key for {key:?}");
     }
@@ -348,13 +366,16 @@ pub fn public_key(key: &str) -> Result<(String, String)> {
 }
 
 /// Signs the release's SHA256SUMS with `key` (a detached binary signature, the form Terraform
-/// checks) and writes [`SIGNING_KEY_FILE`] beside it.
-pub fn sign(dir: &Path, names: &Names, key: &str) -> Result<PathBuf> {
+/// checks) and writes [`SIGNING_KEY_FILE`] beside it. `key` is anything gpg accepts as a user
+/// id (fingerprint, key id, e-mail) in the keyring of `gnupghome` (default: `$GNUPGHOME`).
+pub fn sign(dir: &Path, names: &Names, key: &str, gnupghome: Option<&Path>) -> Result<PathBuf> {
     let sums = dir.join(names.shasums());
     let sig = dir.join(names.signature());
     let sums_s = sums.to_string_lossy().into_owned();
     let sig_s = sig.to_string_lossy().into_owned();
-    gpg(&[
+    gpg(
+        gnupghome,
+        &[
         "--yes",
         "--local-user",
         key,
@@ -363,8 +384,8 @@ pub fn sign(dir: &Path, names: &Names, key: &str) -> Result<PathBuf> {
         "--detach-sign",
         &sums_s,
     ])?;
-    gpg(&["--verify", &sig_s, &sums_s])?;
-    let (key_id, armor) = public_key(key)?;
+    gpg(gnupghome, &["--verify", &sig_s, &sums_s])?;
+    let (key_id, armor) = public_key(key, gnupghome)?;
     let entry = json!({"key_id": key_id, "ascii_armor": armor});
     fs::write(
         dir.join(SIGNING_KEY_FILE),

@@ -6,7 +6,8 @@
 //! release install --source ADDR --version V --out DIR BINARY[=OS_ARCH]
 //! release hash    PATH   (h1: of a zip or a directory; zh: too for a zip)
 //! ```
-//! A binary without `=OS_ARCH` is for the platform this tool was built for.
+//! A binary without `=OS_ARCH` (or `=RUST_TARGET_TRIPLE`) is for the platform this tool was
+//! built for.
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -53,25 +54,15 @@ impl Args {
     }
 }
 
-fn host_platform() -> Platform {
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        "x86" => "386",
-        other => other,
-    };
-    Platform {
-        os: std::env::consts::OS.to_string(),
-        arch: arch.to_string(),
-    }
-}
-
 fn binaries(args: &Args) -> Result<Vec<(Platform, PathBuf)>> {
     args.positional
         .iter()
         .map(|b| match b.rsplit_once('=') {
+            Some((path, target)) if target.contains('-') => {
+                Ok((Platform::from_rust_target(target)?, PathBuf::from(path)))
+            }
             Some((path, platform)) => Ok((Platform::parse(platform)?, PathBuf::from(path))),
-            None => Ok((host_platform(), PathBuf::from(b))),
+            None => Ok((Platform::host(), PathBuf::from(b))),
         })
         .collect()
 }
@@ -97,7 +88,7 @@ fn run() -> Result<()> {
             print!("{}", std::fs::read_to_string(&p.shasums)?);
             match args.opt("key").filter(|k| !k.is_empty()) {
                 Some(key) => {
-                    let sig = release::sign(&out, &p.names, key)?;
+                    let sig = release::sign(&out, &p.names, key, None)?;
                     println!("signed: {}", sig.display());
                 }
                 None => println!("not signed (no --key)"),
