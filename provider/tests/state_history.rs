@@ -28,8 +28,16 @@ use std::path::{Path, PathBuf};
 use common::{Bench, Workdir};
 use serde_json::Value;
 
-/// `(case, example files)`: each case's `main.tf` is the concatenation of these files under
-/// `examples/` (a resource's example plus the examples of the resources it references).
+/// An organization for `workos_organization_domain`: its `domains` must stay unset, since a set
+/// `domains` is authoritative and would remove the separately managed domain.
+const ORG_WITHOUT_DOMAINS: &str = r#"resource "workos_organization" "example" {
+  name = "Domain Corp"
+}
+"#;
+
+/// `(case, parts)`: each case's `main.tf` is the concatenation of its parts, each a file under
+/// `examples/` (a resource's example plus the examples of the resources it references) or, when
+/// not ending in `.tf`, inline HCL.
 const CASES: &[(&str, &[&str])] = &[
     ("quickstart", &["quickstart/main.tf"]),
     (
@@ -39,7 +47,7 @@ const CASES: &[(&str, &[&str])] = &[
     (
         "workos_organization_domain",
         &[
-            "resources/workos_organization/resource.tf",
+            ORG_WITHOUT_DOMAINS,
             "resources/workos_organization_domain/resource.tf",
         ],
     ),
@@ -76,11 +84,15 @@ fn history_dir() -> PathBuf {
 /// The main.tf of a case, built from the examples.
 fn case_config(files: &[&str]) -> String {
     let mut hcl = String::new();
-    for f in files {
-        let p = common::repo_root().join("examples").join(f);
-        hcl.push_str(
-            &std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
-        );
+    for part in files {
+        if part.ends_with(".tf") {
+            let p = common::repo_root().join("examples").join(part);
+            hcl.push_str(
+                &std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
+            );
+        } else {
+            hcl.push_str(part);
+        }
         hcl.push('\n');
     }
     if !hcl.contains("required_providers") {
@@ -165,11 +177,13 @@ fn rewrite_recorded_state(recorded: &str, fresh: &str, tf_version: &str, case: &
         let fresh = new_i.get(addr).unwrap_or_else(|| {
             panic!("{case}: {addr} is in the recorded state but the recorded config did not create it")
         });
-        let before = ids.len();
         map_ids("", attrs, fresh, &mut ids);
+    }
+    for (addr, attrs) in &rec_i {
+        let (old, new) = (attrs["id"].as_str(), new_i[addr]["id"].as_str());
         assert!(
-            ids.len() > before || attrs["id"] == fresh["id"],
-            "{case}: no id of {addr} could be mapped to the fresh object"
+            old.is_some() && (old == new || ids.get(old.unwrap()).map(String::as_str) == new),
+            "{case}: the id of {addr} could not be mapped to the fresh object"
         );
     }
     let mut text = recorded.to_string();
@@ -188,16 +202,7 @@ fn check_case(version: &str, case: &str, dir: &Path) {
         .unwrap_or_else(|e| panic!("{version}/{case}/main.tf: {e}"));
     let recorded = std::fs::read_to_string(dir.join(STATE_FILE))
         .unwrap_or_else(|e| panic!("{version}/{case}/{STATE_FILE}: {e}"));
-    let bench = Bench::start();
-    let tf = bench.workdir();
-    tf.write_file("main.tf", &config);
-    tf.apply();
-    let fresh = std::fs::read_to_string(tf.path().join(STATE_FILE)).expect("fresh state");
-    let (major, minor, patch) = tf.version();
-    let rewritten =
-        rewrite_recorded_state(&recorded, &fresh, &format!("{major}.{minor}.{patch}"), case);
-    tf.write_file(STATE_FILE, &rewritten);
-    let r = tf.run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+    let (r, _bench) = plan_recorded(case, &config, &recorded);
     assert_eq!(
         r.status,
         0,
@@ -205,13 +210,44 @@ fn check_case(version: &str, case: &str, dir: &Path) {
          provider: restore compatibility or bump the schema version with a tested upgrader.\n{}",
         r.describe()
     );
+}
+
+/// Steps 1-3 of the module docs; returns the plan's run (and the bench, kept alive).
+fn plan_recorded(case: &str, config: &str, recorded: &str) -> (common::Run, Bench) {
+    let bench = Bench::start();
+    let tf = bench.workdir();
+    tf.write_file("main.tf", &config);
+    tf.apply();
+    let fresh = std::fs::read_to_string(tf.path().join(STATE_FILE)).expect("fresh state");
+    let (major, minor, patch) = tf.version();
+    let rewritten =
+        rewrite_recorded_state(recorded, &fresh, &format!("{major}.{minor}.{patch}"), case);
+    tf.write_file(STATE_FILE, &rewritten);
+    let r = tf.run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
     // The plan ran against the recorded state, not the fresh one: its ids are the fresh
     // objects' but its lineage is the recorded one.
-    let rec: Value = serde_json::from_str(&recorded).unwrap();
+    let rec: Value = serde_json::from_str(recorded).unwrap();
     let now: Value =
         serde_json::from_str(&std::fs::read_to_string(tf.path().join(STATE_FILE)).unwrap())
             .unwrap();
     assert_eq!(now["lineage"], rec["lineage"], "{case}: state was replaced");
+    (r, bench)
+}
+
+/// The check is not vacuous: a recorded state the current provider cannot take as it is
+/// (here, a schema version from the future, as a provider downgrade would leave) fails it.
+#[test]
+fn an_incompatible_recorded_state_fails_the_check() {
+    let config = case_config(&["resources/workos_permission/resource.tf"]);
+    let version = recorded_versions().pop().expect("a recorded release");
+    let dir = history_dir().join(version).join("workos_permission");
+    let mut state: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(STATE_FILE)).unwrap()).unwrap();
+    let mut future = state;
+    future["resources"][0]["instances"][0]["schema_version"] = Value::from(99);
+    let (r, _bench) = plan_recorded("future", &config, &future.to_string());
+    assert_eq!(r.status, 1, "expected the plan to fail: {}", r.describe());
+    r.assert_contains("Resource instance managed by newer provider version");
 }
 
 #[test]
