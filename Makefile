@@ -34,7 +34,7 @@ generate:
 
 ## check: formatting, lints, and that generated files match the generator
 check:
-	$(CARGO) fmt -p generator -p terraform-provider-workos -- --check  # generated/ is formatted by prettyplease
+	$(CARGO) fmt -p generator -p terraform-provider-workos -p release -- --check  # generated/ is formatted by prettyplease
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) run -q -p generator -- --check
 

@@ -131,8 +131,11 @@ fn locked_hashes(tf: &Workdir, provider_addr: &str) -> Vec<String> {
         .nth(1)
         .unwrap_or_else(|| panic!("no block for {provider_addr} in lock file:\n{lock}"));
     let block = block.split("\n}").next().unwrap_or_default();
-    let version = regex::Regex::new(&format!(r#"\n\s*version\s*=\s*"{}""#, regex::escape(VERSION)))
-        .unwrap();
+    let version = regex::Regex::new(&format!(
+        r#"\n\s*version\s*=\s*"{}""#,
+        regex::escape(VERSION)
+    ))
+    .unwrap();
     assert!(
         version.is_match(block),
         "lock file does not pin {VERSION}:\n{lock}"
@@ -278,7 +281,11 @@ fn registry_install_refuses_a_tampered_zip() {
     let tree = tampered_registry(false);
     let (_server, tf, _) = registry_workdir("http://127.0.0.1:9", "sk_test_unused", tree.path());
     let r = init(&tf);
-    assert!(!r.success(), "init accepted a tampered zip: {}", r.describe());
+    assert!(
+        !r.success(),
+        "init accepted a tampered zip: {}",
+        r.describe()
+    );
     let tampered = release::zh_hash(
         &tree
             .path()
@@ -365,7 +372,9 @@ fn filesystem_mirror_install_works_offline() {
     let rel = Release::open(&staging, &source(), VERSION).unwrap();
     let dir = release::network_mirror(&rel, &mirror).unwrap();
     assert!(dir
-        .join(format!("terraform-provider-workos_{VERSION}_linux_amd64.zip"))
+        .join(format!(
+            "terraform-provider-workos_{VERSION}_linux_amd64.zip"
+        ))
         .is_file());
     tf.set_cli_config(&cli_config(&format!(
         "  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"{}\"]\n  }}\n",

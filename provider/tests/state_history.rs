@@ -11,6 +11,8 @@
 //!    `id`, `*_id`, or an emulator id such as `org_01J…`) that differs at the same path of the
 //!    same resource instance is replaced by the fresh one, everywhere in the file (so references
 //!    between resources and outputs follow);
+//!    Terraform's own bookkeeping (`terraform_version`, each instance's `sensitive_attributes`)
+//!    is taken from the CLI running the test: it is Terraform's compatibility, not the provider's;
 //! 3. replace the fresh state with the rewritten recorded one and run
 //!    `terraform plan -detailed-exitcode`: the current binary must decode the recorded state
 //!    (UpgradeResourceState from the recorded `schema_version` and JSON), refresh it, and plan
@@ -60,7 +62,10 @@ const CASES: &[(&str, &[&str])] = &[
             "resources/workos_organization_membership/resource.tf",
         ],
     ),
-    ("workos_permission", &["resources/workos_permission/resource.tf"]),
+    (
+        "workos_permission",
+        &["resources/workos_permission/resource.tf"],
+    ),
     (
         "workos_organization_role",
         &[
@@ -147,22 +152,43 @@ fn map_ids(key: &str, recorded: &Value, fresh: &Value, out: &mut BTreeMap<String
     }
 }
 
-/// `(mode, type, name, index_key)` → instance attributes, for every instance in a state file.
-fn instances(state: &Value) -> BTreeMap<String, Value> {
+fn resource_key(r: &Value) -> String {
+    format!(
+        "{}.{}.{}",
+        r["mode"].as_str().unwrap_or_default(),
+        r["type"].as_str().unwrap_or_default(),
+        r["name"].as_str().unwrap_or_default()
+    )
+}
+
+fn instance_key(resource: &str, i: &Value) -> String {
+    let index = i
+        .get("index_key")
+        .map(|k| k.to_string())
+        .unwrap_or_default();
+    format!("{resource}[{index}]")
+}
+
+/// `mode.type.name[index_key]` → `field` of that instance, for every instance in a state file.
+fn instance_field(state: &Value, field: &str) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     for r in state["resources"].as_array().into_iter().flatten() {
+        let prefix = resource_key(r);
         for i in r["instances"].as_array().into_iter().flatten() {
-            let key = format!(
-                "{}.{}.{}[{}]",
-                r["mode"].as_str().unwrap_or_default(),
-                r["type"].as_str().unwrap_or_default(),
-                r["name"].as_str().unwrap_or_default(),
-                i.get("index_key").map(|k| k.to_string()).unwrap_or_default()
-            );
-            out.insert(key, i["attributes"].clone());
+            if let Some(v) = i.get(field) {
+                out.insert(instance_key(&prefix, i), v.clone());
+            }
         }
     }
     out
+}
+
+fn instances(state: &Value) -> BTreeMap<String, Value> {
+    instance_field(state, "attributes")
+}
+
+fn sensitive_marks(state: &Value) -> BTreeMap<String, Value> {
+    instance_field(state, "sensitive_attributes")
 }
 
 /// The recorded state pointed at the fresh objects (see the module docs), for Terraform
@@ -175,7 +201,9 @@ fn rewrite_recorded_state(recorded: &str, fresh: &str, tf_version: &str, case: &
     let mut ids = BTreeMap::new();
     for (addr, attrs) in &rec_i {
         let fresh = new_i.get(addr).unwrap_or_else(|| {
-            panic!("{case}: {addr} is in the recorded state but the recorded config did not create it")
+            panic!(
+                "{case}: {addr} is in the recorded state but the recorded config did not create it"
+            )
         });
         map_ids("", attrs, fresh, &mut ids);
     }
@@ -190,10 +218,25 @@ fn rewrite_recorded_state(recorded: &str, fresh: &str, tf_version: &str, case: &
     for (old, new) in &ids {
         text = text.replace(old.as_str(), new.as_str());
     }
-    // Which Terraform wrote the file is Terraform's compatibility, not the provider's: a state
-    // recorded with a newer CLI is labelled with the one running here.
+    // Terraform's own bookkeeping is Terraform's compatibility, not the provider's: the file is
+    // labelled with the CLI running here, and each instance's `sensitive_attributes` (marks
+    // Terraform derives from the schema and the CLI's features, e.g. write-only support) are the
+    // ones this CLI wrote for the fresh objects. The provider's data (attributes, private,
+    // schema_version) stays as recorded.
     let mut state: Value = serde_json::from_str(&text).unwrap();
     state["terraform_version"] = Value::String(tf_version.to_string());
+    let fresh_marks = sensitive_marks(&new);
+    for r in state["resources"].as_array_mut().into_iter().flatten() {
+        let prefix = resource_key(r);
+        for i in r["instances"].as_array_mut().into_iter().flatten() {
+            let key = instance_key(&prefix, i);
+            let obj = i.as_object_mut().expect("instance is an object");
+            match fresh_marks.get(&key) {
+                Some(marks) => obj.insert("sensitive_attributes".into(), marks.clone()),
+                None => obj.remove("sensitive_attributes"),
+            };
+        }
+    }
     serde_json::to_string_pretty(&state).unwrap()
 }
 
@@ -296,7 +339,10 @@ fn id_rewriting_follows_references_and_outputs() {
         serde_json::from_str(&rewrite_recorded_state(recorded, fresh, "1.0.3", "t")).unwrap();
     assert_eq!(out["terraform_version"], "1.0.3");
     assert_eq!(out["lineage"], "l");
-    assert_eq!(out["outputs"]["o"]["value"], "org_01CCCCCCCCCCCCCCCCCCCCCCCC");
+    assert_eq!(
+        out["outputs"]["o"]["value"],
+        "org_01CCCCCCCCCCCCCCCCCCCCCCCC"
+    );
     let d = &out["resources"][1]["instances"][0]["attributes"];
     assert_eq!(d["id"], "org_domain_01DDDDDDDDDDDDDDDDDDDDDDDD");
     assert_eq!(d["organization_id"], "org_01CCCCCCCCCCCCCCCCCCCCCCCC");

@@ -277,7 +277,10 @@ pub fn write_zip(binary: &Path, entry: &str, zip: &Path) -> Result<()> {
 /// The registry manifest of a protocol-6 provider.
 pub fn manifest_json() -> String {
     let v = json!({"version": 1, "metadata": {"protocol_versions": ["6.0"]}});
-    format!("{}\n", serde_json::to_string_pretty(&v).expect("static JSON"))
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&v).expect("static JSON")
+    )
 }
 
 /// What [`package`] wrote.
@@ -376,14 +379,15 @@ pub fn sign(dir: &Path, names: &Names, key: &str, gnupghome: Option<&Path>) -> R
     gpg(
         gnupghome,
         &[
-        "--yes",
-        "--local-user",
-        key,
-        "--output",
-        &sig_s,
-        "--detach-sign",
-        &sums_s,
-    ])?;
+            "--yes",
+            "--local-user",
+            key,
+            "--output",
+            &sig_s,
+            "--detach-sign",
+            &sums_s,
+        ],
+    )?;
     gpg(gnupghome, &["--verify", &sig_s, &sums_s])?;
     let (key_id, armor) = public_key(key, gnupghome)?;
     let entry = json!({"key_id": key_id, "ascii_armor": armor});
@@ -526,7 +530,10 @@ pub fn registry_tree(release: &Release, out: &Path, base_url: &str) -> Result<()
         &out.join(".well-known/terraform.json"),
         &json!({"providers.v1": "/v1/providers/"}),
     )?;
-    let provider_dir = out.join("v1/providers").join(&s.namespace).join(&s.type_name);
+    let provider_dir = out
+        .join("v1/providers")
+        .join(&s.namespace)
+        .join(&s.type_name);
     let mut platforms = Vec::new();
     for (platform, (zip_name, hash)) in &release.zips {
         copy_into(&release.dir.join(zip_name), &files_dir)?;

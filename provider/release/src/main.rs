@@ -25,9 +25,7 @@ impl Args {
         let mut it = raw.peekable();
         while let Some(a) = it.next() {
             if let Some(name) = a.strip_prefix("--") {
-                let value = it
-                    .next()
-                    .ok_or_else(|| anyhow!("--{name} needs a value"))?;
+                let value = it.next().ok_or_else(|| anyhow!("--{name} needs a value"))?;
                 flags.push((name.to_string(), value));
             } else {
                 positional.push(a);
@@ -45,8 +43,7 @@ impl Args {
     }
 
     fn req(&self, name: &str) -> Result<&str> {
-        self.opt(name)
-            .ok_or_else(|| anyhow!("missing --{name}"))
+        self.opt(name).ok_or_else(|| anyhow!("missing --{name}"))
     }
 
     fn source(&self) -> Result<Source> {

@@ -35,8 +35,10 @@ fn throwaway_tls() -> Tls {
         rcgen::KeyUsagePurpose::CrlSign,
         rcgen::KeyUsagePurpose::DigitalSignature,
     ];
-    ca.distinguished_name
-        .push(rcgen::DnType::CommonName, "terraform-provider-workos test CA");
+    ca.distinguished_name.push(
+        rcgen::DnType::CommonName,
+        "terraform-provider-workos test CA",
+    );
     let ca_cert = ca.self_signed(&ca_key).expect("self-sign CA");
     let issuer = rcgen::Issuer::new(ca, ca_key);
 
