@@ -393,7 +393,7 @@ fn filesystem_mirror_install_works_offline() {
     let hashes = locked_hashes(&tf, generated::PROVIDER_SOURCE);
     assert_eq!(
         hashes,
-        [f.h1.clone()],
+        std::slice::from_ref(&f.h1),
         "a filesystem mirror records only the package's h1:"
     );
     assert_quickstart_plans(&tf);

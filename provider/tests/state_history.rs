@@ -259,7 +259,7 @@ fn check_case(version: &str, case: &str, dir: &Path) {
 fn plan_recorded(case: &str, config: &str, recorded: &str) -> (common::Run, Bench) {
     let bench = Bench::start();
     let tf = bench.workdir();
-    tf.write_file("main.tf", &config);
+    tf.write_file("main.tf", config);
     tf.apply();
     let fresh = std::fs::read_to_string(tf.path().join(STATE_FILE)).expect("fresh state");
     let (major, minor, patch) = tf.version();
@@ -284,7 +284,7 @@ fn an_incompatible_recorded_state_fails_the_check() {
     let config = case_config(&["resources/workos_permission/resource.tf"]);
     let version = recorded_versions().pop().expect("a recorded release");
     let dir = history_dir().join(version).join("workos_permission");
-    let mut state: Value =
+    let state: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join(STATE_FILE)).unwrap()).unwrap();
     let mut future = state;
     future["resources"][0]["instances"][0]["schema_version"] = Value::from(99);
