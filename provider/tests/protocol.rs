@@ -216,6 +216,31 @@ async fn serves_terraform_over_automtls() {
     assert_eq!(schema.resource_schemas.len(), meta.resources.len());
     assert_eq!(schema.data_source_schemas.len(), meta.data_sources.len());
 
+    // Nested objects reach Terraform as nested attributes, each field with its own flags.
+    let org = &schema.resource_schemas["workos_organization"];
+    let domains = attribute(org, "domains").expect("domains attribute");
+    assert!(
+        domains.r#type.is_empty(),
+        "a nested attribute has no plain type"
+    );
+    let nested = domains
+        .nested_type
+        .as_ref()
+        .expect("domains is a nested attribute");
+    assert_eq!(nested.nesting, pb::schema::object::NestingMode::Set as i32);
+    let field = |n: &str| nested.attributes.iter().find(|a| a.name == n).expect(n);
+    assert!(field("domain").required && !field("domain").computed);
+    assert!(field("state").required);
+    let webhook = &schema.resource_schemas["workos_webhook_endpoint"];
+    let secret = attribute(webhook, "secret").expect("secret attribute");
+    assert!(
+        secret.sensitive && secret.computed,
+        "one-time secret is sensitive"
+    );
+    let extra = attribute(org, "extra_configuration").expect("extra_configuration");
+    assert_eq!(extra.r#type, br#""dynamic""#.to_vec());
+    assert!(extra.optional && !extra.computed);
+
     // Terraform 1.12+ asks for identity schemas right after the schema: no error allowed.
     let ids = provider
         .get_resource_identity_schemas(pb::get_resource_identity_schemas::Request {})
