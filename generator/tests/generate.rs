@@ -352,8 +352,13 @@ fn assert_links_resolve(docs: &Path) {
         for (i, _) in text.match_indices("](") {
             let rest = &text[i + 2..];
             let target = &rest[..rest.find(')').unwrap()];
-            if target.contains("://") || target.starts_with('/') {
-                continue; // absolute: the API's own site
+            assert!(
+                !target.starts_with('/'),
+                "{}: site-relative link {target:?} leads nowhere on a docs page",
+                page.display()
+            );
+            if target.contains("://") {
+                continue; // absolute: another site
             }
             let (file, anchor) = target.split_once('#').unwrap_or((target, ""));
             let file = if file.is_empty() {

@@ -122,7 +122,7 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
                         Attr {
                             name: "metadata",
                             ty: Ty::Map(&Ty::String),
-                            description: "Object containing [metadata](/authkit/metadata) key/value pairs associated with the Organization.",
+                            description: "Object containing [metadata](https://workos.com/docs/authkit/metadata) key/value pairs associated with the Organization.",
                             response_field: Some("metadata"),
                             ..Attr::DEFAULT
                         },

@@ -10,7 +10,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "user_id",
             mode: Mode::Required,
-            description: "The ID of the [user](/reference/authkit/user). Changing this replaces the object.",
+            description: "The ID of the [user](https://workos.com/docs/reference/authkit/user). Changing this replaces the object.",
             force_new: true,
             create_field: Some("user_id"),
             response_field: Some("user_id"),
@@ -19,7 +19,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         Attr {
             name: "organization_id",
             mode: Mode::Required,
-            description: "The ID of the [organization](/reference/organization) which the user belongs to. Changing this replaces the object.",
+            description: "The ID of the [organization](https://workos.com/docs/reference/organization) which the user belongs to. Changing this replaces the object.",
             force_new: true,
             create_field: Some("organization_id"),
             response_field: Some("organization_id"),
