@@ -437,11 +437,30 @@ fn run_case(dir: &Path) -> Result<(), String> {
     lint_case(dir, &covers, &steps).map_err(|e| format!("acceptance/{name}: {e}"))?;
     let bench = catch_unwind(Bench::start)
         .map_err(|p| format!("acceptance/{name}: bench: {}", panic_text(p)))?;
-    let tf = Workdir::new(&bench);
+    let result = run_steps(&name, dir, &bench, &steps);
+    // The spec guard: a non-spec request or an answer lacking a required property fails
+    // the case, whatever its steps concluded.
+    let violations = bench.proxy.take_violations();
+    if violations.is_empty() {
+        return result;
+    }
+    let guard = format!(
+        "acceptance/{name}: spec guard: {} violation(s):\n  {}",
+        violations.len(),
+        violations.join("\n  ")
+    );
+    Err(match result {
+        Ok(()) => guard,
+        Err(e) => format!("{e}\n{guard}"),
+    })
+}
+
+fn run_steps(name: &str, dir: &Path, bench: &Bench, steps: &[Step]) -> Result<(), String> {
+    let tf = Workdir::new(bench);
     let version = tf.version();
     let mut ctx = Ctx {
         dir,
-        bench: &bench,
+        bench,
         tf,
         vars: Map::new(),
         mark: 0,

@@ -448,3 +448,126 @@ fn preview_fields_are_kept_and_echoed_per_object() {
     assert_eq!(item["preview_flag"], json!(true), "{item}");
     assert!(item.get("preview_n").is_none(), "null removes: {item}");
 }
+
+#[test]
+fn spec_guard_refuses_requests_that_are_no_spec_operation() {
+    let bench = Bench::start();
+    // The emulator serves POST /connections; the spec has no such operation.
+    let (s, org) = bench.api("POST", "/organizations", Some(json!({"name": "Acme"})));
+    assert_eq!(s, 201, "{org}");
+    let conn = json!({"name": "c", "organization_id": org["id"]});
+    let (s, c) = bench.raw_api("POST", "/connections", Some(conn.clone()));
+    assert_eq!(
+        s, 201,
+        "the emulator is expected to serve POST /connections: {c}"
+    );
+    bench.proxy.clear_requests();
+    let (s, e) = bench.api("POST", "/connections", Some(conn));
+    assert_eq!(s, 404, "{e}");
+    assert_eq!(e["code"], "not_found");
+    let (s, e) = bench.api("GET", "/no/such/route", None);
+    assert_eq!(s, 404, "{e}");
+    assert_eq!(e["code"], "not_found");
+    // A spec path with a method the spec does not give it.
+    let (s, _) = bench.api("PATCH", "/organizations", Some(json!({})));
+    assert_eq!(s, 404);
+    let v = bench.proxy.take_violations();
+    assert_eq!(
+        v,
+        vec![
+            "POST /connections: not a spec operation".to_string(),
+            "GET /no/such/route: not a spec operation".to_string(),
+            "PATCH /organizations: not a spec operation".to_string(),
+        ]
+    );
+    let log = bench.proxy.requests();
+    assert!(log.iter().all(|r| r.row == Some("spec guard")), "{log:?}");
+    // Spec operations and the exempt helper routes pass.
+    let (s, _) = bench.api("GET", "/organizations", None);
+    assert_eq!(s, 200);
+    let (s, _) = bench.api("GET", "/health", None);
+    assert_eq!(s, 200);
+    assert!(bench.proxy.violations().is_empty());
+}
+
+#[test]
+fn spec_guard_literal_segments_beat_parameters() {
+    let spec = common::spec::spec();
+    let op = spec
+        .find("GET", "/organizations/external_id/abc")
+        .expect("spec operation");
+    assert_eq!(op.operation_id, "OrganizationsController_getByExternalId");
+    let op = spec.find("GET", "/organizations/org_1").expect("spec op");
+    assert_eq!(op.operation_id, "OrganizationsController_find");
+    assert!(spec.find("GET", "/organizations/").is_none());
+}
+
+#[test]
+fn spec_guard_records_answers_lacking_a_required_property() {
+    let bench = Bench::start();
+    let (s, org) = bench.api("POST", "/organizations", Some(json!({"name": "Acme"})));
+    assert_eq!(s, 201, "{org}");
+    let id = org["id"].as_str().unwrap().to_string();
+    let path = format!("/organizations/{id}");
+    let mut body = org.clone();
+    body.as_object_mut().unwrap().remove("id");
+    bench.proxy.inject(common::Fault {
+        method: "GET".into(),
+        path: path.clone(),
+        status: 200,
+        retry_after: None,
+        count: 1,
+        body: Some(body),
+    });
+    let (s, _) = bench.api("GET", &path, None);
+    assert_eq!(s, 200);
+    // List items are checked too.
+    bench.proxy.inject(common::Fault {
+        method: "GET".into(),
+        path: "/organizations".into(),
+        status: 200,
+        retry_after: None,
+        count: 1,
+        body: Some(
+            json!({"object": "list", "data": [{"object": "organization"}], "list_metadata": {}}),
+        ),
+    });
+    let (s, _) = bench.api("GET", "/organizations", None);
+    assert_eq!(s, 200);
+    let v = bench.proxy.take_violations();
+    assert_eq!(v.len(), 2, "{v:?}");
+    assert_eq!(
+        v[0],
+        format!("GET {path} (OrganizationsController_find) answered 200 without required id (fault injector)")
+    );
+    assert!(
+        v[1].starts_with("GET /organizations (OrganizationsController_list) answered 200 without required data[0].")
+            && v[1].contains("data[0].id")
+            && v[1].ends_with("(fault injector)"),
+        "{}",
+        v[1]
+    );
+    // The same read, answered by the emulator through its row, is conformant.
+    let (s, _) = bench.api("GET", &path, None);
+    assert_eq!(s, 200);
+    assert!(
+        bench.proxy.violations().is_empty(),
+        "{:?}",
+        bench.proxy.violations()
+    );
+}
+
+#[test]
+fn a_bench_with_violations_fails_its_test() {
+    let r = std::panic::catch_unwind(|| {
+        let bench = Bench::start();
+        bench.api("GET", "/no/such/route", None);
+        // dropped here: panics listing the violation
+    });
+    let p = r.expect_err("dropping a bench with a violation must panic");
+    let msg = p.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(
+        msg.contains("GET /no/such/route: not a spec operation"),
+        "{msg}"
+    );
+}
