@@ -558,6 +558,21 @@ fn spec_guard_records_answers_lacking_a_required_property() {
 }
 
 #[test]
+fn spec_guard_checks_answers_the_emulator_gives() {
+    // The emulator's jwt_template answer lacks properties the spec requires and no row
+    // fixes it (the provider does not use this operation): the guard records it, naming
+    // the missing properties and that there is no row.
+    let bench = Bench::start();
+    let (s, _) = bench.api("GET", "/user_management/jwt_template", None);
+    assert_eq!(s, 200);
+    let v = bench.proxy.take_violations();
+    assert_eq!(
+        v,
+        vec!["GET /user_management/jwt_template (JwtTemplatesController_getJwtTemplate) answered 200 without required content, created_at, updated_at (no row)".to_string()]
+    );
+}
+
+#[test]
 fn a_bench_with_violations_fails_its_test() {
     let r = std::panic::catch_unwind(|| {
         let bench = Bench::start();
