@@ -56,6 +56,9 @@ fn main() {
             run_case(&dir).map_err(Failed::from)
         }));
     }
+    trials.push(Trial::test("spec_guard_fails_a_case", || {
+        guard_selftest().map_err(Failed::from)
+    }));
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -438,8 +441,12 @@ fn run_case(dir: &Path) -> Result<(), String> {
     let bench = catch_unwind(Bench::start)
         .map_err(|p| format!("acceptance/{name}: bench: {}", panic_text(p)))?;
     let result = run_steps(&name, dir, &bench, &steps);
-    // The spec guard: a non-spec request or an answer lacking a required property fails
-    // the case, whatever its steps concluded.
+    guarded(&name, &bench, result)
+}
+
+/// The spec guard: a non-spec request or an answer lacking a required property fails the
+/// case, whatever its steps concluded.
+fn guarded(name: &str, bench: &Bench, result: Result<(), String>) -> Result<(), String> {
     let violations = bench.proxy.take_violations();
     if violations.is_empty() {
         return result;
@@ -453,6 +460,23 @@ fn run_case(dir: &Path) -> Result<(), String> {
         Ok(()) => guard,
         Err(e) => format!("{e}\n{guard}"),
     })
+}
+
+/// A case whose steps passed but which sent a non-spec request fails, naming the request;
+/// a failed step keeps its own message too.
+fn guard_selftest() -> Result<(), String> {
+    let bench = Bench::start();
+    bench.api("GET", "/no/such/route", None);
+    let e = guarded("x", &bench, Ok(())).expect_err("a violation must fail the case");
+    if !e.contains("GET /no/such/route: not a spec operation") {
+        return Err(format!("unexpected guard message: {e}"));
+    }
+    bench.api("DELETE", "/organizations", None);
+    let e = guarded("x", &bench, Err("step 1: boom".into())).expect_err("still failing");
+    if !(e.starts_with("step 1: boom\n") && e.contains("DELETE /organizations: not a spec")) {
+        return Err(format!("unexpected guard message: {e}"));
+    }
+    guarded("x", &bench, Ok(()))
 }
 
 fn run_steps(name: &str, dir: &Path, bench: &Bench, steps: &[Step]) -> Result<(), String> {
