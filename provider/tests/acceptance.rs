@@ -56,6 +56,9 @@ fn main() {
             run_case(&dir).map_err(Failed::from)
         }));
     }
+    trials.push(Trial::test("spec_guard_fails_a_case", || {
+        guard_selftest().map_err(Failed::from)
+    }));
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -437,11 +440,51 @@ fn run_case(dir: &Path) -> Result<(), String> {
     lint_case(dir, &covers, &steps).map_err(|e| format!("acceptance/{name}: {e}"))?;
     let bench = catch_unwind(Bench::start)
         .map_err(|p| format!("acceptance/{name}: bench: {}", panic_text(p)))?;
-    let tf = Workdir::new(&bench);
+    let result = run_steps(&name, dir, &bench, &steps);
+    guarded(&name, &bench, result)
+}
+
+/// The spec guard: a non-spec request or an answer lacking a required property fails the
+/// case, whatever its steps concluded.
+fn guarded(name: &str, bench: &Bench, result: Result<(), String>) -> Result<(), String> {
+    let violations = bench.proxy.take_violations();
+    if violations.is_empty() {
+        return result;
+    }
+    let guard = format!(
+        "acceptance/{name}: spec guard: {} violation(s):\n  {}",
+        violations.len(),
+        violations.join("\n  ")
+    );
+    Err(match result {
+        Ok(()) => guard,
+        Err(e) => format!("{e}\n{guard}"),
+    })
+}
+
+/// A case whose steps passed but which sent a non-spec request fails, naming the request;
+/// a failed step keeps its own message too.
+fn guard_selftest() -> Result<(), String> {
+    let bench = Bench::start();
+    bench.api("GET", "/no/such/route", None);
+    let e = guarded("x", &bench, Ok(())).expect_err("a violation must fail the case");
+    if !e.contains("GET /no/such/route: not a spec operation") {
+        return Err(format!("unexpected guard message: {e}"));
+    }
+    bench.api("DELETE", "/organizations", None);
+    let e = guarded("x", &bench, Err("step 1: boom".into())).expect_err("still failing");
+    if !(e.starts_with("step 1: boom\n") && e.contains("DELETE /organizations: not a spec")) {
+        return Err(format!("unexpected guard message: {e}"));
+    }
+    guarded("x", &bench, Ok(()))
+}
+
+fn run_steps(name: &str, dir: &Path, bench: &Bench, steps: &[Step]) -> Result<(), String> {
+    let tf = Workdir::new(bench);
     let version = tf.version();
     let mut ctx = Ctx {
         dir,
-        bench: &bench,
+        bench,
         tf,
         vars: Map::new(),
         mark: 0,

@@ -448,3 +448,313 @@ fn preview_fields_are_kept_and_echoed_per_object() {
     assert_eq!(item["preview_flag"], json!(true), "{item}");
     assert!(item.get("preview_n").is_none(), "null removes: {item}");
 }
+
+#[test]
+fn spec_guard_refuses_requests_that_are_no_spec_operation() {
+    let bench = Bench::start();
+    // The emulator serves POST /connections; the spec has no such operation.
+    let (s, org) = bench.api("POST", "/organizations", Some(json!({"name": "Acme"})));
+    assert_eq!(s, 201, "{org}");
+    let conn = json!({"name": "c", "organization_id": org["id"]});
+    let (s, c) = bench.raw_api("POST", "/connections", Some(conn.clone()));
+    assert_eq!(
+        s, 201,
+        "the emulator is expected to serve POST /connections: {c}"
+    );
+    bench.proxy.clear_requests();
+    let (s, e) = bench.api("POST", "/connections", Some(conn));
+    assert_eq!(s, 404, "{e}");
+    assert_eq!(e["code"], "not_found");
+    let (s, e) = bench.api("GET", "/no/such/route", None);
+    assert_eq!(s, 404, "{e}");
+    assert_eq!(e["code"], "not_found");
+    // A spec path with a method the spec does not give it.
+    let (s, _) = bench.api("PATCH", "/organizations", Some(json!({})));
+    assert_eq!(s, 404);
+    let v = bench.proxy.take_violations();
+    assert_eq!(
+        v,
+        vec![
+            "POST /connections: not a spec operation".to_string(),
+            "GET /no/such/route: not a spec operation".to_string(),
+            "PATCH /organizations: not a spec operation".to_string(),
+        ]
+    );
+    let log = bench.proxy.requests();
+    assert!(log.iter().all(|r| r.row == Some("spec guard")), "{log:?}");
+    // Spec operations and the exempt helper routes pass.
+    let (s, _) = bench.api("GET", "/organizations", None);
+    assert_eq!(s, 200);
+    let (s, _) = bench.api("GET", "/health", None);
+    assert_eq!(s, 200);
+    assert!(bench.proxy.violations().is_empty());
+}
+
+#[test]
+fn spec_guard_literal_segments_beat_parameters() {
+    let spec = common::spec::spec();
+    let op = spec
+        .find("GET", "/organizations/external_id/abc")
+        .expect("spec operation");
+    assert_eq!(op.operation_id, "OrganizationsController_getByExternalId");
+    let op = spec.find("GET", "/organizations/org_1").expect("spec op");
+    assert_eq!(op.operation_id, "OrganizationsController_find");
+    assert!(spec.find("GET", "/organizations/").is_none());
+}
+
+#[test]
+fn spec_guard_records_answers_lacking_a_required_property() {
+    let bench = Bench::start();
+    let (s, org) = bench.api("POST", "/organizations", Some(json!({"name": "Acme"})));
+    assert_eq!(s, 201, "{org}");
+    let id = org["id"].as_str().unwrap().to_string();
+    let path = format!("/organizations/{id}");
+    let mut body = org.clone();
+    body.as_object_mut().unwrap().remove("id");
+    bench.proxy.inject(common::Fault {
+        method: "GET".into(),
+        path: path.clone(),
+        status: 200,
+        retry_after: None,
+        count: 1,
+        body: Some(body),
+    });
+    let (s, _) = bench.api("GET", &path, None);
+    assert_eq!(s, 200);
+    // List items are checked too.
+    bench.proxy.inject(common::Fault {
+        method: "GET".into(),
+        path: "/organizations".into(),
+        status: 200,
+        retry_after: None,
+        count: 1,
+        body: Some(
+            json!({"object": "list", "data": [{"object": "organization"}], "list_metadata": {}}),
+        ),
+    });
+    let (s, _) = bench.api("GET", "/organizations", None);
+    assert_eq!(s, 200);
+    let v = bench.proxy.take_violations();
+    assert_eq!(v.len(), 2, "{v:?}");
+    assert_eq!(
+        v[0],
+        format!("GET {path} (OrganizationsController_find) answered 200 without required id (fault injector)")
+    );
+    assert!(
+        v[1].starts_with("GET /organizations (OrganizationsController_list) answered 200 without required data[0].")
+            && v[1].contains("data[0].id")
+            && v[1].ends_with("(fault injector)"),
+        "{}",
+        v[1]
+    );
+    // The same read, answered by the emulator through its row, is conformant.
+    let (s, _) = bench.api("GET", &path, None);
+    assert_eq!(s, 200);
+    assert!(
+        bench.proxy.violations().is_empty(),
+        "{:?}",
+        bench.proxy.violations()
+    );
+}
+
+#[test]
+fn spec_guard_checks_answers_the_emulator_gives() {
+    // The emulator's jwt_template answer lacks properties the spec requires and no row
+    // fixes it (the provider does not use this operation): the guard records it, naming
+    // the missing properties and that there is no row.
+    let bench = Bench::start();
+    let (s, _) = bench.api("GET", "/user_management/jwt_template", None);
+    assert_eq!(s, 200);
+    let v = bench.proxy.take_violations();
+    assert_eq!(
+        v,
+        vec!["GET /user_management/jwt_template (JwtTemplatesController_getJwtTemplate) answered 200 without required content, created_at, updated_at (no row)".to_string()]
+    );
+}
+
+#[test]
+fn a_bench_with_violations_fails_its_test() {
+    let r = std::panic::catch_unwind(|| {
+        let bench = Bench::start();
+        bench.api("GET", "/no/such/route", None);
+        // dropped here: panics listing the violation
+    });
+    let p = r.expect_err("dropping a bench with a violation must panic");
+    let msg = p.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(
+        msg.contains("GET /no/such/route: not a spec operation"),
+        "{msg}"
+    );
+}
+
+/// Routes the emulator registers, as (METHOD, path with `:param` segments), read from its
+/// bundled route modules, plus the number of registrations whose path could not be resolved.
+fn emulator_routes() -> (Vec<(String, String)>, usize) {
+    let dir =
+        common::repo_root().join("provider/tests/bench/node_modules/workos/dist/emulate/workos");
+    let mut files = vec![dir.join("role-helpers.js")];
+    let mut names: Vec<_> = std::fs::read_dir(dir.join("routes"))
+        .expect("emulator route modules (run provider/tests/bench/setup.sh)")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "js"))
+        .collect();
+    names.sort();
+    files.extend(names);
+    let texts: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap_or_default())
+        .collect();
+    let konst = regex::Regex::new(r#"const (\w+) = '([^']+)'"#).unwrap();
+    let pp = regex::Regex::new(r#"pathPrefix:\s*(?:'([^']+)'|(\w+))"#).unwrap();
+    let route =
+        regex::Regex::new(r#"app\.(get|post|put|patch|delete)\(\s*(?:'([^']+)'|`([^`]+)`)"#)
+            .unwrap();
+    let var = regex::Regex::new(r"\$\{(\w+)\}").unwrap();
+    // Values `pathPrefix` takes where role-helpers is configured.
+    let mut path_prefixes = Vec::new();
+    for t in &texts {
+        let consts: std::collections::HashMap<_, _> = konst
+            .captures_iter(t)
+            .map(|c| (c[1].to_string(), c[2].to_string()))
+            .collect();
+        for c in pp.captures_iter(t) {
+            match (c.get(1), c.get(2)) {
+                (Some(lit), _) => path_prefixes.push(lit.as_str().to_string()),
+                (_, Some(v)) => path_prefixes.extend(consts.get(v.as_str()).cloned()),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut unresolved = 0;
+    for t in &texts {
+        let consts: std::collections::HashMap<_, _> = konst
+            .captures_iter(t)
+            .map(|c| (c[1].to_string(), c[2].to_string()))
+            .collect();
+        for c in route.captures_iter(t) {
+            let m = c[1].to_uppercase();
+            if let Some(lit) = c.get(2) {
+                out.push((m, lit.as_str().to_string()));
+                continue;
+            }
+            let tpl = c.get(3).unwrap().as_str();
+            let v = var.captures(tpl).map(|x| x[1].to_string());
+            let values: Vec<String> = match v.as_deref() {
+                Some("pathPrefix") => path_prefixes.clone(),
+                Some(name) => consts.get(name).cloned().into_iter().collect(),
+                None => vec![String::new()],
+            };
+            if values.is_empty() || var.find_iter(tpl).count() > 1 {
+                unresolved += 1;
+                continue;
+            }
+            for val in values {
+                out.push((m.clone(), var.replace(tpl, val.as_str()).into_owned()));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    (out, unresolved)
+}
+
+/// A path template with every parameter segment (`{x}` or `:x`) made `{}`.
+fn shape(path: &str) -> String {
+    path.split('/')
+        .map(|s| {
+            if s.starts_with('{') || s.starts_with(':') {
+                "{}"
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn coverage_markdown() -> String {
+    let (routes, unresolved) = emulator_routes();
+    let spec = common::spec::spec();
+    let mut md = String::new();
+    md.push_str("# Bench coverage of the spec\n\n");
+    md.push_str(&format!(
+        "Generated by `bench_selftest::coverage_table_is_up_to_date` (regenerate with \
+         `UPDATE_COVERAGE=1 cargo test -p terraform-provider-workos --test bench_selftest coverage`). \
+         Every operation of `{}` ({} operations), with where the test bench serves it:\n\n",
+        common::spec::SPEC_PATH,
+        spec.operations.len()
+    ));
+    md.push_str(
+        "- **emulator + row X**: the proxy's divergence table (`provider/tests/common/proxy.rs`) \
+         has row X for this method and path; the row translates and forwards to the emulator.\n\
+         - **emulator**: no row; the emulator registers a route with this method and path shape.\n\
+         - **not served**: neither; a request gets the emulator's 404.\n\n",
+    );
+    md.push_str(&format!(
+        "How \"the emulator registers a route\" is decided: by reading the `app.get/post/put/patch/delete(...)` \
+         registrations in the emulator's bundled route modules (`provider/tests/bench/node_modules/workos/dist/emulate/workos/routes/*.js` \
+         and `role-helpers.js`, npm workos@0.14.0), resolving `${{prefix}}`-style path constants; \
+         {unresolved} registration(s) could not be resolved and are not counted. A route being registered does not mean \
+         its behaviour follows the spec: rows document the divergences found so far.\n\n"
+    ));
+    md.push_str("| Method | Path | operationId | Served by |\n|---|---|---|---|\n");
+    for op in &spec.operations {
+        let row = TABLE
+            .iter()
+            .find(|r| r.method == op.method && shape(r.path) == shape(&op.path));
+        let emu = routes
+            .iter()
+            .any(|(m, p)| *m == op.method && shape(p) == shape(&op.path));
+        let served = match (row, emu) {
+            (Some(r), _) => format!("emulator + row {}", r.operation_id),
+            (None, true) => "emulator".to_string(),
+            (None, false) => "not served".to_string(),
+        };
+        md.push_str(&format!(
+            "| {} | `{}` | {} | {} |\n",
+            op.method, op.path, op.operation_id, served
+        ));
+    }
+    md
+}
+
+#[test]
+fn coverage_table_is_up_to_date() {
+    let path = common::repo_root().join("provider/tests/bench/COVERAGE.md");
+    let want = coverage_markdown();
+    if std::env::var_os("UPDATE_COVERAGE").is_some() {
+        std::fs::write(&path, &want).unwrap();
+        return;
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{} is out of date: regenerate with UPDATE_COVERAGE=1 cargo test -p terraform-provider-workos --test bench_selftest coverage",
+        path.display()
+    );
+}
+
+#[test]
+fn every_row_is_a_spec_operation() {
+    let spec = common::spec::spec();
+    for r in TABLE {
+        let op = spec
+            .operations
+            .iter()
+            .find(|o| o.method == r.method && shape(&o.path) == shape(r.path))
+            .unwrap_or_else(|| {
+                panic!(
+                    "row {} ({} {}) is no spec operation",
+                    r.operation_id, r.method, r.path
+                )
+            });
+        assert_eq!(
+            op.operation_id.as_str(),
+            r.operation_id,
+            "row for {} {}",
+            r.method,
+            r.path
+        );
+    }
+}

@@ -5,6 +5,7 @@
 pub mod emulator;
 pub mod https;
 pub mod proxy;
+pub mod spec;
 pub mod terraform;
 
 use std::path::PathBuf;
@@ -85,8 +86,29 @@ impl Bench {
         proxy::blocking_request(&self.emulator_url(), &self.api_key(), method, path, body)
     }
 
+    /// Panics listing the spec-guard violations recorded so far (requests that are no spec
+    /// operation, 2xx answers lacking a required property), and forgets them. Dropping a
+    /// `Bench` does the same, so every test using one fails on a violation.
+    pub fn assert_conformant(&self) {
+        let v = self.proxy.take_violations();
+        assert!(
+            v.is_empty(),
+            "spec guard: {} violation(s):\n  {}",
+            v.len(),
+            v.join("\n  ")
+        );
+    }
+
     /// A Terraform working directory wired to this bench.
     pub fn workdir(&self) -> Workdir {
         Workdir::new(self)
+    }
+}
+
+impl Drop for Bench {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.assert_conformant();
+        }
     }
 }

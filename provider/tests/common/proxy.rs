@@ -4,6 +4,13 @@
 //!
 //! Every translation is a row of [`TABLE`]; rows are matched by method and path pattern,
 //! the first match wins, and unmatched requests pass through untouched.
+//!
+//! The spec guard: every incoming request must be a spec operation (method + path template
+//! of the vendored spec, see `spec.rs`), except the emulator helper routes in [`EXEMPT`]. Any
+//! other request is answered 404 `not_found` (even when the emulator has the route) and
+//! recorded as a violation; so is a 2xx answer that lacks a property the spec's response
+//! schema requires. [`crate::common::Bench`] fails the test that caused a violation. The guard
+//! checks what the provider (or a test via `Bench::api`) sends, not what a row forwards.
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -98,12 +105,13 @@ pub const TABLE: &[Row] = &[
     Row { operation_id: "AuthorizationOrganizationRolePermissionsController_addPermission", method: "POST", path: "/authorization/organizations/{org}/roles/{slug}/permissions", kind: Kind::AddRolePermission,
         doc: "Spec {slug} add-one → union POST; answers the role." },
     // ---- webhook endpoints ----
+    // (The emulator also serves GET /webhook_endpoints/{id}, which is no spec operation: the
+    // guard refuses it, so it has no row.)
     Row { operation_id: "WebhookEndpointsController_update", method: "PATCH", path: "/webhook_endpoints/{id}", kind: Kind::WebhookUpdate,
         doc: "Emulator: PUT with enabled bool. Proxy: PATCH → PUT, status \"enabled\"|\"disabled\" → enabled true|false; answer gets status." },
     Row { operation_id: "WebhookEndpointsController_create", method: "POST", path: "/webhook_endpoints", kind: Kind::Respond(Fix::Webhook),
         doc: "Answer lacks the required status: derived from enabled. Full secret only on create (later masked xxxxxxxx****). No URL/event validation." },
     Row { operation_id: "WebhookEndpointsController_list", method: "GET", path: "/webhook_endpoints", kind: Kind::Respond(Fix::Webhook), doc: "Adds status to each item." },
-    Row { operation_id: "(not in spec) GET /webhook_endpoints/{id}", method: "GET", path: "/webhook_endpoints/{id}", kind: Kind::Respond(Fix::Webhook), doc: "Emulator-only route; adds status." },
     // ---- organizations ----
     Row { operation_id: "OrganizationsController_create", method: "POST", path: "/organizations", kind: Kind::Organization,
         doc: "Emulator honours domain_data [{domain,state}] (state verified|pending, strategy manual). It IGNORES `domains` (string list) and allow_profiles_outside_organization (neither stored nor returned). Proxy: `domains` → domain_data state pending when no domain_data; remembers allow_profiles_outside_organization. external_id null → null; metadata stored as sent." },
@@ -182,6 +190,19 @@ struct Inner {
     log: Mutex<Vec<LoggedRequest>>,
     faults: Mutex<Vec<Fault>>,
     side: Mutex<Side>,
+    violations: Mutex<Vec<String>>,
+}
+
+/// Emulator helper routes the bench itself uses that are no spec operation, exempt from the
+/// spec guard: `/health` (readiness probe) and `/_emulate/*` (emulator control). Everything
+/// else must be a spec operation.
+pub const EXEMPT: &[&str] = &["/health", "/_emulate/*"];
+
+fn exempt(path: &str) -> bool {
+    EXEMPT.iter().any(|e| match e.strip_suffix("/*") {
+        Some(pre) => path.starts_with(&format!("{pre}/")),
+        None => path == *e,
+    })
 }
 
 pub struct Proxy {
@@ -206,6 +227,7 @@ impl Proxy {
             log: Mutex::new(Vec::new()),
             faults: Mutex::new(Vec::new()),
             side: Mutex::new(Side::default()),
+            violations: Mutex::new(Vec::new()),
         });
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind proxy listener");
         std_listener.set_nonblocking(true).expect("nonblocking");
@@ -267,6 +289,16 @@ impl Proxy {
             count,
             body: None,
         });
+    }
+
+    /// Spec-guard violations recorded so far (see the module docs).
+    pub fn violations(&self) -> Vec<String> {
+        self.inner.violations.lock().unwrap().clone()
+    }
+
+    /// Returns and forgets the recorded violations.
+    pub fn take_violations(&self) -> Vec<String> {
+        std::mem::take(&mut *self.inner.violations.lock().unwrap())
     }
 
     pub fn clear_faults(&self) {
@@ -377,6 +409,40 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
         None => path.clone(),
     };
 
+    // The spec guard: no spec operation, no answer.
+    let op = if exempt(&path) {
+        None
+    } else {
+        match super::spec::spec().find(&method, &path) {
+            Some(op) => Some(op),
+            None => {
+                inner
+                    .violations
+                    .lock()
+                    .unwrap()
+                    .push(format!("{method} {path}: not a spec operation"));
+                let b = json!({
+                    "code": "not_found",
+                    "message": format!("{method} {path} is not a spec operation"),
+                });
+                let resp_body = Bytes::from(b.to_string());
+                inner.log.lock().unwrap().push(LoggedRequest {
+                    method,
+                    path: full_path,
+                    status: 404,
+                    request_body: String::from_utf8_lossy(&body).into_owned(),
+                    response_body: String::from_utf8_lossy(&resp_body).into_owned(),
+                    row: Some("spec guard"),
+                });
+                return Response::builder()
+                    .status(404)
+                    .header("content-type", "application/json")
+                    .body(Full::new(resp_body))
+                    .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())));
+            }
+        }
+    };
+
     // Injected faults first.
     let fault = {
         let mut faults = inner.faults.lock().unwrap();
@@ -423,6 +489,24 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
         };
         (row, echo_preview(&inner, preview, reply))
     };
+
+    // Response check: a 2xx answer has every property the spec's schema requires.
+    if let Some(op) = op.filter(|_| is_ok(status)) {
+        let v: Value = serde_json::from_slice(&resp_body).unwrap_or(Value::Null);
+        let missing = super::spec::spec().missing_required(op, status, &v);
+        if !missing.is_empty() {
+            let by = match row_id {
+                Some("fault") => "fault injector".to_string(),
+                Some(id) => format!("row {id}"),
+                None => "no row".to_string(),
+            };
+            inner.violations.lock().unwrap().push(format!(
+                "{method} {path} ({}) answered {status} without required {} ({by})",
+                op.operation_id,
+                missing.join(", ")
+            ));
+        }
+    }
 
     inner.log.lock().unwrap().push(LoggedRequest {
         method,
