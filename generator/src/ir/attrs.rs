@@ -314,7 +314,11 @@ const SPEC_LINK_BASE: &str = "https://workos.com/docs";
 /// The complete description: the text itself on one line, then one sentence per derived fact.
 /// Schema and docs both show exactly this.
 fn describe(a: &AttrIr) -> String {
-    let text = a.description.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = a
+        .description
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let mut d: Vec<String> = vec![text.replace("](/", &format!("]({SPEC_LINK_BASE}/"))];
     if a.write_only {
         d.push("Write-only: never stored in state; sent when its value changes (Terraform 1.11 or later).".into());
