@@ -48,7 +48,9 @@ build:
 
 ## test: every test (unit, generator snapshots, protocol, acceptance against the emulator with the real terraform)
 test: setup
-	$(CARGO) test --workspace -- --test-threads=2
+	# The receiver binary of examples/tenant-provisioning is built by this same run (its crate has
+	# integration tests); handing it to the end-to-end test saves a second build with other features.
+	TENANT_RECEIVER_BIN=$(CURDIR)/target/debug/tenant-receiver $(CARGO) test --workspace -- --test-threads=2
 
 ## install: build a release binary into a filesystem mirror (PLUGINS_DIR, default ~/.terraform.d/plugins)
 ##          in the packed layout `terraform providers mirror` writes (zip + index.json + VERSION.json)
