@@ -140,7 +140,7 @@ pub enum Clear {
 }
 
 /// An HTTP method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
     /// GET
@@ -166,10 +166,11 @@ impl Method {
             Method::Delete => "DELETE",
         }
     }
+}
 
-    /// Repeating the request has the same effect as sending it once.
-    pub const fn is_idempotent(self) -> bool {
-        !matches!(self, Method::Post | Method::Patch)
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -447,7 +448,6 @@ mod tests {
         assert_eq!(m, Mode::ComputedOptional);
         let m: Method = serde_yaml_like("PATCH");
         assert_eq!(m, Method::Patch);
-        assert!(!Method::Patch.is_idempotent() && Method::Put.is_idempotent());
         assert_eq!(Method::Delete.as_str(), "DELETE");
     }
 

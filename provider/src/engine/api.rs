@@ -3,7 +3,7 @@
 
 use super::convert;
 use crate::diag::Diagnostic;
-use crate::transport::{ApiError, Client, Method};
+use crate::transport::{ApiError, Client};
 use crate::value::{AttributePath, Value};
 use descriptor::{Attr, Op, ParamBinding};
 use serde_json::Value as Json;
@@ -59,17 +59,6 @@ pub fn render_query(params: &[ParamBinding], obj: &Value) -> Vec<(String, String
     q
 }
 
-/// The transport's method for a descriptor's method.
-pub fn method(m: descriptor::Method) -> Method {
-    match m {
-        descriptor::Method::Get => Method::Get,
-        descriptor::Method::Post => Method::Post,
-        descriptor::Method::Put => Method::Put,
-        descriptor::Method::Patch => Method::Patch,
-        descriptor::Method::Delete => Method::Delete,
-    }
-}
-
 fn percent_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
@@ -91,9 +80,7 @@ pub async fn call(
     let path = render_path(op, obj)
         .map_err(|d| ApiError::transport(op.method.as_str(), op.path, d.detail.clone()))?;
     let query = render_query(op.query_params, obj);
-    let resp = client
-        .request(method(op.method), &path, &query, body)
-        .await?;
+    let resp = client.request(op.method, &path, &query, body).await?;
     Ok(resp.body)
 }
 

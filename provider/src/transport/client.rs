@@ -16,46 +16,22 @@ use crate::log::{self, Level, Logger};
 /// Longest body text written to a single log line.
 const LOG_BODY_MAX: usize = 4096;
 
-/// HTTP methods the client issues.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Method {
-    Get,
-    Post,
-    Put,
-    Patch,
-    Delete,
+/// HTTP methods the client issues: the descriptor's, so an operation's method is used as is.
+pub use descriptor::Method;
+
+/// Whether a request may be repeated after it possibly reached the server (PUT and PATCH are
+/// not: a replayed write can undo a concurrent one).
+fn retry_safe(m: Method) -> bool {
+    matches!(m, Method::Get | Method::Delete)
 }
 
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-        }
-    }
-
-    /// Whether a request may be repeated after it possibly reached the server.
-    pub fn is_idempotent(self) -> bool {
-        matches!(self, Method::Get | Method::Delete)
-    }
-
-    fn to_reqwest(self) -> reqwest::Method {
-        match self {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-            Method::Put => reqwest::Method::PUT,
-            Method::Patch => reqwest::Method::PATCH,
-            Method::Delete => reqwest::Method::DELETE,
-        }
-    }
-}
-
-impl fmt::Display for Method {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+fn to_reqwest(m: Method) -> reqwest::Method {
+    match m {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Put => reqwest::Method::PUT,
+        Method::Patch => reqwest::Method::PATCH,
+        Method::Delete => reqwest::Method::DELETE,
     }
 }
 
@@ -412,7 +388,7 @@ impl Client {
         let mut r = self
             .inner
             .http
-            .request(req.method.to_reqwest(), req.url.clone())
+            .request(to_reqwest(req.method), req.url.clone())
             .headers(self.inner.headers.clone());
         if let Some(bytes) = &req.body_bytes {
             r = r
@@ -446,7 +422,7 @@ impl Client {
                         format!("reading response body: {e}"),
                     )
                 },
-                retryable: req.method.is_idempotent(),
+                retryable: retry_safe(req.method),
                 retry_after: None,
             }),
         }
@@ -621,7 +597,7 @@ fn classify(req: &Prepared<'_>, a: Answer) -> Attempt {
     let error = ApiError::from_response(m, &req.path, status, a.request_id, &a.bytes);
     let retryable = match status {
         429 => true,
-        502..=504 => req.method.is_idempotent(),
+        502..=504 => retry_safe(req.method),
         _ => false,
     };
     Attempt::Failed {
@@ -634,7 +610,7 @@ fn classify(req: &Prepared<'_>, a: Answer) -> Attempt {
 fn send_failure(method: Method, path: &str, e: reqwest::Error) -> Attempt {
     // A connect failure means nothing reached the server, so any method
     // may be repeated; otherwise only idempotent ones.
-    let retryable = e.is_connect() || method.is_idempotent();
+    let retryable = e.is_connect() || retry_safe(method);
     let kind = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {

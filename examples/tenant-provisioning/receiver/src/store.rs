@@ -272,14 +272,8 @@ impl Store {
         name: &str,
     ) -> Result<Created, StoreError> {
         check_org_id(org_id)?;
-        let lock = self.lock_for(org_id);
-        let result = {
-            let _guard = lock.lock().await;
-            self.provision_locked(org_id, name).await
-        };
-        drop(lock);
-        self.release_lock(org_id);
-        result
+        self.serialized(org_id, self.provision_locked(org_id, name))
+            .await
     }
 
     async fn provision_locked(&self, org_id: &str, name: &str) -> Result<Created, StoreError> {
@@ -388,14 +382,8 @@ impl Store {
         name: &str,
     ) -> Result<Deleted, StoreError> {
         check_org_id(org_id)?;
-        let lock = self.lock_for(org_id);
-        let result = {
-            let _guard = lock.lock().await;
-            self.delete_locked(org_id, name).await
-        };
-        drop(lock);
-        self.release_lock(org_id);
-        result
+        self.serialized(org_id, self.delete_locked(org_id, name))
+            .await
     }
 
     async fn delete_locked(&self, org_id: &str, name: &str) -> Result<Deleted, StoreError> {
@@ -499,6 +487,19 @@ impl Store {
             .entry(org_id.to_string())
             .or_default()
             .clone()
+    }
+
+    /// Runs `work` holding the organization's lock, so deliveries for one organization
+    /// (redeliveries, concurrent duplicates) take effect one after the other.
+    async fn serialized<T>(&self, org_id: &str, work: impl std::future::Future<Output = T>) -> T {
+        let lock = self.lock_for(org_id);
+        let result = {
+            let _guard = lock.lock().await;
+            work.await
+        };
+        drop(lock);
+        self.release_lock(org_id);
+        result
     }
 
     /// Forgets the organization's lock once nobody else holds or waits for it.
