@@ -79,7 +79,8 @@ pub fn resource(
         attrs::settle_description(&mut c.attr);
         attrs.push(c.attr);
     }
-    let ir = bind_operations(r, &src, attrs, errs);
+    let mut ir = bind_operations(r, &src, attrs, errs);
+    ir.refresh = super::refresh::refresh_list(&src.read, &ir, resolver, errs);
     check::resource_names(r, &ir, errs);
     Some(ir)
 }
@@ -413,6 +414,7 @@ fn bind_operations(
         attrs,
         create: op(&src.create, "operations.create"),
         read,
+        refresh: None,
         update: src.update.as_ref().map(|u| op(u, "operations.update")),
         delete: src.delete.as_ref().map(|d| op(d, "operations.delete")),
         extra_writes,

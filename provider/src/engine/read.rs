@@ -3,6 +3,7 @@
 use super::api;
 use super::convert;
 use super::extra;
+use super::refresh::Refreshes;
 use crate::core::{ReadRequest, ReadResponse};
 use crate::diag::Diagnostics;
 use crate::hooks::ResourceHooks;
@@ -144,14 +145,34 @@ pub fn no_unknowns(r: &ResourceDesc, state: Value) -> Value {
     Value::Object(out)
 }
 
+/// Fetch for a refresh: the read hook first, then the type's list pages where it has them
+/// (`refresh`), else generically.
+async fn fetch_for_refresh(
+    client: &Client,
+    r: &'static ResourceDesc,
+    hooks: &dyn ResourceHooks,
+    refreshes: &Refreshes,
+    obj: &Value,
+) -> Result<Option<Json>, ApiError> {
+    if let Some(result) = hooks.read(client, obj).await {
+        return result;
+    }
+    match &r.refresh {
+        Some(list) => refreshes.fetch(client, r, list, obj).await,
+        None => fetch(client, r, obj).await,
+    }
+}
+
 pub async fn read(
     client: &Client,
-    r: &ResourceDesc,
+    r: &'static ResourceDesc,
     hooks: &dyn ResourceHooks,
     req: ReadRequest,
+    refreshes: &Refreshes,
 ) -> ReadResponse {
     let current = &req.current_state;
-    let (new_state, diagnostics) = match fetch_with(client, r, hooks, current).await {
+    let fetched = fetch_for_refresh(client, r, hooks, refreshes, current).await;
+    let (new_state, diagnostics) = match fetched {
         Ok(None) => (Value::Null, Diagnostics::default()),
         Ok(Some(j)) => (
             no_unknowns(r, state_from_response(r, &j, current, false)),
