@@ -375,7 +375,11 @@ mod tests {
         let stride = 7919 * seed + 1;
         for read in 0..managed {
             let n = (read * stride) % (managed.max(account));
-            let key = if read < gone { format!("gone_{read}") } else { format!("o{n}") };
+            let key = if read < gone {
+                format!("gone_{read}")
+            } else {
+                format!("o{n}")
+            };
             s.requested += 1;
             loop {
                 match s.step(&key) {
@@ -400,7 +404,12 @@ mod tests {
 
     #[test]
     fn requests_never_exceed_one_get_per_read_plus_the_credit() {
-        let cases = [(10, 3, 0), (100_000, 4, 0), (100_000, 30, 2), (1000, 1000, 1)];
+        let cases = [
+            (10, 3, 0),
+            (100_000, 4, 0),
+            (100_000, 30, 2),
+            (1000, 1000, 1),
+        ];
         for (account, managed, gone) in cases {
             for seed in 0..5 {
                 let got = requests_for(account, managed, gone, seed);
@@ -408,7 +417,11 @@ mod tests {
                 assert!(got <= bound, "{managed} of {account}: {got} > {bound}");
             }
         }
-        assert_eq!(requests_for(100_000, 3, 0, 1), 3, "three reads cost three GETs");
+        assert_eq!(
+            requests_for(100_000, 3, 0, 1),
+            3,
+            "three reads cost three GETs"
+        );
         assert!(
             requests_for(1000, 1000, 1, 0) < 1000 / 2,
             "one read after another still profits from the listing"
@@ -437,7 +450,10 @@ mod tests {
         };
         s.invalidate();
         s.page(epoch, "id", Some((vec![item("a")], None)));
-        assert!(s.items.is_empty(), "a page from before the write is dropped");
+        assert!(
+            s.items.is_empty(),
+            "a page from before the write is dropped"
+        );
         let Step::Fetch { after: None, .. } = s.step("a") else {
             panic!("the walk starts over")
         };
