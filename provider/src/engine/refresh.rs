@@ -480,4 +480,87 @@ mod tests {
         s.page(epoch, "id", None);
         assert_eq!(s.step("a"), Step::Get);
     }
+
+    /// A loopback list of `n` things, pages of `limit` with an `after` cursor; counts pages.
+    async fn list_server(n: usize) -> (String, Arc<Mutex<usize>>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let pages = Arc::new(Mutex::new(0));
+        let count = pages.clone();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                let mut buf = vec![0u8; 8192];
+                let got = s.read(&mut buf).await.unwrap_or(0);
+                let line = String::from_utf8_lossy(&buf[..got]).to_string();
+                let target = line.split(' ').nth(1).unwrap_or("").to_string();
+                let from: usize = target
+                    .split("after=c")
+                    .nth(1)
+                    .and_then(|c| c.split('&').next()?.parse().ok())
+                    .unwrap_or(0);
+                *lock(&count) += 1;
+                let to = (from + PAGE_SIZE).min(n);
+                let data: Vec<Json> = (from..to).map(|i| item(&format!("t{i}"))).collect();
+                let after = (to < n).then(|| format!("c{to}"));
+                let body = json!({"data": data, "list_metadata": {"after": after}}).to_string();
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = s.write_all(reply.as_bytes()).await;
+            }
+        });
+        (url, pages)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_reads_share_one_walk_within_the_bound() {
+        let (url, pages) = list_server(300).await;
+        let mut cfg = crate::transport::ClientConfig::new(url, "sk_test_refresh", "test");
+        cfg.max_retries = 0;
+        let client = Client::new(cfg).unwrap();
+        let walk = Arc::new(Walk::new("id"));
+        // 40 reads, 10 at a time as Terraform does: 38 listed objects and 2 that are not.
+        let keys: Vec<String> = (0..40)
+            .map(|i| {
+                if i % 20 == 7 {
+                    format!("gone{i}")
+                } else {
+                    format!("t{}", (i * 37) % 300)
+                }
+            })
+            .collect();
+        let sem = Arc::new(tokio::sync::Semaphore::new(10));
+        let mut tasks = vec![];
+        for k in keys.clone() {
+            let (walk, client, sem) = (walk.clone(), client.clone(), sem.clone());
+            tasks.push(tokio::spawn(async move {
+                let _permit = sem.acquire().await.unwrap();
+                let served = walk.serve(&client, "/things", &k).await;
+                (k, served)
+            }));
+        }
+        let mut gets = 0;
+        for t in tasks {
+            let (k, served) = tokio::time::timeout(Duration::from_secs(20), t)
+                .await
+                .expect("no read waits forever")
+                .unwrap();
+            if k.starts_with("gone") {
+                assert!(served.is_none(), "an unlisted object goes to a GET");
+            }
+            match served {
+                Some(item) => assert_eq!(item["id"], json!(k), "the object's own item"),
+                None => gets += 1,
+            }
+        }
+        let pages = *lock(&pages);
+        assert!(pages <= 3, "300 objects are 3 pages: {pages}");
+        assert!(
+            pages + gets <= 40 + credit(40) as usize,
+            "{pages} pages + {gets} GETs"
+        );
+        assert!(gets < 20, "most reads are served from pages: {gets} GETs");
+    }
 }
