@@ -447,6 +447,7 @@ pub static ROUTES: &[Route] = &[
     route("PUT", "/user_management/jwt_template", &JWT_TEMPLATE, Custom(h::jwt_put)),
     // audit logs
     route("POST", "/audit_logs/actions/{actionName}/schemas", &AUDIT_LOG_SCHEMA, Custom(h::audit_schema_create)),
+    route("GET", "/audit_logs/actions", &AUDIT_LOG_SCHEMA, Custom(h::audit_actions_list)),
     route("GET", "/audit_logs/actions/{actionName}/schemas", &AUDIT_LOG_SCHEMA, Custom(h::audit_schema_list)),
     checked(route("GET", RETENTION, &AUDIT_LOG_RETENTION, Custom(h::retention_get)), &[ORG_BY_ID]),
     checked(route("PUT", RETENTION, &AUDIT_LOG_RETENTION, Custom(h::retention_put)), &[ORG_BY_ID]),
