@@ -52,6 +52,8 @@ struct Case {
     delete: Option<PathOf>,
     /// Secret fields only the create answer shows.
     secrets: &'static [&'static str],
+    /// The field that names an object in its paths (`id`, or e.g. `slug`).
+    key: &'static str,
 }
 
 fn ulid_ok(id: &str, prefix: &str) -> bool {
@@ -102,6 +104,7 @@ fn paginate(b: &Bench, c: &Case, made: &[String]) {
 
 fn lifecycle(b: &Bench, c: Case) {
     let mut made = Vec::new();
+    let mut keys = Vec::new();
     let mut first = Value::Null;
     for i in 0..3 {
         let (s, v) = b.api("POST", &c.collection, Some((c.create)(i)));
@@ -115,6 +118,7 @@ fn lifecycle(b: &Bench, c: Case) {
             first = v.clone();
         }
         made.push(id(&v));
+        keys.push(v[c.key].as_str().unwrap().to_string());
     }
     let mut shown = first.clone();
     for f in c.secrets {
@@ -122,7 +126,7 @@ fn lifecycle(b: &Bench, c: Case) {
     }
     // Read: by GET when the spec has one, else in the list; never a secret.
     let read = match &c.get {
-        Some(get) => ok(b, "GET", &get(&made[0]), None),
+        Some(get) => ok(b, "GET", &get(&keys[0]), None),
         None => {
             let v = ok(b, "GET", &format!("{}{}limit=100", c.collection, sep(&c.collection)), None);
             v["data"].as_array().unwrap().iter().find(|x| x["id"] == json!(made[0])).cloned().unwrap()
@@ -131,20 +135,20 @@ fn lifecycle(b: &Bench, c: Case) {
     assert_eq!(read, shown, "read shows the object without its secrets");
     paginate(b, &c, &made);
     if let Some((method, path, body, field)) = &c.update {
-        let v = ok(b, method, &path(&made[0]), Some(body.clone()));
+        let v = ok(b, method, &path(&keys[0]), Some(body.clone()));
         assert_eq!(v[*field], body[*field], "{v}");
         assert!(v["updated_at"].as_str() > first["updated_at"].as_str(), "updated_at moves: {v}");
         assert_eq!(v["created_at"], first["created_at"]);
     }
     let Some(delete) = &c.delete else { return };
-    let (s, v) = b.api("DELETE", &delete(&made[0]), None);
+    let (s, v) = b.api("DELETE", &delete(&keys[0]), None);
     assert_eq!(s, 204, "{v}");
     assert_eq!(v, Value::Null);
-    let (s, v) = b.api("DELETE", &delete(&made[0]), None);
+    let (s, v) = b.api("DELETE", &delete(&keys[0]), None);
     assert_eq!(s, 404, "second delete: {v}");
     assert!(v["message"].is_string(), "{v}");
     match &c.get {
-        Some(get) => assert_eq!(b.api("GET", &get(&made[0]), None).0, 404),
+        Some(get) => assert_eq!(b.api("GET", &get(&keys[0]), None).0, 404),
         None => assert!(!list_ids(b, &c.collection).0.contains(&made[0])),
     }
 }
@@ -170,6 +174,7 @@ fn organization_api_keys() {
             )),
             delete: Some(Box::new(|id| format!("/api_keys/{id}"))),
             secrets: &["value"],
+            key: "id",
         },
     );
     let (s, v) = b.api("GET", "/organizations/org_nope/api_keys", None);
@@ -230,6 +235,7 @@ fn user_api_keys_need_a_membership() {
             update: None,
             delete: Some(Box::new(|id| format!("/api_keys/{id}"))),
             secrets: &["value"],
+            key: "id",
         },
     );
     let (_, l) = b.api("GET", &format!("{col}?organization_id={o}"), None);
@@ -284,6 +290,7 @@ fn groups() {
             )),
             delete: Some(Box::new(move |id| format!("/organizations/{o3}/groups/{id}"))),
             secrets: &[],
+            key: "id",
         },
     );
     let (s, v) = b.api("POST", &format!("/organizations/{o}/groups"), Some(json!({"description": "x"})));
@@ -374,6 +381,7 @@ fn group_role_assignments() {
             update: None,
             delete: Some(Box::new(move |id| format!("/authorization/groups/{g}/role_assignments/{id}"))),
             secrets: &[],
+            key: "id",
         },
     );
 }
@@ -424,6 +432,7 @@ fn membership_role_assignments() {
             update: None,
             delete: Some(Box::new(move |id| format!("/authorization/organization_memberships/{om1}/role_assignments/{id}"))),
             secrets: &[],
+            key: "id",
         },
     );
     let col = format!("/authorization/organization_memberships/{om}/role_assignments");
@@ -466,6 +475,7 @@ fn authorization_resources() {
             update: Some(("PATCH", Box::new(|id| format!("/authorization/resources/{id}")), json!({"name": "renamed"}), "name")),
             delete: Some(Box::new(|id| format!("/authorization/resources/{id}"))),
             secrets: &[],
+            key: "id",
         },
     );
 }
@@ -558,6 +568,7 @@ fn redirect_uris_keep_one_default() {
             update: None,
             delete: Some(Box::new(|id| format!("/user_management/redirect_uris/{id}"))),
             secrets: &[],
+            key: "id",
         },
     );
     let l = ok(&b, "GET", "/user_management/redirect_uris?order=asc", None);
@@ -581,6 +592,7 @@ fn cors_origins_have_no_delete() {
             update: None,
             delete: None,
             secrets: &[],
+            key: "id",
         },
     );
     let (s, v) = b.api("POST", "/user_management/cors_origins", Some(json!({"origin": "https://app0.example.com"})));
@@ -648,6 +660,7 @@ fn connect_applications() {
             update: Some(("PUT", Box::new(|id| format!("/connect/applications/{id}")), json!({"scopes": ["openid"]}), "scopes")),
             delete: Some(Box::new(|id| format!("/connect/applications/{id}"))),
             secrets: &[],
+            key: "id",
         },
     );
     let o = org(&b, "M2M");
@@ -699,4 +712,146 @@ fn every_local_route_is_a_spec_operation() {
             .find(|o| o.method == r.method && o.path == r.path);
         assert!(op.is_some(), "local route {} {} is no spec operation", r.method, r.path);
     }
+}
+
+#[test]
+fn feature_flags_come_from_fixtures() {
+    let b = Bench::start();
+    let (slugs, _) = list_ids(&b, "/feature-flags?order=asc");
+    assert_eq!(slugs.len(), 3);
+    let l = ok(&b, "GET", "/feature-flags?order=asc&limit=2", None);
+    assert_eq!(l["data"][0]["slug"], "new-dashboard");
+    let after = l["list_metadata"]["after"].as_str().unwrap().to_string();
+    let rest = ok(&b, "GET", &format!("/feature-flags?order=asc&after={after}"), None);
+    assert_eq!(rest["data"][0]["slug"], "dark-mode");
+    assert!(ulid_ok(&id(&l["data"][0]), "flag_"));
+    let f = ok(&b, "GET", "/feature-flags/new-dashboard", None);
+    assert_eq!(f["enabled"], false);
+    let on = ok(&b, "PUT", "/feature-flags/new-dashboard/enable", None);
+    assert_eq!(on["enabled"], true);
+    assert!(on["updated_at"].as_str() > f["updated_at"].as_str());
+    assert_eq!(ok(&b, "PUT", "/feature-flags/new-dashboard/disable", None)["enabled"], false);
+    assert_eq!(b.api("GET", "/feature-flags/nope", None).0, 404);
+    assert_eq!(b.api("PUT", "/feature-flags/nope/enable", None).0, 404);
+    // Targets: an organization or a user only; a user's flags include its organizations'.
+    let o = org(&b, "Flags");
+    let (u, _) = member(&b, &o, "f@example.com");
+    let t = format!("/feature-flags/new-dashboard/targets/{o}");
+    assert_eq!(b.api("POST", &t, None).0, 204);
+    assert_eq!(b.api("POST", "/feature-flags/new-dashboard/targets/conn_x", None).0, 404);
+    assert_eq!(b.proxy.local().flag_targets("new-dashboard"), vec![o.clone()]);
+    ok(&b, "PUT", "/feature-flags/new-dashboard/enable", None);
+    let names = |path: &str| -> Vec<String> {
+        ok(&b, "GET", path, None)["data"].as_array().unwrap().iter().map(|f| f["slug"].as_str().unwrap().to_string()).collect()
+    };
+    assert!(names(&format!("/organizations/{o}/feature-flags")).contains(&"new-dashboard".to_string()));
+    assert!(names(&format!("/user_management/users/{u}/feature-flags")).contains(&"new-dashboard".to_string()));
+    let other = org(&b, "NoFlags");
+    assert!(!names(&format!("/organizations/{other}/feature-flags")).contains(&"new-dashboard".to_string()));
+    assert_eq!(b.api("DELETE", &t, None).0, 204);
+    assert_eq!(b.api("DELETE", &t, None).0, 404);
+    assert!(b.proxy.local().flag_targets("new-dashboard").is_empty());
+}
+
+#[test]
+fn radar_lists() {
+    let b = Bench::start();
+    let p = "/radar/lists/ip_address/block";
+    assert_eq!(b.api("POST", p, Some(json!({"entry": "203.0.113.7"}))).0, 201);
+    let (s, v) = b.api("POST", p, Some(json!({"entry": "203.0.113.7"})));
+    assert_eq!(s, 200);
+    assert!(v["message"].is_string());
+    assert_eq!(b.api("POST", p, Some(json!({"entry": "not-an-ip"}))).0, 400);
+    assert_eq!(b.api("POST", "/radar/lists/country/allow", Some(json!({"entry": "usa"}))).0, 400);
+    assert_eq!(b.api("POST", "/radar/lists/country/allow", Some(json!({"entry": "US"}))).0, 201);
+    assert_eq!(b.api("POST", "/radar/lists/planet/block", Some(json!({"entry": "x"}))).0, 400);
+    assert_eq!(b.proxy.local().radar_entries("ip_address", "block"), vec!["203.0.113.7"]);
+    assert_eq!(b.api("DELETE", p, Some(json!({"entry": "203.0.113.7"}))).0, 204);
+    assert_eq!(b.api("DELETE", p, Some(json!({"entry": "203.0.113.7"}))).0, 404);
+    assert!(b.proxy.local().radar_entries("ip_address", "block").is_empty());
+}
+
+const PROVIDERS: [&str; 3] = ["github", "slack", "linear"];
+
+#[test]
+fn data_integrations() {
+    let b = Bench::start();
+    lifecycle(
+        &b,
+        Case {
+            object: "data_integration",
+            prefix: "data_integration_",
+            collection: "/data-integrations".into(),
+            create: Box::new(|i| json!({"provider": PROVIDERS[i], "credentials": {"type": "custom", "client_id": "cid", "client_secret": "topsecret1234"}})),
+            get: Some(Box::new(|slug| format!("/data-integrations/{slug}"))),
+            update: Some(("PUT", Box::new(|slug| format!("/data-integrations/{slug}")), json!({"description": "d"}), "description")),
+            delete: Some(Box::new(|slug| format!("/data-integrations/{slug}"))),
+            secrets: &[],
+            key: "slug",
+        },
+    );
+    let (s, _) = b.api("POST", "/data-integrations", Some(json!({"provider": "slack"})));
+    assert_eq!(s, 409, "one integration per provider");
+    let d = ok(&b, "GET", "/data-integrations/slack", None);
+    assert_eq!(d["credentials"], json!({"type": "custom", "client_id": "cid", "redacted_client_secret": "1234"}));
+    assert!(!d.to_string().contains("topsecret"), "the client secret is never returned");
+}
+
+#[test]
+fn organization_data_integration_configurations() {
+    let b = Bench::start();
+    let o = org(&b, "Pipes");
+    ok(&b, "POST", "/data-integrations", Some(json!({"provider": "github"})));
+    let p = format!("/organizations/{o}/data_integration_configurations/github");
+    assert_eq!(b.api("PUT", &p, Some(json!({"client_id": "x"}))).0, 422, "client_id needs client_secret");
+    assert_eq!(b.api("PUT", &format!("/organizations/{o}/data_integration_configurations/nope"), Some(json!({}))).0, 404);
+    let c = ok(&b, "PUT", &p, Some(json!({"enabled": true, "client_id": "cid", "client_secret": "s3cret9876", "scopes": null})));
+    assert_eq!(c["object"], "data_integration_configuration");
+    assert_eq!(c["credentials"]["client_secret_last_four"], "9876");
+    assert!(!c.to_string().contains("s3cret"));
+    let c2 = ok(&b, "PUT", &p, Some(json!({"enabled": false})));
+    assert_eq!((c2["id"].clone(), c2["enabled"].clone()), (c["id"].clone(), json!(false)), "PUT upserts");
+    assert!(c2["updated_at"].as_str() > c["updated_at"].as_str());
+    let l = ok(&b, "GET", &format!("/organizations/{o}/data_integration_configurations"), None);
+    assert_eq!(l["data"].as_array().unwrap().len(), 1);
+    // Cascades: the integration's delete drops the configurations; so does the organization's.
+    ok(&b, "DELETE", "/data-integrations/github", None);
+    let l = ok(&b, "GET", &format!("/organizations/{o}/data_integration_configurations"), None);
+    assert_eq!(l["data"], json!([]));
+}
+
+#[test]
+fn vault_objects_and_data_keys() {
+    let b = Bench::start();
+    let mk = |name: &str| b.api("POST", "/vault/v1/kv", Some(json!({"name": name, "value": "v1", "key_context": {"tenant": "t"}})));
+    let (s, m) = mk("db-password");
+    assert_eq!(s, 201, "{m}");
+    assert!(m.get("value").is_none(), "create answers metadata only");
+    assert_eq!(mk("db-password").0, 409, "names are unique");
+    let oid = id(&m);
+    let shown = ok(&b, "GET", &format!("/vault/v1/kv/{oid}"), None);
+    assert_eq!(shown["value"], "v1");
+    assert_eq!(ok(&b, "GET", "/vault/v1/kv/name/db-password", None)["id"], json!(oid));
+    let meta = ok(&b, "GET", &format!("/vault/v1/kv/{oid}/metadata"), None);
+    assert!(meta.get("value").is_none());
+    let v1 = meta["metadata"]["version_id"].clone();
+    let (s, _) = b.api("PUT", &format!("/vault/v1/kv/{oid}"), Some(json!({"value": "v2", "version_check": "stale"})));
+    assert_eq!(s, 409, "version_check must match");
+    let (s, u) = b.api("PUT", &format!("/vault/v1/kv/{oid}"), Some(json!({"value": "v2", "version_check": v1})));
+    assert_eq!(s, 201, "{u}");
+    assert_ne!(u["metadata"]["version_id"], v1);
+    let vs = ok(&b, "GET", &format!("/vault/v1/kv/{oid}/versions"), None);
+    assert_eq!(vs["data"].as_array().unwrap().len(), 2);
+    assert_eq!(vs["data"][0]["current_version"], true);
+    mk("api-token");
+    let idx = ok(&b, "GET", "/vault/v1/kv?search=db", None);
+    assert_eq!(idx["data"].as_array().unwrap().len(), 1);
+    assert!(!idx.to_string().contains("v2"));
+    let d = ok(&b, "DELETE", &format!("/vault/v1/kv/{oid}"), None);
+    assert_eq!(d, json!({"name": "db-password", "success": true}));
+    assert_eq!(b.api("GET", &format!("/vault/v1/kv/{oid}"), None).0, 404);
+    let k = ok(&b, "POST", "/vault/v1/keys/data-key", Some(json!({"context": {"tenant": "t"}})));
+    let back = ok(&b, "POST", "/vault/v1/keys/decrypt", Some(json!({"keys": k["encrypted_keys"]})));
+    assert_eq!((back["data_key"].clone(), back["id"].clone()), (k["data_key"].clone(), k["id"].clone()));
+    assert_eq!(b.api("POST", "/vault/v1/keys/decrypt", Some(json!({"keys": "garbage"}))).0, 400);
 }

@@ -307,6 +307,11 @@ impl Proxy {
     pub fn clear_faults(&self) {
         self.inner.faults.lock().unwrap().clear();
     }
+
+    /// The local families' state (for test read-backs of write-only objects).
+    pub fn local(&self) -> &super::local::Local {
+        &self.inner.local
+    }
 }
 
 impl Drop for Proxy {

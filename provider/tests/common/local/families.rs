@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::handlers as h;
+use super::handlers_ext as x;
 use super::store::Store;
 use super::{BoxFut, Local, Out, Req, Up};
 
@@ -360,6 +361,55 @@ pub static CLIENT_SECRET: Family = Family {
 const APP: &str = "/connect/applications/{id}";
 const APP_BIND: &[(&str, &str)] = &[("id", "id")];
 
+// ---- feature flags (fixtures), Radar lists ----
+
+/// Flags exist only as fixtures (`fixtures/feature_flags.json`); `_targets` holds the
+/// organization and user ids a flag targets.
+pub static FEATURE_FLAG: Family = Family::new("feature_flag", "feature_flag", "flag_");
+
+/// One entry of one list (`type`, `action`, `entry`); the API has no read.
+pub static RADAR_ENTRY: Family = Family::new("radar_list_entry", "radar_list_entry", "radar_list_entry_");
+
+const FLAG_TARGET: &str = "/feature-flags/{slug}/targets/{resourceId}";
+const RADAR_LIST: &str = "/radar/lists/{type}/{action}";
+
+// ---- data integrations ----
+
+pub static DATA_INTEGRATION: Family = Family {
+    required: &["provider"],
+    create: &["description", "enabled", "scopes", "auth_methods", "config"],
+    update: &["description", "enabled", "scopes"],
+    defaults: &[
+        ("description", "null"), ("enabled", "true"), ("state", "\"valid\""), ("scopes", "null"),
+        ("auth_methods", "[\"oauth\"]"), ("config", "{}"), ("custom_provider", "null"), ("_credentials", "null"),
+    ],
+    on_create: Some(x::data_integration_create),
+    on_update: Some(x::data_integration_update),
+    ..Family::new("data_integration", "data_integration", "data_integration_")
+};
+
+/// Per-organization configuration of an integration (upserted by PUT; no delete in the spec).
+pub static ORG_DATA_INTEGRATION: Family = Family {
+    defaults: &[("enabled", "true"), ("scopes", "null"), ("config", "{}")],
+    parents: &[
+        ("organization_id", Parent::Organization),
+        ("_integration", Parent::Local("data_integration")),
+    ],
+    ..Family::new("data_integration_configuration", "data_integration_configuration", "data_integration_configuration_")
+};
+
+const INTEGRATION: &str = "/data-integrations/{slug}";
+const SLUG: &[(&str, &str)] = &[("slug", "slug")];
+
+// ---- vault ----
+
+/// Key-value objects (UUID ids; `_name`, `_value`, `_versions` hidden: values leave only
+/// through the show operations).
+pub static VAULT_OBJECT: Family = Family::new("vault_object", "vault_object", "");
+pub static VAULT_KEY: Family = Family::new("vault_data_key", "vault_data_key", "");
+
+const KV_ITEM: &str = "/vault/v1/kv/{id}";
+
 /// Every family (the cascade walks them all).
 pub static FAMILIES: &[&Family] = &[
     &API_KEY,
@@ -375,6 +425,12 @@ pub static FAMILIES: &[&Family] = &[
     &AUDIT_LOG_RETENTION,
     &CONNECT_APP,
     &CLIENT_SECRET,
+    &FEATURE_FLAG,
+    &RADAR_ENTRY,
+    &DATA_INTEGRATION,
+    &ORG_DATA_INTEGRATION,
+    &VAULT_OBJECT,
+    &VAULT_KEY,
 ];
 
 use Op::{Create, Custom, Delete, Get, List, Update};
@@ -460,4 +516,34 @@ pub static ROUTES: &[Route] = &[
     route("POST", "/connect/applications/{id}/client_secrets", &CLIENT_SECRET, Custom(h::client_secret_create)),
     route("GET", "/connect/applications/{id}/client_secrets", &CLIENT_SECRET, Custom(h::client_secret_list)),
     bound(route("DELETE", "/connect/client_secrets/{id}", &CLIENT_SECRET, Delete), &[("id", "id")]),
+    // feature flags and Radar lists
+    route("GET", "/feature-flags", &FEATURE_FLAG, List),
+    bound(route("GET", "/feature-flags/{slug}", &FEATURE_FLAG, Get), SLUG),
+    route("PUT", "/feature-flags/{slug}/enable", &FEATURE_FLAG, Custom(x::flag_enable)),
+    route("PUT", "/feature-flags/{slug}/disable", &FEATURE_FLAG, Custom(x::flag_disable)),
+    route("POST", FLAG_TARGET, &FEATURE_FLAG, Custom(x::flag_target)),
+    route("DELETE", FLAG_TARGET, &FEATURE_FLAG, Custom(x::flag_target)),
+    checked(route("GET", "/organizations/{organizationId}/feature-flags", &FEATURE_FLAG, Custom(x::org_flags)), &[ORG]),
+    checked(route("GET", "/user_management/users/{userId}/feature-flags", &FEATURE_FLAG, Custom(x::user_flags)), &[USER]),
+    route("POST", RADAR_LIST, &RADAR_ENTRY, Custom(x::radar)),
+    route("DELETE", RADAR_LIST, &RADAR_ENTRY, Custom(x::radar)),
+    // data integrations
+    route("POST", "/data-integrations", &DATA_INTEGRATION, Create),
+    route("GET", "/data-integrations", &DATA_INTEGRATION, List),
+    bound(route("GET", INTEGRATION, &DATA_INTEGRATION, Get), SLUG),
+    bound(route("PUT", INTEGRATION, &DATA_INTEGRATION, Update), SLUG),
+    bound(route("DELETE", INTEGRATION, &DATA_INTEGRATION, Delete), SLUG),
+    checked(route("GET", "/organizations/{organizationId}/data_integration_configurations", &ORG_DATA_INTEGRATION, Custom(x::org_integrations)), &[ORG]),
+    checked(route("PUT", "/organizations/{organizationId}/data_integration_configurations/{slug}", &ORG_DATA_INTEGRATION, Custom(x::org_integration_configure)), &[ORG]),
+    // vault
+    route("POST", "/vault/v1/kv", &VAULT_OBJECT, Custom(x::vault_create)),
+    route("GET", "/vault/v1/kv", &VAULT_OBJECT, Custom(x::vault_index)),
+    route("GET", KV_ITEM, &VAULT_OBJECT, Custom(x::vault_read)),
+    route("GET", "/vault/v1/kv/name/{name}", &VAULT_OBJECT, Custom(x::vault_read)),
+    route("GET", "/vault/v1/kv/{id}/metadata", &VAULT_OBJECT, Custom(x::vault_read)),
+    route("GET", "/vault/v1/kv/{id}/versions", &VAULT_OBJECT, Custom(x::vault_read)),
+    route("PUT", KV_ITEM, &VAULT_OBJECT, Custom(x::vault_update)),
+    route("DELETE", KV_ITEM, &VAULT_OBJECT, Custom(x::vault_delete)),
+    route("POST", "/vault/v1/keys/data-key", &VAULT_KEY, Custom(x::vault_data_key)),
+    route("POST", "/vault/v1/keys/decrypt", &VAULT_KEY, Custom(x::vault_data_key)),
 ];

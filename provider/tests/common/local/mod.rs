@@ -15,6 +15,7 @@
 //! /user_management/users/{id}` removes the local objects that hang off it.
 pub mod families;
 pub mod handlers;
+pub mod handlers_ext;
 pub mod store;
 
 use std::collections::HashMap;
@@ -120,10 +121,31 @@ impl Up {
 
 pub type BoxFut<'a> = Pin<Box<dyn Future<Output = Out> + Send + 'a>>;
 
-/// The local families' state (one per proxy).
-#[derive(Default)]
+/// The local families' state (one per proxy), starting with the fixtures.
 pub struct Local {
     pub store: Mutex<Store>,
+}
+
+impl Default for Local {
+    fn default() -> Local {
+        let mut store = Store::default();
+        handlers_ext::load_fixtures(&mut store);
+        Local {
+            store: Mutex::new(store),
+        }
+    }
+}
+
+impl Local {
+    /// Test read-back: the organization and user ids a feature flag targets.
+    pub fn flag_targets(&self, slug: &str) -> Vec<String> {
+        handlers_ext::flag_targets(self, slug)
+    }
+
+    /// Test read-back: the entries of one Radar list.
+    pub fn radar_entries(&self, kind: &str, action: &str) -> Vec<String> {
+        handlers_ext::radar_entries(self, kind, action)
+    }
 }
 
 fn match_template(tpl: &str, path: &str) -> Option<HashMap<String, String>> {
