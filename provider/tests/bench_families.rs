@@ -14,6 +14,17 @@ fn id(v: &Value) -> String {
         .to_string()
 }
 
+trait LocalCount {
+    fn local_count(&self, family: &str) -> usize;
+}
+
+impl LocalCount for Bench {
+    /// How many objects a local family holds (a read-back for objects without a read).
+    fn local_count(&self, family: &str) -> usize {
+        self.proxy.local().store.lock().unwrap().all(family).len()
+    }
+}
+
 fn ok(b: &Bench, method: &str, path: &str, body: Option<Value>) -> Value {
     let (s, v) = b.api(method, path, body);
     assert!((200..300).contains(&s), "{method} {path}: {s} {v}");
@@ -818,6 +829,10 @@ fn organization_data_integration_configurations() {
     ok(&b, "DELETE", "/data-integrations/github", None);
     let l = ok(&b, "GET", &format!("/organizations/{o}/data_integration_configurations"), None);
     assert_eq!(l["data"], json!([]));
+    ok(&b, "POST", "/data-integrations", Some(json!({"provider": "github"})));
+    ok(&b, "PUT", &p, Some(json!({})));
+    ok(&b, "DELETE", &format!("/organizations/{o}"), None);
+    assert_eq!(b.local_count("data_integration_configuration"), 0, "the organization's went");
 }
 
 #[test]
@@ -854,4 +869,42 @@ fn vault_objects_and_data_keys() {
     let back = ok(&b, "POST", "/vault/v1/keys/decrypt", Some(json!({"keys": k["encrypted_keys"]})));
     assert_eq!((back["data_key"].clone(), back["id"].clone()), (k["data_key"].clone(), k["id"].clone()));
     assert_eq!(b.api("POST", "/vault/v1/keys/decrypt", Some(json!({"keys": "garbage"}))).0, 400);
+}
+
+#[test]
+fn directories_from_fixtures_with_the_spec_filters() {
+    let b = Bench::start();
+    let o = org(&b, "Dir");
+    let other = org(&b, "Other");
+    assert_eq!(list_ids(&b, "/directories").0, Vec::<String>::new(), "no directory until seeded");
+    let dirs = b.proxy.local().seed_directories(&o);
+    b.proxy.local().seed_directories(&other);
+    assert!(ulid_ok(&dirs[0], "directory_"));
+    assert_eq!(list_ids(&b, &format!("/directories?organization_id={o}&order=asc")).0, dirs);
+    assert_eq!(list_ids(&b, &format!("/directories?organization_id={o}&search=okta")).0, vec![dirs[0].clone()]);
+    assert_eq!(list_ids(&b, &format!("/directories?organization_id={o}&domain=corp.example.org")).0, vec![dirs[1].clone()]);
+    let (page, meta) = list_ids(&b, "/directories?limit=3");
+    assert_eq!(page.len(), 3);
+    assert_eq!(list_ids(&b, &format!("/directories?limit=3&after={}", meta["after"].as_str().unwrap())).0.len(), 1);
+    let d = ok(&b, "GET", &format!("/directories/{}", dirs[0]), None);
+    assert_eq!(d["metadata"], json!({"users": {"active": 2, "inactive": 1}, "groups": 2}));
+    let users = format!("/directory_users?directory={}", dirs[0]);
+    assert_eq!(list_ids(&b, &users).0.len(), 3);
+    let grace = ok(&b, "GET", &format!("{users}&email=grace@example.com"), None)["data"][0].clone();
+    assert_eq!(grace["groups"].as_array().unwrap().len(), 2, "{grace}");
+    let eng = grace["groups"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(list_ids(&b, &format!("/directory_users?group={eng}")).0.len(), 2);
+    assert_eq!(list_ids(&b, &format!("{users}&idp_id=00u-alan")).0.len(), 1);
+    assert_eq!(ok(&b, "GET", &format!("/directory_users/{}", id(&grace)), None), grace);
+    assert_eq!(list_ids(&b, &format!("/directory_groups?user={}", id(&grace))).0.len(), 2);
+    assert_eq!(list_ids(&b, &format!("/directory_groups?directory={}", dirs[0])).0.len(), 2);
+    assert_eq!(ok(&b, "GET", &format!("/directory_groups/{eng}"), None)["name"], "Engineering");
+    // Delete answers 202 and takes users and groups along; the organization's delete the rest.
+    assert_eq!(b.api("DELETE", &format!("/directories/{}", dirs[0]), None).0, 202);
+    assert_eq!(b.api("GET", &format!("/directory_users/{}", id(&grace)), None).0, 404);
+    assert_eq!(b.api("GET", &format!("/directory_groups/{eng}"), None).0, 404);
+    assert_eq!(b.api("GET", &format!("/directories/{}", dirs[0]), None).0, 404);
+    ok(&b, "DELETE", &format!("/organizations/{o}"), None);
+    assert_eq!(b.api("GET", &format!("/directories/{}", dirs[1]), None).0, 404);
+    assert_eq!(list_ids(&b, "/directories").0.len(), 2, "the other organization keeps its own");
 }

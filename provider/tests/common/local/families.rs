@@ -401,6 +401,24 @@ pub static ORG_DATA_INTEGRATION: Family = Family {
 const INTEGRATION: &str = "/data-integrations/{slug}";
 const SLUG: &[(&str, &str)] = &[("slug", "slug")];
 
+// ---- directories (fixtures: `fixtures/directories.json`, seeded per organization) ----
+
+pub static DIRECTORY: Family = Family {
+    parents: &[("organization_id", Parent::Organization)],
+    delete_status: 202,
+    ..Family::new("directory", "directory", "directory_")
+};
+
+pub static DIRECTORY_USER: Family = Family {
+    parents: &[("directory_id", Parent::Local("directory"))],
+    ..Family::new("directory_user", "directory_user", "directory_user_")
+};
+
+pub static DIRECTORY_GROUP: Family = Family {
+    parents: &[("directory_id", Parent::Local("directory"))],
+    ..Family::new("directory_group", "directory_group", "directory_group_")
+};
+
 // ---- vault ----
 
 /// Key-value objects (UUID ids; `_name`, `_value`, `_versions` hidden: values leave only
@@ -431,6 +449,9 @@ pub static FAMILIES: &[&Family] = &[
     &ORG_DATA_INTEGRATION,
     &VAULT_OBJECT,
     &VAULT_KEY,
+    &DIRECTORY,
+    &DIRECTORY_USER,
+    &DIRECTORY_GROUP,
 ];
 
 use Op::{Create, Custom, Delete, Get, List, Update};
@@ -535,6 +556,14 @@ pub static ROUTES: &[Route] = &[
     bound(route("DELETE", INTEGRATION, &DATA_INTEGRATION, Delete), SLUG),
     checked(route("GET", "/organizations/{organizationId}/data_integration_configurations", &ORG_DATA_INTEGRATION, Custom(x::org_integrations)), &[ORG]),
     checked(route("PUT", "/organizations/{organizationId}/data_integration_configurations/{slug}", &ORG_DATA_INTEGRATION, Custom(x::org_integration_configure)), &[ORG]),
+    // directories
+    route("GET", "/directories", &DIRECTORY, Custom(x::directory_list)),
+    bound(route("GET", "/directories/{id}", &DIRECTORY, Get), &[("id", "id")]),
+    bound(route("DELETE", "/directories/{id}", &DIRECTORY, Delete), &[("id", "id")]),
+    route("GET", "/directory_users", &DIRECTORY_USER, Custom(x::directory_users)),
+    route("GET", "/directory_users/{id}", &DIRECTORY_USER, Custom(x::directory_users)),
+    route("GET", "/directory_groups", &DIRECTORY_GROUP, Custom(x::directory_groups)),
+    bound(route("GET", "/directory_groups/{id}", &DIRECTORY_GROUP, Get), &[("id", "id")]),
     // vault
     route("POST", "/vault/v1/kv", &VAULT_OBJECT, Custom(x::vault_create)),
     route("GET", "/vault/v1/kv", &VAULT_OBJECT, Custom(x::vault_index)),

@@ -3,7 +3,7 @@
 //! their per-organization configurations, and the vault (key-value objects and data keys).
 use serde_json::{json, Value};
 
-use super::families::{Route, DATA_INTEGRATION, FEATURE_FLAG, ORG_DATA_INTEGRATION, RADAR_ENTRY, VAULT_KEY, VAULT_OBJECT};
+use super::families::{Route, DATA_INTEGRATION, DIRECTORY, DIRECTORY_GROUP, DIRECTORY_USER, FEATURE_FLAG, ORG_DATA_INTEGRATION, RADAR_ENTRY, VAULT_KEY, VAULT_OBJECT};
 use super::store::{public, Page, Store};
 use super::{build, field, BoxFut, Local, Out, Req, Up};
 
@@ -466,5 +466,130 @@ pub fn vault_data_key<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -
         let encrypted = b64(format!("bench-wrapped:{id}:{}", uuid()).as_bytes());
         store.insert(VAULT_KEY.name, json!({"id": id, "_data_key": data_key, "_encrypted": encrypted}));
         Out::ok(json!({"context": req.body["context"], "data_key": data_key, "encrypted_keys": encrypted, "id": id}))
+    })
+}
+
+// ---- directories (fixtures) ----
+
+/// Instantiates `fixtures/directories.json` under `org` with fresh ids: the directories,
+/// their groups and users. Returns the directory ids in fixture order.
+pub fn seed_directories(l: &Local, org: &str) -> Vec<String> {
+    let fx: Value = serde_json::from_str(include_str!("fixtures/directories.json")).expect("directory fixtures");
+    let mut store = l.store.lock().unwrap();
+    let mut ids = Vec::new();
+    for d in fx["directories"].as_array().into_iter().flatten() {
+        let users = d["users"].as_array().cloned().unwrap_or_default();
+        let active = users.iter().filter(|u| u["state"] == "active").count();
+        let pins = [("organization_id".into(), json!(org))];
+        let (mut dir, _) = build(&mut store, &DIRECTORY, &json!({}), &pins);
+        for k in ["name", "type", "state", "domain", "external_key"] {
+            dir[k] = d[k].clone();
+        }
+        let groups = d["groups"].as_array().cloned().unwrap_or_default();
+        dir["metadata"] = json!({"users": {"active": active, "inactive": users.len() - active}, "groups": groups.len()});
+        let pins = [("organization_id".into(), json!(org)), ("directory_id".into(), dir["id"].clone())];
+        let mut by_key = std::collections::HashMap::new();
+        for g in &groups {
+            let (mut obj, _) = build(&mut store, &DIRECTORY_GROUP, &json!({}), &pins);
+            obj["name"] = g["name"].clone();
+            obj["idp_id"] = g["idp_id"].clone();
+            obj["raw_attributes"] = json!({});
+            by_key.insert(g["key"].as_str().unwrap_or("").to_string(), obj["id"].clone());
+            store.insert(DIRECTORY_GROUP.name, obj);
+        }
+        for u in &users {
+            let (mut obj, _) = build(&mut store, &DIRECTORY_USER, &json!({}), &pins);
+            for k in ["email", "first_name", "last_name", "idp_id", "state", "job_title", "custom_attributes"] {
+                obj[k] = u[k].clone();
+            }
+            obj["name"] = json!(format!("{} {}", u["first_name"].as_str().unwrap_or(""), u["last_name"].as_str().unwrap_or("")));
+            obj["username"] = u["email"].clone();
+            obj["emails"] = json!([{"primary": true, "type": "work", "value": u["email"]}]);
+            obj["raw_attributes"] = json!({});
+            obj["role"] = json!({"slug": "member"});
+            obj["roles"] = json!([{"slug": "member"}]);
+            let gs: Vec<Value> = u["groups"].as_array().into_iter().flatten().filter_map(|k| by_key.get(k.as_str().unwrap_or("")).cloned()).collect();
+            obj["_groups"] = json!(gs);
+            store.insert(DIRECTORY_USER.name, obj);
+        }
+        ids.push(dir["id"].as_str().unwrap_or("").to_string());
+        store.insert(DIRECTORY.name, dir);
+    }
+    ids
+}
+
+pub fn directory_list<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -> BoxFut<'a> {
+    Box::pin(async move {
+        let store = l.store.lock().unwrap();
+        let q = |k: &str| req.query.get(k).map(String::as_str);
+        let items = store
+            .all(DIRECTORY.name)
+            .iter()
+            .filter(|d| q("organization_id").is_none_or(|o| d["organization_id"] == o))
+            .filter(|d| q("domain").is_none_or(|x| d["domain"] == x))
+            .filter(|d| {
+                q("search").is_none_or(|s| d["name"].as_str().is_some_and(|n| n.to_lowercase().contains(&s.to_lowercase())))
+            })
+            .cloned()
+            .collect();
+        page_of(req, items)
+    })
+}
+
+/// A directory user as answered: with its groups.
+fn with_groups(store: &Store, u: &Value) -> Value {
+    let ids = u["_groups"].as_array().cloned().unwrap_or_default();
+    let groups: Vec<Value> = store.all(DIRECTORY_GROUP.name).iter().filter(|g| ids.contains(&g["id"])).map(public).collect();
+    let mut v = public(u);
+    v["groups"] = json!(groups);
+    v
+}
+
+pub fn directory_users<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -> BoxFut<'a> {
+    Box::pin(async move {
+        let store = l.store.lock().unwrap();
+        if let Some(id) = req.params.get("id") {
+            return match store.by_id(DIRECTORY_USER.name, id) {
+                Some(u) => Out::ok(with_groups(&store, u)),
+                None => Out::not_found("directory user"),
+            };
+        }
+        let q = |k: &str| req.query.get(k).map(String::as_str);
+        let items: Vec<Value> = store
+            .all(DIRECTORY_USER.name)
+            .iter()
+            .filter(|u| q("directory").is_none_or(|d| u["directory_id"] == d))
+            .filter(|u| q("group").is_none_or(|g| u["_groups"].as_array().is_some_and(|a| a.iter().any(|x| x == g))))
+            .filter(|u| q("idp_id").is_none_or(|i| u["idp_id"] == i))
+            .filter(|u| q("email").is_none_or(|e| u["email"] == e))
+            .cloned()
+            .collect();
+        let mut out = page_of(req, items);
+        if let Out::Json(200, env) = &mut out {
+            for item in env["data"].as_array_mut().into_iter().flatten() {
+                if let Some(u) = store.by_id(DIRECTORY_USER.name, item["id"].as_str().unwrap_or("")) {
+                    *item = with_groups(&store, u);
+                }
+            }
+        }
+        out
+    })
+}
+
+pub fn directory_groups<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -> BoxFut<'a> {
+    Box::pin(async move {
+        let store = l.store.lock().unwrap();
+        let q = |k: &str| req.query.get(k).map(String::as_str);
+        let of_user: Option<Vec<Value>> = q("user").map(|u| {
+            store.by_id(DIRECTORY_USER.name, u).and_then(|u| u["_groups"].as_array().cloned()).unwrap_or_default()
+        });
+        let items = store
+            .all(DIRECTORY_GROUP.name)
+            .iter()
+            .filter(|g| q("directory").is_none_or(|d| g["directory_id"] == d))
+            .filter(|g| of_user.as_ref().is_none_or(|ids| ids.contains(&g["id"])))
+            .cloned()
+            .collect();
+        page_of(req, items)
     })
 }

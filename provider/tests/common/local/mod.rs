@@ -142,6 +142,12 @@ impl Local {
         handlers_ext::flag_targets(self, slug)
     }
 
+    /// Seeds the directory fixtures (`fixtures/directories.json`) under an organization;
+    /// returns the directory ids in fixture order.
+    pub fn seed_directories(&self, organization_id: &str) -> Vec<String> {
+        handlers_ext::seed_directories(self, organization_id)
+    }
+
     /// Test read-back: the entries of one Radar list.
     pub fn radar_entries(&self, kind: &str, action: &str) -> Vec<String> {
         handlers_ext::radar_entries(self, kind, action)
