@@ -652,6 +652,8 @@ fn audit_log_schemas_version_and_retention_is_30_or_365() {
     }
     assert_eq!(ok(&b, "PUT", &r, Some(json!({"retention_period_in_days": 30})))["retention_period_in_days"], 30);
     assert_eq!(ok(&b, "GET", &r, None)["retention_period_in_days"], 30);
+    let conf = ok(&b, "GET", &format!("/organizations/{o}/audit_log_configuration"), None);
+    assert_eq!(conf, json!({"organization_id": o, "retention_period_in_days": 30, "state": "active"}));
     assert_eq!(b.api("GET", "/organizations/org_nope/audit_logs_retention", None).0, 404);
     ok(&b, "DELETE", &format!("/organizations/{o}"), None);
     assert_eq!(b.api("GET", &r, None).0, 404);

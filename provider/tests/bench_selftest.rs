@@ -559,16 +559,20 @@ fn spec_guard_records_answers_lacking_a_required_property() {
 
 #[test]
 fn spec_guard_checks_answers_the_emulator_gives() {
-    // The emulator's jwt_template answer lacks properties the spec requires and no row
-    // fixes it (the provider does not use this operation): the guard records it, naming
-    // the missing properties and that there is no row.
+    // The emulator's invitation answer lacks properties the spec requires and no row fixes
+    // it: the guard records it, naming the missing properties and that there is no row.
     let bench = Bench::start();
-    let (s, _) = bench.api("GET", "/user_management/jwt_template", None);
-    assert_eq!(s, 200);
+    let (_, o) = bench.api("POST", "/organizations", Some(json!({"name": "Guard"})));
+    let (s, _) = bench.api(
+        "POST",
+        "/user_management/invitations",
+        Some(json!({"email": "i@example.com", "organization_id": o["id"]})),
+    );
+    assert_eq!(s, 201);
     let v = bench.proxy.take_violations();
     assert_eq!(
         v,
-        vec!["GET /user_management/jwt_template (JwtTemplatesController_getJwtTemplate) answered 200 without required content, created_at, updated_at (no row)".to_string()]
+        vec!["POST /user_management/invitations (UserlandUserInvitesController_create) answered 201 without required accepted_at, accepted_user_id, revoked_at (no row)".to_string()]
     );
 }
 

@@ -528,6 +528,7 @@ pub static ROUTES: &[Route] = &[
     route("GET", "/audit_logs/actions/{actionName}/schemas", &AUDIT_LOG_SCHEMA, Custom(h::audit_schema_list)),
     checked(route("GET", RETENTION, &AUDIT_LOG_RETENTION, Custom(h::retention_get)), &[ORG_BY_ID]),
     checked(route("PUT", RETENTION, &AUDIT_LOG_RETENTION, Custom(h::retention_put)), &[ORG_BY_ID]),
+    checked(route("GET", "/organizations/{id}/audit_log_configuration", &AUDIT_LOG_RETENTION, Custom(h::audit_log_configuration)), &[ORG_BY_ID]),
     // connect applications and client secrets
     checked(route("POST", "/connect/applications", &CONNECT_APP, Create), &[BODY_ORG]),
     route("GET", "/connect/applications", &CONNECT_APP, List),

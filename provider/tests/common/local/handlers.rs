@@ -859,6 +859,20 @@ pub fn retention_get<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) ->
     })
 }
 
+/// The organization's audit-log configuration: its retention (365 days until set) and
+/// state `active`; no log stream (those are configured in the Admin Portal).
+pub fn audit_log_configuration<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -> BoxFut<'a> {
+    Box::pin(async move {
+        let store = l.store.lock().unwrap();
+        let org = req.param("id");
+        let days = store
+            .find(AUDIT_LOG_RETENTION.name, |r| r["organization_id"] == org)
+            .map(|r| r["retention_period_in_days"].clone())
+            .unwrap_or(json!(365));
+        Out::ok(json!({"organization_id": org, "retention_period_in_days": days, "state": "active"}))
+    })
+}
+
 pub fn retention_put<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -> BoxFut<'a> {
     Box::pin(async move {
         let days = req.body["retention_period_in_days"].as_i64();
