@@ -756,13 +756,17 @@ fn coverage_table_is_up_to_date() {
 /// derived from the coverage map) is served by the emulator or a local family.
 #[test]
 fn every_needed_operation_is_served() {
-    let text = std::fs::read_to_string(common::repo_root().join("provider/tests/bench/needed-ops.txt"))
-        .expect("needed-ops.txt");
+    let text =
+        std::fs::read_to_string(common::repo_root().join("provider/tests/bench/needed-ops.txt"))
+            .expect("needed-ops.txt");
     let (routes, _) = emulator_routes();
     let spec = common::spec::spec();
     let mut unserved = Vec::new();
     let mut n = 0;
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let f: Vec<&str> = line.split_whitespace().collect();
         let (method, path, id) = (f[0], f[1], f[2]);
         let op = spec
@@ -776,7 +780,10 @@ fn every_needed_operation_is_served() {
             unserved.push(format!("{method} {path} ({id})"));
         }
     }
-    assert_eq!(n, 150, "needed-ops.txt lists the 150 non-skip operations of the coverage map");
+    assert_eq!(
+        n, 150,
+        "needed-ops.txt lists the 150 non-skip operations of the coverage map"
+    );
     assert!(
         unserved.is_empty(),
         "{} needed operation(s) not served:\n  {}",

@@ -495,10 +495,20 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
             base: inner.upstream.clone(),
             auth: ctx.auth.clone(),
         };
-        let local = super::local::serve(&inner.local, &up, &method, &path, query.as_deref(), &forwarded).await;
+        let local = super::local::serve(
+            &inner.local,
+            &up,
+            &method,
+            &path,
+            query.as_deref(),
+            &forwarded,
+        )
+        .await;
         let (row, reply) = match (local, row) {
             (Some((family, s, v)), _) => (Some(family), local_reply(s, &v)),
-            (None, Some((r, params))) => (Some(r.operation_id), ctx.translate(r.kind, &params).await),
+            (None, Some((r, params))) => {
+                (Some(r.operation_id), ctx.translate(r.kind, &params).await)
+            }
             (None, None) => (
                 None,
                 ctx.forward(&method, &full_path, Some(forwarded)).await,

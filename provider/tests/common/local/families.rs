@@ -27,9 +27,11 @@ pub enum Parent {
 pub struct Secret {
     pub field: &'static str,
     pub make: fn() -> String,
-    pub hints: &'static [(&'static str, fn(&str) -> String)],
+    pub hints: &'static [Hint],
 }
 
+/// A visible field computed from a secret (e.g. its last four characters).
+type Hint = (&'static str, fn(&str) -> String);
 type Hook = fn(&mut Store, &Req, &mut Value) -> Result<(), Out>;
 type DeleteHook = fn(&mut Store, &Req, &Value) -> Result<(), Out>;
 pub type Handler = for<'a> fn(&'a Local, &'a Up, &'a Req, &'a Route) -> BoxFut<'a>;
@@ -177,8 +179,17 @@ fn random_token(prefix: &str) -> String {
 
 pub static API_KEY: Family = Family {
     required: &["name"],
-    create: &["name", "permissions", "expires_at", "organization_id>owner.organization_id"],
-    defaults: &[("permissions", "[]"), ("last_used_at", "null"), ("expires_at", "null")],
+    create: &[
+        "name",
+        "permissions",
+        "expires_at",
+        "organization_id>owner.organization_id",
+    ],
+    defaults: &[
+        ("permissions", "[]"),
+        ("last_used_at", "null"),
+        ("expires_at", "null"),
+    ],
     secrets: &[Secret {
         field: "value",
         make: || random_token("sk_test_"),
@@ -240,7 +251,11 @@ pub static GROUP_ROLE_ASSIGNMENT: Family = Family {
         ("group_id", Parent::Local("group")),
         ("resource.id", Parent::Local("authorization_resource")),
     ],
-    ..Family::new("group_role_assignment", "group_role_assignment", "group_role_assignment_")
+    ..Family::new(
+        "group_role_assignment",
+        "group_role_assignment",
+        "group_role_assignment_",
+    )
 };
 
 pub static ROLE_ASSIGNMENT: Family = Family {
@@ -254,7 +269,8 @@ pub static ROLE_ASSIGNMENT: Family = Family {
 const GRAS: &str = "/authorization/groups/{group_id}/role_assignments";
 const GRA_ITEM: &str = "/authorization/groups/{group_id}/role_assignments/{role_assignment_id}";
 const GRA_BIND: &[(&str, &str)] = &[("group_id", "group_id"), ("role_assignment_id", "id")];
-const RAS: &str = "/authorization/organization_memberships/{organization_membership_id}/role_assignments";
+const RAS: &str =
+    "/authorization/organization_memberships/{organization_membership_id}/role_assignments";
 pub const MEMBERSHIP: Check = check(
     "organization_membership",
     "/user_management/organization_memberships/{organization_membership_id}",
@@ -263,13 +279,28 @@ pub const MEMBERSHIP: Check = check(
 // ---- authorization resources ----
 
 pub static AUTHZ_RESOURCE: Family = Family {
-    required: &["external_id", "name", "resource_type_slug", "organization_id"],
-    create: &["external_id", "name", "description", "resource_type_slug", "organization_id", "parent_resource_id"],
+    required: &[
+        "external_id",
+        "name",
+        "resource_type_slug",
+        "organization_id",
+    ],
+    create: &[
+        "external_id",
+        "name",
+        "description",
+        "resource_type_slug",
+        "organization_id",
+        "parent_resource_id",
+    ],
     update: &["name", "description"],
     defaults: &[("description", "null"), ("parent_resource_id", "null")],
     parents: &[
         ("organization_id", Parent::Organization),
-        ("parent_resource_id", Parent::Local("authorization_resource")),
+        (
+            "parent_resource_id",
+            Parent::Local("authorization_resource"),
+        ),
     ],
     filters: &[
         ("organization_id", "organization_id"),
@@ -280,19 +311,25 @@ pub static AUTHZ_RESOURCE: Family = Family {
     on_create: Some(h::resource_create),
     on_update: Some(h::resource_update),
     on_delete: Some(h::resource_delete),
-    ..Family::new("authorization_resource", "authorization_resource", "authz_resource_")
+    ..Family::new(
+        "authorization_resource",
+        "authorization_resource",
+        "authz_resource_",
+    )
 };
 
 const RESOURCE: &str = "/authorization/resources/{resource_id}";
 const RESOURCE_BIND: &[(&str, &str)] = &[("resource_id", "id")];
-const RESOURCE_EXT: &str = "/authorization/organizations/{organization_id}/resources/{resource_type_slug}/{external_id}";
+const RESOURCE_EXT: &str =
+    "/authorization/organizations/{organization_id}/resources/{resource_type_slug}/{external_id}";
 const RESOURCE_EXT_BIND: &[(&str, &str)] = &[
     ("organization_id", "organization_id"),
     ("resource_type_slug", "resource_type_slug"),
     ("external_id", "external_id"),
 ];
 const BODY_ORG: Check = check("organization", "/organizations/{body.organization_id}");
-const MEMBERSHIP_RESOURCES: &str = "/authorization/organization_memberships/{organization_membership_id}/resources";
+const MEMBERSHIP_RESOURCES: &str =
+    "/authorization/organization_memberships/{organization_membership_id}/resources";
 
 // ---- redirect URIs, CORS origins, JWT template ----
 
@@ -319,12 +356,17 @@ pub static JWT_TEMPLATE: Family = Family::new("jwt_template", "jwt_template", "j
 // ---- audit logs ----
 
 /// One object per schema version of an action (`_action` names it).
-pub static AUDIT_LOG_SCHEMA: Family = Family::new("audit_log_schema", "audit_log_schema", "audit_log_schema_");
+pub static AUDIT_LOG_SCHEMA: Family =
+    Family::new("audit_log_schema", "audit_log_schema", "audit_log_schema_");
 
 /// One per organization (`organization_id`); 30 or 365 days only.
 pub static AUDIT_LOG_RETENTION: Family = Family {
     parents: &[("organization_id", Parent::Organization)],
-    ..Family::new("audit_log_retention", "audit_logs_retention", "audit_log_retention_")
+    ..Family::new(
+        "audit_log_retention",
+        "audit_logs_retention",
+        "audit_log_retention_",
+    )
 };
 
 const RETENTION: &str = "/organizations/{id}/audit_logs_retention";
@@ -335,7 +377,13 @@ const ORG_BY_ID: Check = check("organization", "/organizations/{id}");
 pub static CONNECT_APP: Family = Family {
     required: &["name", "application_type"],
     create: &[
-        "name", "application_type", "description", "scopes", "redirect_uris", "uses_pkce", "is_first_party",
+        "name",
+        "application_type",
+        "description",
+        "scopes",
+        "redirect_uris",
+        "uses_pkce",
+        "is_first_party",
         "organization_id",
     ],
     update: &["name", "description", "scopes", "redirect_uris"],
@@ -355,7 +403,11 @@ pub static CLIENT_SECRET: Family = Family {
         hints: &[("secret_hint", last4)],
     }],
     parents: &[("_application_id", Parent::Local("connect_application"))],
-    ..Family::new("connect_application_secret", "connect_application_secret", "secret_")
+    ..Family::new(
+        "connect_application_secret",
+        "connect_application_secret",
+        "secret_",
+    )
 };
 
 const APP: &str = "/connect/applications/{id}";
@@ -368,7 +420,8 @@ const APP_BIND: &[(&str, &str)] = &[("id", "id")];
 pub static FEATURE_FLAG: Family = Family::new("feature_flag", "feature_flag", "flag_");
 
 /// One entry of one list (`type`, `action`, `entry`); the API has no read.
-pub static RADAR_ENTRY: Family = Family::new("radar_list_entry", "radar_list_entry", "radar_list_entry_");
+pub static RADAR_ENTRY: Family =
+    Family::new("radar_list_entry", "radar_list_entry", "radar_list_entry_");
 
 const FLAG_TARGET: &str = "/feature-flags/{slug}/targets/{resourceId}";
 const RADAR_LIST: &str = "/radar/lists/{type}/{action}";
@@ -380,8 +433,14 @@ pub static DATA_INTEGRATION: Family = Family {
     create: &["description", "enabled", "scopes", "auth_methods", "config"],
     update: &["description", "enabled", "scopes"],
     defaults: &[
-        ("description", "null"), ("enabled", "true"), ("state", "\"valid\""), ("scopes", "null"),
-        ("auth_methods", "[\"oauth\"]"), ("config", "{}"), ("custom_provider", "null"), ("_credentials", "null"),
+        ("description", "null"),
+        ("enabled", "true"),
+        ("state", "\"valid\""),
+        ("scopes", "null"),
+        ("auth_methods", "[\"oauth\"]"),
+        ("config", "{}"),
+        ("custom_provider", "null"),
+        ("_credentials", "null"),
     ],
     on_create: Some(x::data_integration_create),
     on_update: Some(x::data_integration_update),
@@ -395,7 +454,11 @@ pub static ORG_DATA_INTEGRATION: Family = Family {
         ("organization_id", Parent::Organization),
         ("_integration", Parent::Local("data_integration")),
     ],
-    ..Family::new("data_integration_configuration", "data_integration_configuration", "data_integration_configuration_")
+    ..Family::new(
+        "data_integration_configuration",
+        "data_integration_configuration",
+        "data_integration_configuration_",
+    )
 };
 
 const INTEGRATION: &str = "/data-integrations/{slug}";

@@ -3,7 +3,10 @@
 //! their per-organization configurations, and the vault (key-value objects and data keys).
 use serde_json::{json, Value};
 
-use super::families::{Route, DATA_INTEGRATION, DIRECTORY, DIRECTORY_GROUP, DIRECTORY_USER, FEATURE_FLAG, ORG_DATA_INTEGRATION, RADAR_ENTRY, VAULT_KEY, VAULT_OBJECT};
+use super::families::{
+    Route, DATA_INTEGRATION, DIRECTORY, DIRECTORY_GROUP, DIRECTORY_USER, FEATURE_FLAG,
+    ORG_DATA_INTEGRATION, RADAR_ENTRY, VAULT_KEY, VAULT_OBJECT,
+};
 use super::store::{public, Page, Store};
 use super::{build, field, BoxFut, Local, Out, Req, Up};
 
@@ -16,10 +19,13 @@ fn page_of(req: &Req, items: Vec<Value>) -> Out {
 
 /// Loads the fixture objects (feature flags) into a fresh store.
 pub fn load_fixtures(store: &mut Store) {
-    let flags: Vec<Value> = serde_json::from_str(include_str!("fixtures/feature_flags.json")).expect("feature flag fixtures");
+    let flags: Vec<Value> = serde_json::from_str(include_str!("fixtures/feature_flags.json"))
+        .expect("feature flag fixtures");
     for f in flags {
         let (mut obj, _) = build(store, &FEATURE_FLAG, &json!({}), &[]);
-        obj.as_object_mut().expect("object").extend(f.as_object().cloned().unwrap_or_default());
+        obj.as_object_mut()
+            .expect("object")
+            .extend(f.as_object().cloned().unwrap_or_default());
         obj["_targets"] = json!([]);
         store.insert(FEATURE_FLAG.name, obj);
     }
@@ -63,7 +69,12 @@ async fn target_exists(up: &Up, id: &str) -> bool {
 pub fn flag_target<'a>(l: &'a Local, up: &'a Up, req: &'a Req, _: &'a Route) -> BoxFut<'a> {
     Box::pin(async move {
         let (slug, rid) = (req.param("slug"), req.param("resourceId"));
-        if l.store.lock().unwrap().find(FEATURE_FLAG.name, |f| f["slug"] == slug).is_none() {
+        if l.store
+            .lock()
+            .unwrap()
+            .find(FEATURE_FLAG.name, |f| f["slug"] == slug)
+            .is_none()
+        {
             return Out::not_found("feature flag");
         }
         let adding = req.method == "POST";
@@ -71,7 +82,9 @@ pub fn flag_target<'a>(l: &'a Local, up: &'a Up, req: &'a Req, _: &'a Route) -> 
             return Out::not_found("target (an organization or user)");
         }
         let mut store = l.store.lock().unwrap();
-        let f = store.find_mut(FEATURE_FLAG.name, |f| f["slug"] == slug).expect("flag");
+        let f = store
+            .find_mut(FEATURE_FLAG.name, |f| f["slug"] == slug)
+            .expect("flag");
         let targets = f["_targets"].as_array_mut().expect("targets");
         let at = targets.iter().position(|t| t == rid);
         match (adding, at) {
@@ -104,7 +117,10 @@ fn flags_for(store: &Store, ids: &[String]) -> Vec<Value> {
 pub fn org_flags<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -> BoxFut<'a> {
     Box::pin(async move {
         let store = l.store.lock().unwrap();
-        page_of(req, flags_for(&store, &[req.param("organizationId").to_string()]))
+        page_of(
+            req,
+            flags_for(&store, &[req.param("organizationId").to_string()]),
+        )
     })
 }
 
@@ -112,9 +128,19 @@ pub fn org_flags<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -> Box
 pub fn user_flags<'a>(l: &'a Local, up: &'a Up, req: &'a Req, _: &'a Route) -> BoxFut<'a> {
     Box::pin(async move {
         let uid = req.param("userId").to_string();
-        let (_, ms) = up.get(&format!("/user_management/organization_memberships?user_id={uid}&limit=100")).await;
+        let (_, ms) = up
+            .get(&format!(
+                "/user_management/organization_memberships?user_id={uid}&limit=100"
+            ))
+            .await;
         let mut ids = vec![uid];
-        ids.extend(ms["data"].as_array().into_iter().flatten().filter_map(|m| field(m, "organization_id").map(String::from)));
+        ids.extend(
+            ms["data"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|m| field(m, "organization_id").map(String::from)),
+        );
         let store = l.store.lock().unwrap();
         page_of(req, flags_for(&store, &ids))
     })
@@ -126,7 +152,11 @@ pub fn flag_targets(l: &Local, slug: &str) -> Vec<String> {
     store
         .find(FEATURE_FLAG.name, |f| f["slug"] == slug)
         .and_then(|f| f["_targets"].as_array())
-        .map(|a| a.iter().filter_map(|t| t.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -136,13 +166,23 @@ fn entry_ok(kind: &str, e: &str) -> bool {
     match kind {
         "ip_address" => e.parse::<std::net::IpAddr>().is_ok(),
         "domain" => e.contains('.') && !e.contains('@') && !e.contains('/'),
-        "email" => e.split_once('@').is_some_and(|(a, d)| !a.is_empty() && d.contains('.')),
+        "email" => e
+            .split_once('@')
+            .is_some_and(|(a, d)| !a.is_empty() && d.contains('.')),
         "country" => e.len() == 2 && e.chars().all(|c| c.is_ascii_uppercase()),
         _ => !e.trim().is_empty(),
     }
 }
 
-const RADAR_TYPES: &[&str] = &["ip_address", "domain", "email", "device", "user_agent", "device_fingerprint", "country"];
+const RADAR_TYPES: &[&str] = &[
+    "ip_address",
+    "domain",
+    "email",
+    "device",
+    "user_agent",
+    "device_fingerprint",
+    "country",
+];
 
 pub fn radar<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -> BoxFut<'a> {
     Box::pin(async move {
@@ -151,7 +191,9 @@ pub fn radar<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -> BoxFut<
         if !RADAR_TYPES.contains(&kind) || !["block", "allow"].contains(&action) {
             return bad("unknown list type or action");
         }
-        let Some(entry) = req.body_str("entry") else { return bad("entry is required") };
+        let Some(entry) = req.body_str("entry") else {
+            return bad("entry is required");
+        };
         if !entry_ok(kind, entry) {
             return bad(&format!("{entry:?} is not a valid {kind} entry"));
         }
@@ -161,7 +203,11 @@ pub fn radar<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -> BoxFut<
         match (req.method.as_str(), present) {
             ("POST", true) => Out::ok(json!({"message": "entry already present"})),
             ("POST", false) => {
-                let pins = [("type".into(), json!(kind)), ("action".into(), json!(action)), ("entry".into(), json!(entry))];
+                let pins = [
+                    ("type".into(), json!(kind)),
+                    ("action".into(), json!(action)),
+                    ("entry".into(), json!(entry)),
+                ];
                 let (obj, _) = build(&mut store, &RADAR_ENTRY, &json!({}), &pins);
                 store.insert(RADAR_ENTRY.name, obj);
                 Out::Empty(201)
@@ -203,16 +249,26 @@ fn shown_credentials(c: &Value) -> Value {
 
 pub fn data_integration_create(store: &mut Store, req: &Req, obj: &mut Value) -> Result<(), Out> {
     let provider = req.body_str("provider").unwrap_or("").to_string();
-    if store.find(DATA_INTEGRATION.name, |d| d["slug"] == provider.as_str()).is_some() {
-        return Err(Out::Json(409, json!({"message": format!("a {provider} integration exists")})));
+    if store
+        .find(DATA_INTEGRATION.name, |d| d["slug"] == provider.as_str())
+        .is_some()
+    {
+        return Err(Out::Json(
+            409,
+            json!({"message": format!("a {provider} integration exists")}),
+        ));
     }
     obj["slug"] = json!(provider);
     obj["integration_type"] = json!(provider);
-    obj["redirect_uri"] = json!(format!("https://api.workos.com/data-integrations/{provider}/callback"));
+    obj["redirect_uri"] = json!(format!(
+        "https://api.workos.com/data-integrations/{provider}/callback"
+    ));
     obj["installation"] = match req.body.get("api_key") {
         Some(k) => {
             let id = store.new_id("data_installation_");
-            let last4 = k["secret"].as_str().map(|s| s[s.len().saturating_sub(4)..].to_string());
+            let last4 = k["secret"]
+                .as_str()
+                .map(|s| s[s.len().saturating_sub(4)..].to_string());
             json!({"id": id, "user_id": k["user_id"], "organization_id": k.get("organization_id").cloned().unwrap_or(Value::Null), "api_key_last_4": last4})
         }
         None => Value::Null,
@@ -228,7 +284,10 @@ pub fn data_integration_update(_: &mut Store, req: &Req, obj: &mut Value) -> Res
 fn shape_integration(req: &Req, obj: &mut Value) -> Result<(), Out> {
     if let Some(c) = req.body.get("credentials") {
         if !matches!(c["type"].as_str(), Some("custom") | Some("organization")) {
-            return Err(Out::Json(422, json!({"message": "credentials.type must be custom or organization"})));
+            return Err(Out::Json(
+                422,
+                json!({"message": "credentials.type must be custom or organization"}),
+            ));
         }
         obj["_credentials"] = c.clone();
     }
@@ -248,22 +307,44 @@ fn shape_integration(req: &Req, obj: &mut Value) -> Result<(), Out> {
     Ok(())
 }
 
-pub fn org_integration_configure<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -> BoxFut<'a> {
+pub fn org_integration_configure<'a>(
+    l: &'a Local,
+    _: &'a Up,
+    req: &'a Req,
+    _: &'a Route,
+) -> BoxFut<'a> {
     Box::pin(async move {
-        let (org, slug) = (req.param("organizationId").to_string(), req.param("slug").to_string());
+        let (org, slug) = (
+            req.param("organizationId").to_string(),
+            req.param("slug").to_string(),
+        );
         if req.body_str("client_id").is_some() != req.body_str("client_secret").is_some() {
-            return Out::Json(422, json!({"message": "client_id and client_secret go together"}));
+            return Out::Json(
+                422,
+                json!({"message": "client_id and client_secret go together"}),
+            );
         }
         let mut store = l.store.lock().unwrap();
-        let Some(integration) = store.find(DATA_INTEGRATION.name, |d| d["slug"] == slug.as_str()).cloned() else {
+        let Some(integration) = store
+            .find(DATA_INTEGRATION.name, |d| d["slug"] == slug.as_str())
+            .cloned()
+        else {
             return Out::not_found("data integration");
         };
         let now = store.now();
-        let existing = store.find(ORG_DATA_INTEGRATION.name, |c| c["organization_id"] == org.as_str() && c["slug"] == slug.as_str()).cloned();
+        let existing = store
+            .find(ORG_DATA_INTEGRATION.name, |c| {
+                c["organization_id"] == org.as_str() && c["slug"] == slug.as_str()
+            })
+            .cloned();
         let mut c = match existing {
             Some(c) => c,
             None => {
-                let pins = [("organization_id".into(), json!(org)), ("slug".into(), json!(slug)), ("_integration".into(), integration["id"].clone())];
+                let pins = [
+                    ("organization_id".into(), json!(org)),
+                    ("slug".into(), json!(slug)),
+                    ("_integration".into(), integration["id"].clone()),
+                ];
                 build(&mut store, &ORG_DATA_INTEGRATION, &json!({}), &pins).0
             }
         };
@@ -277,7 +358,9 @@ pub fn org_integration_configure<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &
             c["_client_id"] = json!(id);
             c["_client_secret"] = req.body["client_secret"].clone();
         }
-        let secret = c["_client_secret"].as_str().map(|s| s[s.len().saturating_sub(4)..].to_string());
+        let secret = c["_client_secret"]
+            .as_str()
+            .map(|s| s[s.len().saturating_sub(4)..].to_string());
         c["credentials"] = json!({
             "credentials_type": if c["_client_id"].is_string() { "organization" } else { "shared" },
             "has_credentials": c["_client_id"].is_string(),
@@ -297,7 +380,12 @@ pub fn org_integrations<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route)
     Box::pin(async move {
         let store = l.store.lock().unwrap();
         let org = req.param("organizationId");
-        let data: Vec<Value> = store.all(ORG_DATA_INTEGRATION.name).iter().filter(|c| c["organization_id"] == org).map(public).collect();
+        let data: Vec<Value> = store
+            .all(ORG_DATA_INTEGRATION.name)
+            .iter()
+            .filter(|c| c["organization_id"] == org)
+            .map(public)
+            .collect();
         Out::ok(json!({"object": "list", "data": data}))
     })
 }
@@ -311,7 +399,14 @@ fn vault_err(status: u16, msg: &str) -> Out {
 fn uuid() -> String {
     let b: [u8; 16] = rand::random();
     let h = hex::encode(b);
-    format!("{}-{}-4{}-a{}-{}", &h[..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[13..16],
+        &h[17..20],
+        &h[20..32]
+    )
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -334,7 +429,8 @@ fn vault_without_value(o: &Value) -> Value {
 fn new_version(store: &mut Store, o: &mut Value, value: &str) {
     let now = store.now();
     if let Some(vs) = o["_versions"].as_array_mut() {
-        vs.iter_mut().for_each(|v| v["current_version"] = json!(false));
+        vs.iter_mut()
+            .for_each(|v| v["current_version"] = json!(false));
     }
     let v = json!({"id": uuid(), "created_at": now, "current_version": true, "size": value.len(), "etag": hex::encode(<sha2::Sha256 as sha2::Digest>::digest(value.as_bytes()))});
     match o["_versions"].as_array_mut() {
@@ -354,7 +450,10 @@ pub fn vault_create<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -> 
             return vault_err(422, "key_context is required");
         }
         let mut store = l.store.lock().unwrap();
-        if store.find(VAULT_OBJECT.name, |o| o["_name"] == name).is_some() {
+        if store
+            .find(VAULT_OBJECT.name, |o| o["_name"] == name)
+            .is_some()
+        {
             return vault_err(409, "an object with this name exists");
         }
         let mut o = json!({"id": uuid(), "_name": name, "_context": req.body["key_context"], "_key_id": uuid(), "created_at": store.now()});
@@ -377,7 +476,9 @@ fn vault_find(store: &Store, req: &Req) -> Option<Value> {
 pub fn vault_read<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -> BoxFut<'a> {
     Box::pin(async move {
         let store = l.store.lock().unwrap();
-        let Some(o) = vault_find(&store, req) else { return vault_err(404, "object not found") };
+        let Some(o) = vault_find(&store, req) else {
+            return vault_err(404, "object not found");
+        };
         if req.path.ends_with("/metadata") {
             return Out::ok(vault_without_value(&o));
         }
@@ -398,9 +499,13 @@ fn version_matches(o: &Value, check: Option<&str>) -> bool {
 
 pub fn vault_update<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -> BoxFut<'a> {
     Box::pin(async move {
-        let Some(value) = req.body_str("value") else { return vault_err(400, "value is required") };
+        let Some(value) = req.body_str("value") else {
+            return vault_err(400, "value is required");
+        };
         let mut store = l.store.lock().unwrap();
-        let Some(mut o) = vault_find(&store, req) else { return vault_err(404, "object not found") };
+        let Some(mut o) = vault_find(&store, req) else {
+            return vault_err(404, "object not found");
+        };
         if !version_matches(&o, req.body_str("version_check")) {
             return vault_err(409, "Version mismatch");
         }
@@ -417,7 +522,9 @@ pub fn vault_update<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -> 
 pub fn vault_delete<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -> BoxFut<'a> {
     Box::pin(async move {
         let mut store = l.store.lock().unwrap();
-        let Some(o) = vault_find(&store, req) else { return vault_err(404, "object not found") };
+        let Some(o) = vault_find(&store, req) else {
+            return vault_err(404, "object not found");
+        };
         if !version_matches(&o, req.query.get("version_check").map(String::as_str)) {
             return vault_err(409, "Version mismatch");
         }
@@ -435,7 +542,9 @@ pub fn vault_index<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -> B
         let items: Vec<Value> = store
             .all(VAULT_OBJECT.name)
             .iter()
-            .filter(|o| search.is_none_or(|s| o["_name"].as_str().is_some_and(|n| n.contains(s.as_str()))))
+            .filter(|o| {
+                search.is_none_or(|s| o["_name"].as_str().is_some_and(|n| n.contains(s.as_str())))
+            })
             .map(|o| json!({"id": o["id"], "name": o["_name"], "updated_at": o["updated_at"]}))
             .collect();
         let mut out = page_of(req, items);
@@ -452,7 +561,9 @@ pub fn vault_data_key<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -
     Box::pin(async move {
         let mut store = l.store.lock().unwrap();
         if req.path.ends_with("/decrypt") {
-            let Some(keys) = req.body_str("keys") else { return vault_err(400, "keys is required") };
+            let Some(keys) = req.body_str("keys") else {
+                return vault_err(400, "keys is required");
+            };
             return match store.find(VAULT_KEY.name, |k| k["_encrypted"] == keys) {
                 Some(k) => Out::ok(json!({"data_key": k["_data_key"], "id": k["id"]})),
                 None => vault_err(400, "keys cannot be decrypted"),
@@ -464,8 +575,13 @@ pub fn vault_data_key<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -
         let id = uuid();
         let data_key = b64(&rand::random::<[u8; 32]>());
         let encrypted = b64(format!("bench-wrapped:{id}:{}", uuid()).as_bytes());
-        store.insert(VAULT_KEY.name, json!({"id": id, "_data_key": data_key, "_encrypted": encrypted}));
-        Out::ok(json!({"context": req.body["context"], "data_key": data_key, "encrypted_keys": encrypted, "id": id}))
+        store.insert(
+            VAULT_KEY.name,
+            json!({"id": id, "_data_key": data_key, "_encrypted": encrypted}),
+        );
+        Out::ok(
+            json!({"context": req.body["context"], "data_key": data_key, "encrypted_keys": encrypted, "id": id}),
+        )
     })
 }
 
@@ -474,7 +590,8 @@ pub fn vault_data_key<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -
 /// Instantiates `fixtures/directories.json` under `org` with fresh ids: the directories,
 /// their groups and users. Returns the directory ids in fixture order.
 pub fn seed_directories(l: &Local, org: &str) -> Vec<String> {
-    let fx: Value = serde_json::from_str(include_str!("fixtures/directories.json")).expect("directory fixtures");
+    let fx: Value = serde_json::from_str(include_str!("fixtures/directories.json"))
+        .expect("directory fixtures");
     let mut store = l.store.lock().unwrap();
     let mut ids = Vec::new();
     for d in fx["directories"].as_array().into_iter().flatten() {
@@ -487,28 +604,51 @@ pub fn seed_directories(l: &Local, org: &str) -> Vec<String> {
         }
         let groups = d["groups"].as_array().cloned().unwrap_or_default();
         dir["metadata"] = json!({"users": {"active": active, "inactive": users.len() - active}, "groups": groups.len()});
-        let pins = [("organization_id".into(), json!(org)), ("directory_id".into(), dir["id"].clone())];
+        let pins = [
+            ("organization_id".into(), json!(org)),
+            ("directory_id".into(), dir["id"].clone()),
+        ];
         let mut by_key = std::collections::HashMap::new();
         for g in &groups {
             let (mut obj, _) = build(&mut store, &DIRECTORY_GROUP, &json!({}), &pins);
             obj["name"] = g["name"].clone();
             obj["idp_id"] = g["idp_id"].clone();
             obj["raw_attributes"] = json!({});
-            by_key.insert(g["key"].as_str().unwrap_or("").to_string(), obj["id"].clone());
+            by_key.insert(
+                g["key"].as_str().unwrap_or("").to_string(),
+                obj["id"].clone(),
+            );
             store.insert(DIRECTORY_GROUP.name, obj);
         }
         for u in &users {
             let (mut obj, _) = build(&mut store, &DIRECTORY_USER, &json!({}), &pins);
-            for k in ["email", "first_name", "last_name", "idp_id", "state", "job_title", "custom_attributes"] {
+            for k in [
+                "email",
+                "first_name",
+                "last_name",
+                "idp_id",
+                "state",
+                "job_title",
+                "custom_attributes",
+            ] {
                 obj[k] = u[k].clone();
             }
-            obj["name"] = json!(format!("{} {}", u["first_name"].as_str().unwrap_or(""), u["last_name"].as_str().unwrap_or("")));
+            obj["name"] = json!(format!(
+                "{} {}",
+                u["first_name"].as_str().unwrap_or(""),
+                u["last_name"].as_str().unwrap_or("")
+            ));
             obj["username"] = u["email"].clone();
             obj["emails"] = json!([{"primary": true, "type": "work", "value": u["email"]}]);
             obj["raw_attributes"] = json!({});
             obj["role"] = json!({"slug": "member"});
             obj["roles"] = json!([{"slug": "member"}]);
-            let gs: Vec<Value> = u["groups"].as_array().into_iter().flatten().filter_map(|k| by_key.get(k.as_str().unwrap_or("")).cloned()).collect();
+            let gs: Vec<Value> = u["groups"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|k| by_key.get(k.as_str().unwrap_or("")).cloned())
+                .collect();
             obj["_groups"] = json!(gs);
             store.insert(DIRECTORY_USER.name, obj);
         }
@@ -528,7 +668,11 @@ pub fn directory_list<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -
             .filter(|d| q("organization_id").is_none_or(|o| d["organization_id"] == o))
             .filter(|d| q("domain").is_none_or(|x| d["domain"] == x))
             .filter(|d| {
-                q("search").is_none_or(|s| d["name"].as_str().is_some_and(|n| n.to_lowercase().contains(&s.to_lowercase())))
+                q("search").is_none_or(|s| {
+                    d["name"]
+                        .as_str()
+                        .is_some_and(|n| n.to_lowercase().contains(&s.to_lowercase()))
+                })
             })
             .cloned()
             .collect();
@@ -539,7 +683,12 @@ pub fn directory_list<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) -
 /// A directory user as answered: with its groups.
 fn with_groups(store: &Store, u: &Value) -> Value {
     let ids = u["_groups"].as_array().cloned().unwrap_or_default();
-    let groups: Vec<Value> = store.all(DIRECTORY_GROUP.name).iter().filter(|g| ids.contains(&g["id"])).map(public).collect();
+    let groups: Vec<Value> = store
+        .all(DIRECTORY_GROUP.name)
+        .iter()
+        .filter(|g| ids.contains(&g["id"]))
+        .map(public)
+        .collect();
     let mut v = public(u);
     v["groups"] = json!(groups);
     v
@@ -559,7 +708,13 @@ pub fn directory_users<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) 
             .all(DIRECTORY_USER.name)
             .iter()
             .filter(|u| q("directory").is_none_or(|d| u["directory_id"] == d))
-            .filter(|u| q("group").is_none_or(|g| u["_groups"].as_array().is_some_and(|a| a.iter().any(|x| x == g))))
+            .filter(|u| {
+                q("group").is_none_or(|g| {
+                    u["_groups"]
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(|x| x == g))
+                })
+            })
             .filter(|u| q("idp_id").is_none_or(|i| u["idp_id"] == i))
             .filter(|u| q("email").is_none_or(|e| u["email"] == e))
             .cloned()
@@ -567,7 +722,8 @@ pub fn directory_users<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route) 
         let mut out = page_of(req, items);
         if let Out::Json(200, env) = &mut out {
             for item in env["data"].as_array_mut().into_iter().flatten() {
-                if let Some(u) = store.by_id(DIRECTORY_USER.name, item["id"].as_str().unwrap_or("")) {
+                if let Some(u) = store.by_id(DIRECTORY_USER.name, item["id"].as_str().unwrap_or(""))
+                {
                     *item = with_groups(&store, u);
                 }
             }
@@ -581,7 +737,10 @@ pub fn directory_groups<'a>(l: &'a Local, _: &'a Up, req: &'a Req, _: &'a Route)
         let store = l.store.lock().unwrap();
         let q = |k: &str| req.query.get(k).map(String::as_str);
         let of_user: Option<Vec<Value>> = q("user").map(|u| {
-            store.by_id(DIRECTORY_USER.name, u).and_then(|u| u["_groups"].as_array().cloned()).unwrap_or_default()
+            store
+                .by_id(DIRECTORY_USER.name, u)
+                .and_then(|u| u["_groups"].as_array().cloned())
+                .unwrap_or_default()
         });
         let items = store
             .all(DIRECTORY_GROUP.name)

@@ -259,7 +259,10 @@ async fn run_checks(route: &Route, up: &Up, req: &mut Req) -> Result<(), Out> {
             let msg = format!("{} not found", c.name.replace('_', " "));
             return Err(match c.status {
                 404 => Out::not_found(c.name),
-                s => Out::Json(s, json!({"code": "invalid_request_parameters", "message": msg})),
+                s => Out::Json(
+                    s,
+                    json!({"code": "invalid_request_parameters", "message": msg}),
+                ),
             });
         }
         req.fetched.insert(c.name, v);
@@ -308,7 +311,10 @@ pub fn find(store: &Store, fam: &Family, pins: &[(String, Value)]) -> Result<Val
 /// Validates a create body against the family: an object with every required field.
 pub fn check_required(fam: &Family, body: &Value) -> Result<(), Out> {
     if !body.is_object() {
-        return Err(Out::invalid("body", "the request body must be a JSON object"));
+        return Err(Out::invalid(
+            "body",
+            "the request body must be a JSON object",
+        ));
     }
     for f in fam.required {
         if body.get(*f).is_none_or(Value::is_null) {
@@ -329,7 +335,11 @@ pub fn build(
     let now = store.now();
     let mut obj = json!({"object": fam.object, "id": store.new_id(fam.prefix)});
     for (f, j) in fam.defaults {
-        set_path(&mut obj, f, serde_json::from_str(j).expect("default is JSON"));
+        set_path(
+            &mut obj,
+            f,
+            serde_json::from_str(j).expect("default is JSON"),
+        );
     }
     for spec in fam.create {
         let (src, dst) = spec.split_once('>').unwrap_or((spec, spec));
@@ -354,7 +364,12 @@ pub fn build(
     (obj, shown)
 }
 
-fn create(store: &mut Store, fam: &Family, req: &Req, pins: &[(String, Value)]) -> Result<Out, Out> {
+fn create(
+    store: &mut Store,
+    fam: &Family,
+    req: &Req,
+    pins: &[(String, Value)],
+) -> Result<Out, Out> {
     check_required(fam, &req.body)?;
     let (mut obj, shown) = build(store, fam, &req.body, pins);
     if let Some(h) = fam.on_create {
@@ -366,7 +381,12 @@ fn create(store: &mut Store, fam: &Family, req: &Req, pins: &[(String, Value)]) 
     Ok(Out::Json(fam.create_status, answer))
 }
 
-fn list(store: &Store, fam: &Family, req: &Req, mut pins: Vec<(String, Value)>) -> Result<Out, Out> {
+fn list(
+    store: &Store,
+    fam: &Family,
+    req: &Req,
+    mut pins: Vec<(String, Value)>,
+) -> Result<Out, Out> {
     let page = Page::parse(&req.query)?;
     for (q, f) in fam.filters {
         if let Some(v) = req.query.get(*q) {
@@ -376,9 +396,17 @@ fn list(store: &Store, fam: &Family, req: &Req, mut pins: Vec<(String, Value)>) 
     Ok(Out::ok(page.envelope(store::matching(store, fam, &pins))))
 }
 
-fn update(store: &mut Store, fam: &Family, req: &Req, pins: &[(String, Value)]) -> Result<Out, Out> {
+fn update(
+    store: &mut Store,
+    fam: &Family,
+    req: &Req,
+    pins: &[(String, Value)],
+) -> Result<Out, Out> {
     if !req.body.is_object() {
-        return Err(Out::invalid("body", "the request body must be a JSON object"));
+        return Err(Out::invalid(
+            "body",
+            "the request body must be a JSON object",
+        ));
     }
     let mut obj = find(store, fam, pins)?;
     for f in fam.update {
@@ -398,7 +426,12 @@ fn update(store: &mut Store, fam: &Family, req: &Req, pins: &[(String, Value)]) 
     Ok(Out::ok(answer))
 }
 
-fn delete(store: &mut Store, fam: &Family, req: &Req, pins: &[(String, Value)]) -> Result<Out, Out> {
+fn delete(
+    store: &mut Store,
+    fam: &Family,
+    req: &Req,
+    pins: &[(String, Value)],
+) -> Result<Out, Out> {
     let obj = find(store, fam, pins)?;
     if let Some(h) = fam.on_delete {
         h(store, req, &obj)?;

@@ -76,7 +76,9 @@ pub fn set_path(v: &mut Value, path: &str, val: Value) {
             obj.insert(k.to_string(), val);
             return;
         }
-        cur = obj.entry(k.to_string()).or_insert(Value::Object(Map::new()));
+        cur = obj
+            .entry(k.to_string())
+            .or_insert(Value::Object(Map::new()));
     }
 }
 
