@@ -1826,3 +1826,51 @@ fn directories_from_fixtures_with_the_spec_filters() {
         "the other organization keeps its own"
     );
 }
+
+#[test]
+fn the_spec_guard_still_refuses_what_no_spec_operation_is() {
+    // CORS origins have no delete in the spec; the family has none, and the guard answers
+    // 404 before any family is asked.
+    let b = Bench::start();
+    let c = ok(
+        &b,
+        "POST",
+        "/user_management/cors_origins",
+        Some(json!({"origin": "https://a.example.com"})),
+    );
+    let (s, v) = b.api(
+        "DELETE",
+        &format!("/user_management/cors_origins/{}", id(&c)),
+        None,
+    );
+    assert_eq!((s, v["code"].clone()), (404, json!("not_found")));
+    let violations = b.proxy.take_violations();
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    assert!(violations[0].contains("not a spec operation"));
+    assert_eq!(
+        list_ids(&b, "/user_management/cors_origins").0,
+        vec![id(&c)],
+        "the origin stays"
+    );
+}
+
+#[test]
+fn answers_say_which_family_served_them() {
+    let b = Bench::start();
+    let o = org(&b, "Log");
+    ok(
+        &b,
+        "POST",
+        &format!("/organizations/{o}/groups"),
+        Some(json!({"name": "g"})),
+    );
+    let log = b.proxy.requests();
+    let last = log.last().unwrap();
+    assert_eq!(last.row, Some("group"));
+    assert_eq!(last.status, 201);
+    assert_eq!(
+        log[0].row,
+        Some("OrganizationsController_create"),
+        "emulator traffic keeps its rows"
+    );
+}

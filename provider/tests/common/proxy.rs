@@ -154,7 +154,8 @@ pub struct LoggedRequest {
     pub status: u16,
     pub request_body: String,
     pub response_body: String,
-    /// operationId of the table row that handled it, if any; "fault" for injected faults.
+    /// operationId of the table row that handled it, if any; "fault" for injected faults;
+    /// the family name (`local/families.rs`) when a local family answered.
     pub row: Option<&'static str>,
 }
 
