@@ -546,7 +546,7 @@ pub static ROUTES: &[Route] = &[
         &[check("organization_membership", "/user_management/organization_memberships/{omId}")],
     ),
     // group role assignments
-    route("GET", GRAS, &GROUP_ROLE_ASSIGNMENT, Custom(h::gra_list)),
+    bound(route("GET", GRAS, &GROUP_ROLE_ASSIGNMENT, Custom(h::gra_list)), &[("group_id", "group_id")]),
     route("POST", GRAS, &GROUP_ROLE_ASSIGNMENT, Custom(h::gra_create)),
     route("PUT", GRAS, &GROUP_ROLE_ASSIGNMENT, Custom(h::gra_replace)),
     route("DELETE", GRAS, &GROUP_ROLE_ASSIGNMENT, Custom(h::gra_remove_by_criteria)),

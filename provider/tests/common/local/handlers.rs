@@ -361,18 +361,13 @@ fn group_by_id(l: &Local, id: &str) -> Result<Value, Out> {
         .ok_or_else(|| Out::not_found("group"))
 }
 
+/// The group's assignments (a generic list, once the group is known to exist).
 pub fn gra_list<'a>(l: &'a Local, _: &'a Up, req: &'a Req, r: &'a Route) -> BoxFut<'a> {
     Box::pin(async move {
         if let Err(e) = group_by_id(l, req.param("group_id")) {
             return e;
         }
-        let store = l.store.lock().unwrap();
-        let pins = [("group_id".to_string(), json!(req.param("group_id")))];
-        let _ = r;
-        page_of(
-            req,
-            super::store::matching(&store, &GROUP_ROLE_ASSIGNMENT, &pins),
-        )
+        generic(l, req, r, super::families::Op::List)
     })
 }
 
