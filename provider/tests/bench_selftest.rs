@@ -725,12 +725,26 @@ fn coverage_markdown() -> String {
          {unresolved} registration(s) could not be resolved and are not counted. A route being registered does not mean \
          its behaviour follows the spec: rows document the divergences found so far.\n\n"
     ));
+    let served: Vec<String> = spec
+        .operations
+        .iter()
+        .map(|op| served_by(op, &routes))
+        .collect();
+    let count = |pre: &str| served.iter().filter(|s| s.starts_with(pre)).count();
+    md.push_str(&format!(
+        "Totals: {} by a local family, {} by the emulator with a row, {} by the emulator alone, \
+         {} not served. Every operation a proposed Terraform object needs \
+         (`provider/tests/bench/needed-ops.txt`) is served: `bench_selftest::every_needed_operation_is_served`.\n\n",
+        count("local family"),
+        count("emulator + row"),
+        served.iter().filter(|s| *s == "emulator").count(),
+        count("not served"),
+    ));
     md.push_str("| Method | Path | operationId | Served by |\n|---|---|---|---|\n");
-    for op in &spec.operations {
-        let served = served_by(op, &routes);
+    for (op, by) in spec.operations.iter().zip(&served) {
         md.push_str(&format!(
             "| {} | `{}` | {} | {} |\n",
-            op.method, op.path, op.operation_id, served
+            op.method, op.path, op.operation_id, by
         ));
     }
     md
