@@ -8,9 +8,13 @@
 //! The spec guard: every incoming request must be a spec operation (method + path template
 //! of the vendored spec, see `spec.rs`), except the emulator helper routes in [`EXEMPT`]. Any
 //! other request is answered 404 `not_found` (even when the emulator has the route) and
-//! recorded as a violation; so is a 2xx answer that lacks a property the spec's response
-//! schema requires. [`crate::common::Bench`] fails the test that caused a violation. The guard
-//! checks what the provider (or a test via `Bench::api`) sends, not what a row forwards.
+//! recorded as a violation. Conformance (`conformance.rs`, a JSON Schema validator over the
+//! spec): a request whose query or body is not valid per the operation's schemas is answered
+//! 422 `invalid_request_parameters` (not forwarded) and recorded; an answer not valid per the
+//! spec's schema for its status is recorded naming the row that must fix it (or "emulator (no
+//! row)"), and still passed on. [`crate::common::Bench`] fails the test that caused a
+//! violation. The guard checks what the provider (or a test via `Bench::api`) sends and what
+//! it gets back, not what a row forwards to the emulator.
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -425,23 +429,25 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
                     "code": "not_found",
                     "message": format!("{method} {path} is not a spec operation"),
                 });
-                let resp_body = Bytes::from(b.to_string());
-                inner.log.lock().unwrap().push(LoggedRequest {
-                    method,
-                    path: full_path,
-                    status: 404,
-                    request_body: String::from_utf8_lossy(&body).into_owned(),
-                    response_body: String::from_utf8_lossy(&resp_body).into_owned(),
-                    row: Some("spec guard"),
-                });
-                return Response::builder()
-                    .status(404)
-                    .header("content-type", "application/json")
-                    .body(Full::new(resp_body))
-                    .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())));
+                return refuse(&inner, method, full_path, &body, 404, &b, "spec guard");
             }
         }
     };
+
+    // Request conformance: query and body valid per the operation's schemas, else 422.
+    if let Some(op) = op {
+        let (checked, _) = split_preview(&method, &body);
+        let findings = super::conformance::check_request(op, query.as_deref(), &checked);
+        if !findings.is_empty() {
+            inner.violations.lock().unwrap().push(format!(
+                "{method} {path} ({}) request not per spec (the provider or test must fix it): {}",
+                op.operation_id,
+                join_findings(&findings)
+            ));
+            let b = super::conformance::rejection(&findings);
+            return refuse(&inner, method, full_path, &body, 422, &b, "conformance");
+        }
+    }
 
     // Injected faults first.
     let fault = {
@@ -490,20 +496,20 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
         (row, echo_preview(&inner, preview, reply))
     };
 
-    // Response check: a 2xx answer has every property the spec's schema requires.
-    if let Some(op) = op.filter(|_| is_ok(status)) {
-        let v: Value = serde_json::from_slice(&resp_body).unwrap_or(Value::Null);
-        let missing = super::spec::spec().missing_required(op, status, &v);
-        if !missing.is_empty() {
+    // Response conformance: the answer is valid per the spec's schema for its status. An
+    // injected error fault plays a failure the spec need not describe: only 2xx faults count.
+    if let Some(op) = op.filter(|_| row_id != Some("fault") || is_ok(status)) {
+        let findings = super::conformance::check_response(op, status, &resp_body);
+        if !findings.is_empty() {
             let by = match row_id {
                 Some("fault") => "fault injector".to_string(),
                 Some(id) => format!("row {id}"),
-                None => "no row".to_string(),
+                None => "emulator (no row)".to_string(),
             };
             inner.violations.lock().unwrap().push(format!(
-                "{method} {path} ({}) answered {status} without required {} ({by})",
+                "{method} {path} ({}) answered {status} not per spec, fix in {by}: {}",
                 op.operation_id,
-                missing.join(", ")
+                join_findings(&findings)
             ));
         }
     }
@@ -521,6 +527,36 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
         builder = builder.header(k, v);
     }
     builder
+        .body(Full::new(resp_body))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
+
+fn join_findings(f: &[super::conformance::Finding]) -> String {
+    f.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+}
+
+/// Answers a request the bench refuses itself (not forwarded), and logs it under `row`.
+fn refuse(
+    inner: &Inner,
+    method: String,
+    full_path: String,
+    body: &Bytes,
+    status: u16,
+    answer: &Value,
+    row: &'static str,
+) -> Response<Full<Bytes>> {
+    let resp_body = Bytes::from(answer.to_string());
+    inner.log.lock().unwrap().push(LoggedRequest {
+        method,
+        path: full_path,
+        status,
+        request_body: String::from_utf8_lossy(body).into_owned(),
+        response_body: String::from_utf8_lossy(&resp_body).into_owned(),
+        row: Some(row),
+    });
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
         .body(Full::new(resp_body))
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
 }
