@@ -53,7 +53,11 @@ pub struct Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let at = if self.at.is_empty() { "(body)" } else { &self.at };
+        let at = if self.at.is_empty() {
+            "(body)"
+        } else {
+            &self.at
+        };
         write!(f, "{at}: {} [{}]", self.message, self.code)
     }
 }
@@ -78,23 +82,54 @@ type Compiled = Arc<Result<Validator, String>>;
 
 struct Checker {
     registry: Registry<'static>,
+    /// The spec document as registered (see [`normalized`]).
+    doc: &'static Value,
     validators: Mutex<HashMap<String, Compiled>>,
 }
 
 fn checker() -> &'static Checker {
     static CHECKER: OnceLock<Checker> = OnceLock::new();
+    static DOC: OnceLock<Value> = OnceLock::new();
     CHECKER.get_or_init(|| {
+        let doc = DOC.get_or_init(|| normalized(spec().doc.clone()));
         let registry = Registry::new()
             .draft(Draft::Draft202012)
-            .add(SPEC_URI, &spec().doc)
+            .add(SPEC_URI, doc)
             .expect("spec URI")
             .prepare()
             .expect("spec document as a schema resource");
         Checker {
             registry,
+            doc,
             validators: Mutex::new(HashMap::new()),
         }
     })
+}
+
+/// The spec document with each `required` list deduplicated. Some of the spec's schemas
+/// (`OrganizationList`, `DirectoryList`, … in v0.61.0) name a property twice in `required`,
+/// which JSON Schema forbids (its items must be unique) and which the validator then reports
+/// as missing although present. Dropping the repetition keeps the meaning.
+fn normalized(mut v: Value) -> Value {
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::Array(req)) = m.get_mut("required") {
+                    let mut seen = Vec::new();
+                    req.retain(|r| {
+                        let fresh = !seen.contains(r);
+                        seen.push(r.clone());
+                        fresh
+                    });
+                }
+                m.values_mut().for_each(walk);
+            }
+            Value::Array(a) => a.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(&mut v);
+    v
 }
 
 /// Escapes one JSON pointer token.
@@ -188,7 +223,11 @@ fn check_request_body(op: &Operation, body: &[u8], out: &mut Vec<Finding>) {
     let empty = body.iter().all(u8::is_ascii_whitespace);
     let Some(rb) = op.raw.get("requestBody") else {
         if !empty {
-            out.push(Finding::new("", "body", "the operation takes no request body"));
+            out.push(Finding::new(
+                "",
+                "body",
+                "the operation takes no request body",
+            ));
         }
         return;
     };
@@ -215,7 +254,9 @@ fn json_content(r: &Value) -> Option<&str> {
     let content = r.get("content")?.as_object()?;
     content
         .iter()
-        .find(|(k, v)| (k.as_str() == "application/json" || k.ends_with("+json")) && v.get("schema").is_some())
+        .find(|(k, v)| {
+            (k.as_str() == "application/json" || k.ends_with("+json")) && v.get("schema").is_some()
+        })
         .map(|(k, _)| k.as_str())
 }
 
@@ -225,7 +266,7 @@ fn resolve(mut s: &Value) -> &Value {
         let Some(r) = s.get("$ref").and_then(Value::as_str) else {
             return s;
         };
-        let Some(target) = r.strip_prefix('#').and_then(|p| spec().doc.pointer(p)) else {
+        let Some(target) = r.strip_prefix('#').and_then(|p| checker().doc.pointer(p)) else {
             return s;
         };
         s = target;
@@ -251,7 +292,11 @@ fn coerce(text: &str, schema: &Value) -> Value {
         }
     }
     if ts.contains(&"number") {
-        if let Some(n) = text.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+        if let Some(n) = text
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+        {
             return Value::Number(n);
         }
     }
@@ -266,7 +311,11 @@ fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
         return Vec::new();
     };
     reqwest::Url::parse(&format!("http://bench/?{q}"))
-        .map(|u| u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+        .map(|u| {
+            u.query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -276,7 +325,12 @@ fn check_query(op: &Operation, query: Option<&str>, out: &mut Vec<Finding>) {
         .raw
         .get("parameters")
         .and_then(Value::as_array)
-        .map(|ps| ps.iter().enumerate().filter(|(_, p)| p["in"] == "query").collect())
+        .map(|ps| {
+            ps.iter()
+                .enumerate()
+                .filter(|(_, p)| p["in"] == "query")
+                .collect()
+        })
         .unwrap_or_default();
     let name_of = |p: &Value| p["name"].as_str().unwrap_or_default().to_string();
     let mut seen: Vec<&str> = Vec::new();
@@ -295,10 +349,18 @@ fn check_query(op: &Operation, query: Option<&str>, out: &mut Vec<Finding>) {
     }
     for (i, p) in params {
         let name = name_of(p);
-        let values: Vec<&str> = pairs.iter().filter(|(k, _)| *k == name).map(|(_, v)| v.as_str()).collect();
+        let values: Vec<&str> = pairs
+            .iter()
+            .filter(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+            .collect();
         if values.is_empty() {
             if p["required"] == true {
-                out.push(Finding::new(format!("?{name}"), "required", "a required query parameter is missing"));
+                out.push(Finding::new(
+                    format!("?{name}"),
+                    "required",
+                    "a required query parameter is missing",
+                ));
             }
             continue;
         }
@@ -314,7 +376,11 @@ fn check_query(op: &Operation, query: Option<&str>, out: &mut Vec<Finding>) {
             Value::Array(texts.iter().map(|t| coerce(t, items)).collect())
         } else {
             if values.len() > 1 {
-                out.push(Finding::new(format!("?{name}"), "repeated_parameter", "given more than once"));
+                out.push(Finding::new(
+                    format!("?{name}"),
+                    "repeated_parameter",
+                    "given more than once",
+                ));
             }
             coerce(values[0], schema)
         };
@@ -326,9 +392,13 @@ fn check_query(op: &Operation, query: Option<&str>, out: &mut Vec<Finding>) {
 /// The key of `op`'s responses that covers `status`: exact, `NXX`, then `default`.
 fn response_key(op: &Operation, status: u16) -> Option<String> {
     let responses = op.raw.get("responses")?.as_object()?;
-    [status.to_string(), format!("{}XX", status / 100), "default".to_string()]
-        .into_iter()
-        .find(|k| responses.contains_key(k))
+    [
+        status.to_string(),
+        format!("{}XX", status / 100),
+        "default".to_string(),
+    ]
+    .into_iter()
+    .find(|k| responses.contains_key(k))
 }
 
 /// Findings for `op`'s answer `status` with `body` (empty for none).
@@ -353,7 +423,11 @@ pub fn check_response(op: &Operation, status: u16, body: &[u8]) -> Vec<Finding> 
         return out;
     };
     if body.iter().all(u8::is_ascii_whitespace) {
-        out.push(Finding::new("", "body", "empty, the spec gives a JSON body"));
+        out.push(Finding::new(
+            "",
+            "body",
+            "empty, the spec gives a JSON body",
+        ));
         return out;
     }
     let v: Value = match serde_json::from_slice(body) {
@@ -363,7 +437,12 @@ pub fn check_response(op: &Operation, status: u16, body: &[u8]) -> Vec<Finding> 
             return out;
         }
     };
-    let pointer = format!("{}/responses/{}/content/{}/schema", op.pointer(), token(&key), token(ct));
+    let pointer = format!(
+        "{}/responses/{}/content/{}/schema",
+        op.pointer(),
+        token(&key),
+        token(ct)
+    );
     checker().validate(&pointer, &v, "", &mut out);
     out
 }

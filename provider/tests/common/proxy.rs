@@ -532,7 +532,10 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
 }
 
 fn join_findings(f: &[super::conformance::Finding]) -> String {
-    f.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    f.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Answers a request the bench refuses itself (not forwarded), and logs it under `row`.
