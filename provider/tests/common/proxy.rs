@@ -44,6 +44,8 @@ pub enum Kind {
     Membership,
     /// Domain verify: emulator answers 200, the spec 201.
     Status201,
+    /// Forward unchanged; the emulator's status `.0` is answered as the spec's `.1`.
+    Renumber(u16, u16),
     /// Organization list: the emulator ignores the `search` filter; the proxy applies it.
     OrganizationList,
     /// Known divergence with no translation: passes through (documentation only).
@@ -128,7 +130,11 @@ pub const TABLE: &[Row] = &[
         doc: "As find, per item. The emulator IGNORES `search` (spec: matches against the organization name): the proxy keeps only the items whose name contains it (case-insensitive), page by page; the emulator's cursors are kept." },
     Row { operation_id: "OrganizationDomainsController_verify", method: "POST", path: "/organization_domains/{id}/verify", kind: Kind::Status201,
         doc: "Emulator answers 200 (spec 201) and re-verifies an already verified domain (spec 400 domain_already_verified): status → 201; the re-verify is not translated." },
+    Row { operation_id: "OrganizationsController_deleteOrganization", method: "DELETE", path: "/organizations/{id}", kind: Kind::Renumber(204, 200),
+        doc: "Emulator answers 204 No Content; the spec gives 200 (or 202), no body: 204 → 200." },
     // ---- users ----
+    Row { operation_id: "UserlandUsersController_delete[0]", method: "DELETE", path: "/user_management/users/{id}", kind: Kind::Renumber(204, 200),
+        doc: "Emulator answers 204 No Content; the spec gives 200, no body: 204 → 200." },
     Row { operation_id: "UserlandUsersController_update[0]", method: "PUT", path: "/user_management/users/{id}", kind: Kind::Gap,
         doc: "Emulator PUT: first_name/last_name \"\" stored as \"\", null stored as null; email_verified updated (any JSON value stored as is); password accepted (hashed); email IGNORED (200, unchanged); name and locale IGNORED; metadata replaced wholesale; external_id null clears. No translation (email change is a known gap)." },
     // ---- memberships ----
@@ -136,6 +142,8 @@ pub const TABLE: &[Row] = &[
         doc: "Emulator stores one role {slug} from role_slug (default member, never checked) and IGNORES role_slugs; answer lacks roles, user, directory_managed. Proxy: role_slugs → role_slug = first slug, remembers the full list; answers get roles (remembered list, else [role]), directory_managed=false and the embedded user (GET user)." },
     Row { operation_id: "UserlandUserOrganizationMembershipsController_update", method: "PUT", path: "/user_management/organization_memberships/{id}", kind: Kind::Membership,
         doc: "As create: role_slugs → role_slug (first) + remembered list; role_slug resets the list." },
+    Row { operation_id: "UserlandUserOrganizationMembershipsController_delete", method: "DELETE", path: "/user_management/organization_memberships/{id}", kind: Kind::Renumber(204, 200),
+        doc: "Emulator answers 204 No Content; the spec gives 200, no body: 204 → 200." },
     Row { operation_id: "UserlandUserOrganizationMembershipsController_get", method: "GET", path: "/user_management/organization_memberships/{id}", kind: Kind::Respond(Fix::Membership), doc: "Adds roles/user/directory_managed." },
     Row { operation_id: "UserlandUserOrganizationMembershipsController_list", method: "GET", path: "/user_management/organization_memberships", kind: Kind::Respond(Fix::Membership), doc: "Adds roles/user/directory_managed per item." },
     Row { operation_id: "UserlandUserOrganizationMembershipsController_deactivate", method: "PUT", path: "/user_management/organization_memberships/{id}/deactivate", kind: Kind::Respond(Fix::Membership), doc: "Adds roles/user/directory_managed." },
@@ -721,6 +729,12 @@ impl Ctx {
                     .forward(&self.method, &self.full_path(), Some(self.body.clone()))
                     .await;
                 (if s == 200 { 201 } else { s }, h, b)
+            }
+            Kind::Renumber(from, to) => {
+                let (s, h, b) = self
+                    .forward(&self.method, &self.full_path(), Some(self.body.clone()))
+                    .await;
+                (if s == from { to } else { s }, h, b)
             }
             Kind::Respond(fix) => {
                 self.before(fix);
