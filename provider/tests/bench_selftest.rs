@@ -735,7 +735,10 @@ fn conformance_accepts_conforming_requests_and_answers() {
     );
     assert_eq!(s, 404, "{e}");
     let (s, _) = bench.api("DELETE", &format!("/organizations/{id}"), None);
-    assert_eq!(s, 200, "the row answers the spec's 200 for the emulator's 204");
+    assert_eq!(
+        s, 200,
+        "the row answers the spec's 200 for the emulator's 204"
+    );
     assert!(
         bench.proxy.violations().is_empty(),
         "{:?}",
