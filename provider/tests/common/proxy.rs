@@ -8,9 +8,13 @@
 //! The spec guard: every incoming request must be a spec operation (method + path template
 //! of the vendored spec, see `spec.rs`), except the emulator helper routes in [`EXEMPT`]. Any
 //! other request is answered 404 `not_found` (even when the emulator has the route) and
-//! recorded as a violation; so is a 2xx answer that lacks a property the spec's response
-//! schema requires. [`crate::common::Bench`] fails the test that caused a violation. The guard
-//! checks what the provider (or a test via `Bench::api`) sends, not what a row forwards.
+//! recorded as a violation. Conformance (`conformance.rs`, a JSON Schema validator over the
+//! spec): a request whose query or body is not valid per the operation's schemas is answered
+//! 422 `invalid_request_parameters` (not forwarded) and recorded; an answer not valid per the
+//! spec's schema for its status is recorded naming the row that must fix it (or "emulator (no
+//! row)"), and still passed on. [`crate::common::Bench`] fails the test that caused a
+//! violation. The guard checks what the provider (or a test via `Bench::api`) sends and what
+//! it gets back, not what a row forwards to the emulator.
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -40,6 +44,8 @@ pub enum Kind {
     Membership,
     /// Domain verify: emulator answers 200, the spec 201.
     Status201,
+    /// Forward unchanged; the emulator's status `.0` is answered as the spec's `.1`.
+    Renumber(u16, u16),
     /// Organization list: the emulator ignores the `search` filter; the proxy applies it.
     OrganizationList,
     /// Known divergence with no translation: passes through (documentation only).
@@ -124,7 +130,11 @@ pub const TABLE: &[Row] = &[
         doc: "As find, per item. The emulator IGNORES `search` (spec: matches against the organization name): the proxy keeps only the items whose name contains it (case-insensitive), page by page; the emulator's cursors are kept." },
     Row { operation_id: "OrganizationDomainsController_verify", method: "POST", path: "/organization_domains/{id}/verify", kind: Kind::Status201,
         doc: "Emulator answers 200 (spec 201) and re-verifies an already verified domain (spec 400 domain_already_verified): status → 201; the re-verify is not translated." },
+    Row { operation_id: "OrganizationsController_deleteOrganization", method: "DELETE", path: "/organizations/{id}", kind: Kind::Renumber(204, 200),
+        doc: "Emulator answers 204 No Content; the spec gives 200 (or 202), no body: 204 → 200." },
     // ---- users ----
+    Row { operation_id: "UserlandUsersController_delete[0]", method: "DELETE", path: "/user_management/users/{id}", kind: Kind::Renumber(204, 200),
+        doc: "Emulator answers 204 No Content; the spec gives 200, no body: 204 → 200." },
     Row { operation_id: "UserlandUsersController_update[0]", method: "PUT", path: "/user_management/users/{id}", kind: Kind::Gap,
         doc: "Emulator PUT: first_name/last_name \"\" stored as \"\", null stored as null; email_verified updated (any JSON value stored as is); password accepted (hashed); email IGNORED (200, unchanged); name and locale IGNORED; metadata replaced wholesale; external_id null clears. No translation (email change is a known gap)." },
     // ---- memberships ----
@@ -132,6 +142,8 @@ pub const TABLE: &[Row] = &[
         doc: "Emulator stores one role {slug} from role_slug (default member, never checked) and IGNORES role_slugs; answer lacks roles, user, directory_managed. Proxy: role_slugs → role_slug = first slug, remembers the full list; answers get roles (remembered list, else [role]), directory_managed=false and the embedded user (GET user)." },
     Row { operation_id: "UserlandUserOrganizationMembershipsController_update", method: "PUT", path: "/user_management/organization_memberships/{id}", kind: Kind::Membership,
         doc: "As create: role_slugs → role_slug (first) + remembered list; role_slug resets the list." },
+    Row { operation_id: "UserlandUserOrganizationMembershipsController_delete", method: "DELETE", path: "/user_management/organization_memberships/{id}", kind: Kind::Renumber(204, 200),
+        doc: "Emulator answers 204 No Content; the spec gives 200, no body: 204 → 200." },
     Row { operation_id: "UserlandUserOrganizationMembershipsController_get", method: "GET", path: "/user_management/organization_memberships/{id}", kind: Kind::Respond(Fix::Membership), doc: "Adds roles/user/directory_managed." },
     Row { operation_id: "UserlandUserOrganizationMembershipsController_list", method: "GET", path: "/user_management/organization_memberships", kind: Kind::Respond(Fix::Membership), doc: "Adds roles/user/directory_managed per item." },
     Row { operation_id: "UserlandUserOrganizationMembershipsController_deactivate", method: "PUT", path: "/user_management/organization_memberships/{id}/deactivate", kind: Kind::Respond(Fix::Membership), doc: "Adds roles/user/directory_managed." },
@@ -434,23 +446,25 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
                     "code": "not_found",
                     "message": format!("{method} {path} is not a spec operation"),
                 });
-                let resp_body = Bytes::from(b.to_string());
-                inner.log.lock().unwrap().push(LoggedRequest {
-                    method,
-                    path: full_path,
-                    status: 404,
-                    request_body: String::from_utf8_lossy(&body).into_owned(),
-                    response_body: String::from_utf8_lossy(&resp_body).into_owned(),
-                    row: Some("spec guard"),
-                });
-                return Response::builder()
-                    .status(404)
-                    .header("content-type", "application/json")
-                    .body(Full::new(resp_body))
-                    .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())));
+                return refuse(&inner, method, full_path, &body, 404, &b, "spec guard");
             }
         }
     };
+
+    // Request conformance: query and body valid per the operation's schemas, else 422.
+    if let Some(op) = op {
+        let (checked, _) = split_preview(&method, &body);
+        let findings = super::conformance::check_request(op, query.as_deref(), &checked);
+        if !findings.is_empty() {
+            inner.violations.lock().unwrap().push(format!(
+                "{method} {path} ({}) request not per spec (the provider or test must fix it): {}",
+                op.operation_id,
+                join_findings(&findings)
+            ));
+            let b = super::conformance::rejection(&findings);
+            return refuse(&inner, method, full_path, &body, 422, &b, "conformance");
+        }
+    }
 
     // Injected faults first.
     let fault = {
@@ -521,20 +535,20 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
         (row, echo_preview(&inner, preview, reply))
     };
 
-    // Response check: a 2xx answer has every property the spec's schema requires.
-    if let Some(op) = op.filter(|_| is_ok(status)) {
-        let v: Value = serde_json::from_slice(&resp_body).unwrap_or(Value::Null);
-        let missing = super::spec::spec().missing_required(op, status, &v);
-        if !missing.is_empty() {
+    // Response conformance: the answer is valid per the spec's schema for its status. An
+    // injected error fault plays a failure the spec need not describe: only 2xx faults count.
+    if let Some(op) = op.filter(|_| row_id != Some("fault") || is_ok(status)) {
+        let findings = super::conformance::check_response(op, status, &resp_body);
+        if !findings.is_empty() {
             let by = match row_id {
                 Some("fault") => "fault injector".to_string(),
                 Some(id) => format!("row {id}"),
-                None => "no row".to_string(),
+                None => "emulator (no row)".to_string(),
             };
             inner.violations.lock().unwrap().push(format!(
-                "{method} {path} ({}) answered {status} without required {} ({by})",
+                "{method} {path} ({}) answered {status} not per spec, fix in {by}: {}",
                 op.operation_id,
-                missing.join(", ")
+                join_findings(&findings)
             ));
         }
     }
@@ -562,6 +576,39 @@ fn local_reply(status: u16, v: &Value) -> Reply {
         return (status, vec![], Bytes::new());
     }
     json_reply(status, vec![], v)
+}
+
+fn join_findings(f: &[super::conformance::Finding]) -> String {
+    f.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Answers a request the bench refuses itself (not forwarded), and logs it under `row`.
+fn refuse(
+    inner: &Inner,
+    method: String,
+    full_path: String,
+    body: &Bytes,
+    status: u16,
+    answer: &Value,
+    row: &'static str,
+) -> Response<Full<Bytes>> {
+    let resp_body = Bytes::from(answer.to_string());
+    inner.log.lock().unwrap().push(LoggedRequest {
+        method,
+        path: full_path,
+        status,
+        request_body: String::from_utf8_lossy(body).into_owned(),
+        response_body: String::from_utf8_lossy(&resp_body).into_owned(),
+        row: Some(row),
+    });
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Full::new(resp_body))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
 }
 
 /// Splits the preview fields off a write's JSON body: (body to forward, preview fields).
@@ -721,6 +768,12 @@ impl Ctx {
                     .forward(&self.method, &self.full_path(), Some(self.body.clone()))
                     .await;
                 (if s == 200 { 201 } else { s }, h, b)
+            }
+            Kind::Renumber(from, to) => {
+                let (s, h, b) = self
+                    .forward(&self.method, &self.full_path(), Some(self.body.clone()))
+                    .await;
+                (if s == from { to } else { s }, h, b)
             }
             Kind::Respond(fix) => {
                 self.before(fix);
