@@ -1,6 +1,7 @@
 //! ApplyResourceChange: create (then follow-up writes, saving state after the first
 //! success), update (only what changed; removed values cleared), delete.
 
+use super::adopt;
 use super::api::{self, error_diag};
 use super::convert;
 use super::extra;
@@ -153,13 +154,12 @@ async fn create(
     req: ApplyRequest,
 ) -> ApplyResponse {
     let (planned, config) = (&req.planned_state, &req.config);
-    let body = Json::Object(create_body(r, planned, config));
-    let resp = match api::call(client, &r.create, planned, Some(&body)).await {
-        Ok(j) => j,
-        Err(e) => {
+    let (resp, mut diags) = match create_call(client, r, planned, config).await {
+        Ok(created) => created,
+        Err(diagnostics) => {
             return ApplyResponse {
                 new_state: Value::Null,
-                diagnostics: Diagnostics(error_diag("Create", r.name, &e, r.attrs)),
+                diagnostics,
                 ..Default::default()
             }
         }
@@ -169,7 +169,7 @@ async fn create(
     remember_write_only(r, config, &mut private, &all);
     // The object exists from here on: every return below carries its state.
     let mut state = read::state_from_response(r, &resp, planned, true);
-    let mut diags = read::extra_warnings(r, &resp, planned);
+    diags.extend(read::extra_warnings(r, &resp, planned));
     diags.extend(hooks.after_create(client, &mut state).await);
     let steps = create_steps(r, planned, config);
     let follow_up = !steps.is_empty();
@@ -190,6 +190,29 @@ async fn create(
         new_state: read::settle(r, state, planned),
         private: private.encode(),
         diagnostics: diags,
+    }
+}
+
+/// The create call: the created object (an answer carrying its identifier) and warnings. A
+/// lost answer (the outcome is unknown) is recovered by looking the object up by its unique key
+/// ([`adopt`]), never by sending the create again.
+async fn create_call(
+    client: &Client,
+    r: &ResourceDesc,
+    planned: &Value,
+    config: &Value,
+) -> Result<(Json, Diagnostics), Diagnostics> {
+    let body = Json::Object(create_body(r, planned, config));
+    let answer = api::call_response(client, &r.create, planned, Some(&body))
+        .await
+        .and_then(|resp| api::expect_object(&r.create, resp, &api::identity_fields(r.attrs)));
+    match answer {
+        Ok(j) => Ok((j, Diagnostics::default())),
+        Err(e) if e.outcome_unknown() => {
+            let (j, warning) = adopt::recover(client, r, planned, &e).await?;
+            Ok((j, warning.into()))
+        }
+        Err(e) => Err(Diagnostics(error_diag("Create", r.name, &e, r.attrs))),
     }
 }
 

@@ -19,8 +19,9 @@ pub async fn fetch(
     obj: &Value,
 ) -> Result<Option<Json>, ApiError> {
     match &r.read {
-        ReadDesc::Get(op) => match api::call(client, op, obj, None).await {
-            Ok(j) => Ok(Some(j)),
+        // An answer that is not the object is an error, never "no drift".
+        ReadDesc::Get(op) => match api::call_response(client, op, obj, None).await {
+            Ok(resp) => api::expect_object(op, resp, &api::identity_fields(r.attrs)).map(Some),
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         },
