@@ -900,3 +900,17 @@ fn fault_lag_answers_404_for_n_reads_after_a_create() {
     let statuses: Vec<u16> = (0..3).map(|_| bench.api("GET", &path, None).0).collect();
     assert_eq!(statuses, vec![404, 404, 200]);
 }
+
+#[test]
+fn fault_status_after_forwarding_hides_the_processed_request() {
+    let bench = Bench::start();
+    bench.proxy.inject_kind(
+        "POST",
+        "/organizations",
+        common::FaultKind::StatusAfter(500),
+        1,
+    );
+    let (s, _) = bench.api("POST", "/organizations", Some(json!({"name": "Hidden"})));
+    assert_eq!(s, 500);
+    assert_eq!(org_names(&bench), vec!["Hidden".to_string()]);
+}

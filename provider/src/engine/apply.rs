@@ -10,7 +10,7 @@ use super::read;
 use crate::core::{ApplyRequest, ApplyResponse};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::hooks::{Destroy, ResourceHooks};
-use crate::transport::Client;
+use crate::transport::{ApiError, Client};
 use crate::value::Value;
 use descriptor::{Attr, Clear, FieldBinding, Mode, Op, ResourceDesc};
 use serde_json::{Map, Value as Json};
@@ -396,12 +396,22 @@ async fn delete(
             }
         }
     };
-    match api::call(client, op, &req.prior_state, None).await {
-        Err(e) if !e.is_not_found() => ApplyResponse {
-            new_state: req.prior_state,
-            diagnostics: Diagnostics(error_diag("Delete", r.name, &e, r.attrs)),
-            ..Default::default()
+    let failed = |e: &ApiError| Diagnostics(error_diag("Delete", r.name, e, r.attrs));
+    let diagnostics = match api::call(client, op, &req.prior_state, None).await {
+        Ok(_) => return gone,
+        Err(e) if !e.is_not_found() => failed(&e),
+        // A 404 is believed once a read confirms it: a stray one must not orphan the object.
+        Err(e) => match read::fetch_with(client, r, hooks, &req.prior_state).await {
+            Ok(Some(_)) => failed(&ApiError {
+                message: format!("{} (but the object still exists)", e.message),
+                ..e
+            }),
+            _ => return gone,
         },
-        _ => gone,
+    };
+    ApplyResponse {
+        new_state: req.prior_state,
+        diagnostics,
+        ..Default::default()
     }
 }

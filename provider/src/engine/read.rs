@@ -145,6 +145,31 @@ pub fn no_unknowns(r: &ResourceDesc, state: Value) -> Value {
     Value::Object(out)
 }
 
+/// Waits before each re-read confirming that an object answered 404 is gone: one stray 404 (a
+/// proxy, read-after-write lag) must not drop a live object from state.
+const GONE_CONFIRM: [std::time::Duration; 2] = [
+    std::time::Duration::from_millis(200),
+    std::time::Duration::from_millis(600),
+];
+
+/// [`fetch_with`], where "gone" is believed only after it is confirmed.
+pub async fn fetch_confirmed(
+    client: &Client,
+    r: &ResourceDesc,
+    hooks: &dyn ResourceHooks,
+    obj: &Value,
+) -> Result<Option<Json>, ApiError> {
+    let mut fetched = fetch_with(client, r, hooks, obj).await;
+    for wait in GONE_CONFIRM {
+        if !matches!(fetched, Ok(None)) {
+            break;
+        }
+        tokio::time::sleep(wait).await;
+        fetched = fetch_with(client, r, hooks, obj).await;
+    }
+    fetched
+}
+
 pub async fn read(
     client: &Client,
     r: &ResourceDesc,
@@ -152,7 +177,7 @@ pub async fn read(
     req: ReadRequest,
 ) -> ReadResponse {
     let current = &req.current_state;
-    let (new_state, diagnostics) = match fetch_with(client, r, hooks, current).await {
+    let (new_state, diagnostics) = match fetch_confirmed(client, r, hooks, current).await {
         Ok(None) => (Value::Null, Diagnostics::default()),
         Ok(Some(j)) => (
             no_unknowns(r, state_from_response(r, &j, current, false)),

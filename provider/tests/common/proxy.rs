@@ -183,6 +183,10 @@ pub enum FaultKind {
     /// Forward (the emulator processes the request), then close the connection without an
     /// answer: the object exists, the client saw nothing.
     ResetAfter,
+    /// Forward (the emulator processes the request), then answer this status instead of the
+    /// emulator's answer (the default error body for it): the object exists, the client was told
+    /// the request failed.
+    StatusAfter(u16),
     /// Forward, then answer 200 with a body that is not JSON (the spec guard does not record
     /// this deliberate non-conformance).
     Malformed,
@@ -441,6 +445,7 @@ async fn dispatch(
             Ok(resp)
         }
         FaultKind::ResetAfter => Err(Dropped),
+        FaultKind::StatusAfter(status) => Ok(fault_reply(status, &default_error(status))),
         FaultKind::Malformed => {
             let mut r = Response::new(Full::new(Bytes::from_static(MALFORMED_BODY.as_bytes())));
             *r.status_mut() = hyper::StatusCode::OK;

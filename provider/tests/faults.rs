@@ -1,0 +1,573 @@
+//! The fault matrix: every fault the bench's injector has, on every CRUD verb of three resources
+//! (organization: unique key `external_id`; permission: `slug`; organization role: `slug`, and a
+//! multi-step create that sets its permissions). The provider is driven in-process through the
+//! same calls Terraform makes (plan, apply, read), each answer's new state kept as Terraform keeps
+//! it; after each cell the remote objects, listed through the API, are compared with that state:
+//! an object that exists remotely and is not in state is "LOST", two for one key "DUP". Then a
+//! clean apply converges the cell (as the next `terraform apply` would) and is checked again.
+//! Each resource prints its matrix as a markdown table.
+mod common;
+
+use common::{Bench, FaultKind};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use terraform_provider_workos::core::{
+    ApplyRequest, ClientCaps, PlanRequest, ProviderCore, ReadRequest,
+};
+use terraform_provider_workos::diag::{Diagnostics, Severity};
+use terraform_provider_workos::value::Value;
+
+/// The client's per-attempt timeout in these tests, and a delay past it.
+const TIMEOUT: Duration = Duration::from_secs(2);
+const PAST_TIMEOUT: Duration = Duration::from_secs(3);
+
+#[derive(Clone, Copy, Debug)]
+enum Fault {
+    Status(u16, Option<u64>),
+    Kind(fn() -> FaultKind),
+}
+
+/// The rows of the matrix: (label, fault).
+const FAULTS: &[(&str, Fault)] = &[
+    ("429 + Retry-After", Fault::Status(429, Some(1))),
+    ("429", Fault::Status(429, None)),
+    ("500", Fault::Status(500, None)),
+    ("502", Fault::Status(502, None)),
+    ("503", Fault::Status(503, None)),
+    ("504", Fault::Status(504, None)),
+    (
+        "reset before processing",
+        Fault::Kind(|| FaultKind::ResetBefore),
+    ),
+    (
+        "reset after processing",
+        Fault::Kind(|| FaultKind::ResetAfter),
+    ),
+    (
+        "500 after processing",
+        Fault::Kind(|| FaultKind::StatusAfter(500)),
+    ),
+    (
+        "delay past timeout",
+        Fault::Kind(|| FaultKind::Delay(PAST_TIMEOUT)),
+    ),
+    ("malformed 200", Fault::Kind(|| FaultKind::Malformed)),
+    ("404", Fault::Status(404, None)),
+    ("409", Fault::Status(409, None)),
+    ("422", Fault::Status(422, None)),
+    ("404 lag after create", Fault::Kind(|| FaultKind::Lag404(2))),
+];
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Verb {
+    Create,
+    /// The second call of a multi-step create (the role's permissions).
+    CreateStep2,
+    Read,
+    Update,
+    Delete,
+}
+
+impl Verb {
+    fn label(self) -> &'static str {
+        match self {
+            Verb::Create => "create",
+            Verb::CreateStep2 => "create step 2",
+            Verb::Read => "read",
+            Verb::Update => "update",
+            Verb::Delete => "delete",
+        }
+    }
+}
+
+/// One resource under test.
+struct Subject {
+    type_name: &'static str,
+    /// Configuration attributes of cell `n` (`updated`: the configuration of the update).
+    config: Box<dyn Fn(usize, bool) -> Vec<(&'static str, Value)>>,
+    /// (method, path) the fault targets for each verb, given the object's state.
+    target: Box<dyn Fn(Verb, &Value) -> (&'static str, String)>,
+    /// The collection listing every remote object of this type.
+    list_path: String,
+    /// The unique key attribute of a cell's object (compared remotely for duplicates).
+    key: &'static str,
+    verbs: &'static [Verb],
+}
+
+fn s(v: &str) -> Value {
+    Value::String(v.to_string())
+}
+
+/// Terraform's side: the provider in-process and the state it keeps.
+struct Tf {
+    p: Arc<dyn ProviderCore>,
+    rt: tokio::runtime::Runtime,
+    type_name: &'static str,
+    attrs: Vec<(&'static str, bool)>,
+}
+
+impl Tf {
+    fn new(bench: &Bench, type_name: &'static str, api_key: &str) -> Tf {
+        std::env::set_var(
+            "WORKOS_REQUEST_TIMEOUT",
+            format!("{}ms", TIMEOUT.as_millis()),
+        );
+        std::env::set_var("WORKOS_MAX_RETRIES", "2");
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let p = terraform_provider_workos::engine::new_provider();
+        let cfg = obj(
+            &["api_key", "client_id", "base_url"],
+            &[("api_key", s(api_key)), ("base_url", s(&bench.base_url()))],
+        );
+        let d = rt.block_on(p.configure(&cfg));
+        assert!(!d.has_errors(), "{d:?}");
+        let r = generated::PROVIDER
+            .resources
+            .iter()
+            .find(|r| r.name == type_name)
+            .unwrap();
+        let attrs = r
+            .attrs
+            .iter()
+            .map(|a| {
+                let computed = matches!(
+                    a.mode,
+                    descriptor::Mode::Computed | descriptor::Mode::ComputedOptional
+                );
+                (a.name, computed)
+            })
+            .collect();
+        Tf {
+            p,
+            rt,
+            type_name,
+            attrs,
+        }
+    }
+
+    fn config(&self, pairs: &[(&'static str, Value)]) -> Value {
+        let names: Vec<&str> = self.attrs.iter().map(|a| a.0).collect();
+        obj(&names, pairs)
+    }
+
+    /// Terraform's proposed new state: the configuration, computed attributes it leaves unset
+    /// taken from the prior state.
+    fn proposed(&self, config: &Value, prior: &Value) -> Value {
+        let mut m = BTreeMap::new();
+        for (name, computed) in &self.attrs {
+            let c = config.attr(name);
+            let v = if !c.is_null() || !computed {
+                c.clone()
+            } else {
+                prior.attr(name).clone()
+            };
+            m.insert(name.to_string(), v);
+        }
+        Value::Object(m)
+    }
+
+    /// plan + apply toward `config` (Null: destroy) from `prior`; returns the state Terraform
+    /// keeps and the diagnostics.
+    fn apply(&self, prior: &Value, config: Option<&Value>) -> (Value, Diagnostics) {
+        let (planned, private, config) = match config {
+            None => (Value::Null, vec![], Value::Null),
+            Some(c) => {
+                let plan = self.rt.block_on(self.p.plan_resource_change(PlanRequest {
+                    type_name: self.type_name.into(),
+                    prior_state: prior.clone(),
+                    proposed_new_state: self.proposed(c, prior),
+                    config: c.clone(),
+                    prior_private: vec![],
+                    caps: ClientCaps::default(),
+                }));
+                if plan.diagnostics.has_errors() {
+                    return (prior.clone(), plan.diagnostics);
+                }
+                (plan.planned_state, plan.planned_private, c.clone())
+            }
+        };
+        let resp = self.rt.block_on(self.p.apply_resource_change(ApplyRequest {
+            type_name: self.type_name.into(),
+            prior_state: prior.clone(),
+            planned_state: planned,
+            config,
+            planned_private: private,
+        }));
+        (resp.new_state, resp.diagnostics)
+    }
+
+    /// ReadResource: the refreshed state (prior kept on error, as Terraform does).
+    fn read(&self, state: &Value) -> (Value, Diagnostics) {
+        let resp = self.rt.block_on(self.p.read_resource(ReadRequest {
+            type_name: self.type_name.into(),
+            current_state: state.clone(),
+            private: vec![],
+        }));
+        if resp.diagnostics.has_errors() {
+            return (state.clone(), resp.diagnostics);
+        }
+        (resp.new_state, resp.diagnostics)
+    }
+
+    /// The next clean `terraform apply`: refresh, then apply toward `config` (None: destroy).
+    fn converge(&self, state: &Value, config: Option<&Value>) -> (Value, Diagnostics) {
+        let mut state = state.clone();
+        if !state.is_null() {
+            let (fresh, d) = self.read(&state);
+            if d.has_errors() {
+                return (state, d);
+            }
+            state = fresh;
+        }
+        if config.is_none() && state.is_null() {
+            return (state, Diagnostics::default());
+        }
+        self.apply(&state, config)
+    }
+}
+
+fn obj(names: &[&str], pairs: &[(&str, Value)]) -> Value {
+    let mut m: BTreeMap<String, Value> =
+        names.iter().map(|n| (n.to_string(), Value::Null)).collect();
+    for (k, v) in pairs {
+        m.insert(k.to_string(), v.clone());
+    }
+    Value::Object(m)
+}
+
+fn inject(bench: &Bench, fault: Fault, method: &str, path: &str) {
+    match fault {
+        Fault::Status(status, retry_after) => {
+            bench
+                .proxy
+                .inject_status(method, path, status, retry_after, 1)
+        }
+        Fault::Kind(k) => bench.proxy.inject_kind(method, path, k(), 1),
+    }
+}
+
+/// The remote objects: (id, key value). Listed straight from the emulator: the ids and keys
+/// need no translation, and the proxy's per-item fix-ups would spend the emulator's rate limit.
+fn remote(bench: &Bench, sub: &Subject) -> Vec<(String, String)> {
+    let (st, v) = bench.raw_api("GET", &format!("{}?limit=100", sub.list_path), None);
+    assert_eq!(st, 200, "{v}");
+    assert!(
+        v["list_metadata"]["after"].is_null(),
+        "more than one page: {v}"
+    );
+    let items = v["data"].as_array().cloned().unwrap_or_default();
+    items
+        .iter()
+        .map(|o| {
+            let field = |f: &str| o[f].as_str().unwrap_or_default().to_string();
+            (field("id"), field(sub.key))
+        })
+        .collect()
+}
+
+/// Compares the remote objects with the states kept: a remote object no state has is lost; two
+/// remote objects with one cell's key are a duplicate; a state without an id is a defect.
+fn check(bench: &Bench, sub: &Subject, states: &[Value], key: &str) -> Result<(), String> {
+    let ids: Vec<&str> = states
+        .iter()
+        .filter_map(|s| s.attr("id").as_str())
+        .collect();
+    if let Some(bad) = states
+        .iter()
+        .find(|s| !s.is_null() && s.attr("id").as_str().is_none_or(str::is_empty))
+    {
+        return Err(format!("NO ID in state: {bad:?}"));
+    }
+    let remote = remote(bench, sub);
+    if let Some((id, k)) = remote.iter().find(|(id, _)| !ids.contains(&id.as_str())) {
+        return Err(format!("LOST {id} ({k})"));
+    }
+    let same_key = remote.iter().filter(|(_, k)| k == key).count();
+    if same_key > 1 {
+        return Err(format!("DUP: {same_key} objects with {key}"));
+    }
+    Ok(())
+}
+
+/// A cell's outcome: "ok", "ok (<warning>)" or "diag: <error summary>", checked to name the
+/// operation's resource.
+fn outcome(sub: &Subject, d: &Diagnostics) -> Result<String, String> {
+    let errors: Vec<_> =
+        d.0.iter()
+            .filter(|x| x.severity == Severity::Error)
+            .collect();
+    let Some(e) = errors.first() else {
+        let adopted = d.0.iter().any(|w| w.summary.starts_with("Adopted"));
+        return Ok(if adopted { "ok (adopted)" } else { "ok" }.into());
+    };
+    if !e.summary.contains(sub.type_name) {
+        return Err(format!(
+            "diagnostic not naming the operation: {}",
+            e.summary
+        ));
+    }
+    let short = e.summary.replace(sub.type_name, "").replace("  ", " ");
+    let short: String = short.chars().take(48).collect();
+    Ok(format!("diag: {}", short.trim()))
+}
+
+/// One cell: set up, fault, step, check; converge, check. Ok(cell text) or Err(defect).
+fn cell(
+    bench: &Bench,
+    tf: &Tf,
+    sub: &Subject,
+    states: &mut Vec<Value>,
+    n: usize,
+    fault: Fault,
+    verb: Verb,
+) -> Result<String, String> {
+    let config = tf.config(&(sub.config)(n, false));
+    let key = config
+        .attr(sub.key)
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let lag = matches!(fault, Fault::Kind(k) if matches!(k(), FaultKind::Lag404(_)));
+    let mut state = Value::Null;
+    if !matches!(verb, Verb::Create | Verb::CreateStep2) {
+        if lag {
+            inject(
+                bench,
+                fault,
+                "POST",
+                &(sub.target)(Verb::Create, &Value::Null).1,
+            );
+        }
+        let (st, d) = tf.apply(&Value::Null, Some(&config));
+        if d.has_errors() {
+            return Err(format!("setup failed: {d:?}"));
+        }
+        state = st;
+    }
+    let (method, path) = (sub.target)(if lag { Verb::Create } else { verb }, &state);
+    inject(bench, fault, method, &path);
+    let updated = tf.config(&(sub.config)(n, true));
+    let (state, d) = match verb {
+        Verb::Create | Verb::CreateStep2 => tf.apply(&Value::Null, Some(&config)),
+        Verb::Read => tf.read(&state),
+        Verb::Update => {
+            let (fresh, d) = tf.read(&state);
+            if d.has_errors() {
+                (fresh, d)
+            } else {
+                tf.apply(&fresh, Some(&updated))
+            }
+        }
+        Verb::Delete => tf.apply(&state, None),
+    };
+    // Faults stay until the cell ends: a read-after-write lag reaches the next apply's reads.
+    let text = outcome(sub, &d)?;
+    states.push(state.clone());
+    let slot = states.len() - 1;
+    check(bench, sub, states, &key)
+        .map_err(|e| format!("after the faulted {}: {e}", verb.label()))?;
+    let want = match verb {
+        Verb::Delete => None,
+        Verb::Update => Some(&updated),
+        _ => Some(&config),
+    };
+    let (state, d) = tf.converge(&state, want);
+    if d.has_errors() {
+        return Err(format!("the next apply failed: {d:?}"));
+    }
+    states[slot] = state.clone();
+    check(bench, sub, states, &key).map_err(|e| format!("after the next apply: {e}"))?;
+    let here = remote(bench, sub).iter().filter(|(_, k)| *k == key).count();
+    let expect = usize::from(want.is_some());
+    if here != expect || state.is_null() == want.is_some() {
+        return Err(format!(
+            "after the next apply: {here} remote object(s), state {state:?}"
+        ));
+    }
+    Ok(text)
+}
+
+/// Runs every cell for `sub`, prints the table, fails listing the defects.
+fn matrix(bench: &Bench, sub: &Subject) {
+    let mut states = vec![];
+    let mut table = format!(
+        "\nFault matrix for {}\n\n| fault | {} |\n|---|{}\n",
+        sub.type_name,
+        sub.verbs
+            .iter()
+            .map(|v| v.label())
+            .collect::<Vec<_>>()
+            .join(" | "),
+        "---|".repeat(sub.verbs.len())
+    );
+    let mut defects = vec![];
+    let mut n = 0;
+    for (i, (label, fault)) in FAULTS.iter().enumerate() {
+        let tf = Tf::new(bench, sub.type_name, &row_key(i));
+        let mut row = vec![];
+        for verb in sub.verbs {
+            n += 1;
+            match cell(bench, &tf, sub, &mut states, n, *fault, *verb) {
+                Ok(t) => row.push(t),
+                Err(e) => {
+                    row.push(format!("**{}**", e.chars().take(40).collect::<String>()));
+                    defects.push(format!("{label} on {}: {e}", verb.label()));
+                }
+            }
+            bench.proxy.clear_faults();
+        }
+        table.push_str(&format!("| {label} | {} |\n", row.join(" | ")));
+    }
+    println!("{table}");
+    assert!(
+        defects.is_empty(),
+        "{} defect(s):\n{}",
+        defects.len(),
+        defects.join("\n")
+    );
+    bench.assert_conformant();
+}
+
+/// The emulator limits requests per API key and minute: each row of the matrix uses its own key.
+fn row_key(i: usize) -> String {
+    format!("sk_test_row{i}")
+}
+
+/// An emulator knowing the default key (the listing's) and one key per row.
+fn bench() -> Bench {
+    let mut seed = "apiKeys:\n  sk_test_default:\n    environment: test\n".to_string();
+    for i in 0..FAULTS.len() {
+        seed.push_str(&format!("  {}:\n    environment: test\n", row_key(i)));
+    }
+    Bench::start_seeded(&seed)
+}
+
+const CRUD: &[Verb] = &[Verb::Create, Verb::Read, Verb::Update, Verb::Delete];
+
+#[test]
+fn fault_matrix_organization() {
+    let bench = bench();
+    let sub = Subject {
+        type_name: "workos_organization",
+        config: Box::new(|n, updated| {
+            let name = if updated {
+                format!("Org {n} renamed")
+            } else {
+                format!("Org {n}")
+            };
+            vec![("name", s(&name)), ("external_id", s(&format!("ext-{n}")))]
+        }),
+        target: Box::new(|verb, st| {
+            let at = format!("/organizations/{}", st.attr("id").as_str().unwrap_or(""));
+            match verb {
+                Verb::Create | Verb::CreateStep2 => ("POST", "/organizations".into()),
+                Verb::Read => ("GET", at),
+                Verb::Update => ("PUT", at),
+                Verb::Delete => ("DELETE", at),
+            }
+        }),
+        list_path: "/organizations".into(),
+        key: "external_id",
+        verbs: CRUD,
+    };
+    matrix(&bench, &sub);
+}
+
+#[test]
+fn fault_matrix_permission() {
+    let bench = bench();
+    let sub = Subject {
+        type_name: "workos_permission",
+        config: Box::new(|n, updated| {
+            let name = if updated {
+                format!("Perm {n} renamed")
+            } else {
+                format!("Perm {n}")
+            };
+            vec![("slug", s(&format!("perm-{n}"))), ("name", s(&name))]
+        }),
+        target: Box::new(|verb, st| {
+            let at = format!(
+                "/authorization/permissions/{}",
+                st.attr("slug").as_str().unwrap_or("")
+            );
+            match verb {
+                Verb::Create | Verb::CreateStep2 => ("POST", "/authorization/permissions".into()),
+                Verb::Read => ("GET", at),
+                Verb::Update => ("PATCH", at),
+                Verb::Delete => ("DELETE", at),
+            }
+        }),
+        list_path: "/authorization/permissions".into(),
+        key: "slug",
+        verbs: CRUD,
+    };
+    matrix(&bench, &sub);
+}
+
+#[test]
+fn fault_matrix_organization_role() {
+    let bench = bench();
+    let (st, org) = bench.api(
+        "POST",
+        "/organizations",
+        Some(json!({"name": "Role parent"})),
+    );
+    assert_eq!(st, 201, "{org}");
+    let org_id = org["id"].as_str().unwrap().to_string();
+    for slug in ["reports-read", "reports-write"] {
+        let (st, v) = bench.api(
+            "POST",
+            "/authorization/permissions",
+            Some(json!({"slug": slug, "name": slug})),
+        );
+        assert_eq!(st, 201, "{v}");
+    }
+    let roles = format!("/authorization/organizations/{org_id}/roles");
+    let (org2, roles2) = (org_id.clone(), roles.clone());
+    let sub = Subject {
+        type_name: "workos_organization_role",
+        config: Box::new(move |n, updated| {
+            let name = if updated {
+                format!("Role {n} renamed")
+            } else {
+                format!("Role {n}")
+            };
+            let perms = Value::Set(vec![s("reports-read"), s("reports-write")]);
+            vec![
+                ("organization_id", s(&org2)),
+                ("slug", s(&format!("org-role-{n}"))),
+                ("name", s(&name)),
+                ("permissions", perms),
+            ]
+        }),
+        target: Box::new(move |verb, st| {
+            let slug = st.attr("slug").as_str().unwrap_or("").to_string();
+            let at = format!("{roles2}/{slug}");
+            match verb {
+                Verb::Create => ("POST", roles2.clone()),
+                // The slug is not known before the create: every set-permissions call.
+                Verb::CreateStep2 => ("PUT", format!("{roles2}/*")),
+                Verb::Read => ("GET", at),
+                Verb::Update => ("PATCH", at),
+                Verb::Delete => ("DELETE", at),
+            }
+        }),
+        list_path: roles,
+        key: "slug",
+        verbs: &[
+            Verb::Create,
+            Verb::CreateStep2,
+            Verb::Read,
+            Verb::Update,
+            Verb::Delete,
+        ],
+    };
+    matrix(&bench, &sub);
+}
