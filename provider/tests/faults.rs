@@ -82,13 +82,18 @@ impl Verb {
     }
 }
 
+/// A cell's configuration attributes.
+type Attrs = Vec<(&'static str, Value)>;
+/// The (method, path) a fault targets for a verb, given the object's state.
+type TargetFn = Box<dyn Fn(Verb, &Value) -> (&'static str, String)>;
+
 /// One resource under test.
 struct Subject {
     type_name: &'static str,
     /// Configuration attributes of cell `n` (`updated`: the configuration of the update).
-    config: Box<dyn Fn(usize, bool) -> Vec<(&'static str, Value)>>,
+    config: Box<dyn Fn(usize, bool) -> Attrs>,
     /// (method, path) the fault targets for each verb, given the object's state.
-    target: Box<dyn Fn(Verb, &Value) -> (&'static str, String)>,
+    target: TargetFn,
     /// The collection listing every remote object of this type.
     list_path: String,
     /// The unique key attribute of a cell's object (compared remotely for duplicates).

@@ -96,6 +96,8 @@ pub async fn call_response(
 /// The answer of an operation that must return an object carrying `required` fields: a body
 /// that is not a JSON object, or lacks one of them (or has it null), is an error naming the
 /// operation and the status (never quoting the body, which may hold a secret).
+// ApiError by value, as the transport returns it (see transport::client).
+#[allow(clippy::result_large_err)]
 pub fn expect_object(op: &Op, resp: Response, required: &[&str]) -> Result<Json, ApiError> {
     let what = match &resp.body {
         Json::Object(m) => match required

@@ -154,7 +154,7 @@ async fn create(
     req: ApplyRequest,
 ) -> ApplyResponse {
     let (planned, config) = (&req.planned_state, &req.config);
-    let (resp, mut diags) = match create_call(client, r, planned, config).await {
+    let (resp, adopted) = match create_call(client, r, planned, config).await {
         Ok(created) => created,
         Err(diagnostics) => {
             return ApplyResponse {
@@ -169,7 +169,7 @@ async fn create(
     remember_write_only(r, config, &mut private, &all);
     // The object exists from here on: every return below carries its state.
     let mut state = read::state_from_response(r, &resp, planned, true);
-    diags.extend(read::extra_warnings(r, &resp, planned));
+    let mut diags = read::extra_warnings(r, &resp, planned);
     diags.extend(hooks.after_create(client, &mut state).await);
     let steps = create_steps(r, planned, config);
     let follow_up = !steps.is_empty();
@@ -179,7 +179,7 @@ async fn create(
         }
     }
     if diags.has_errors() {
-        return finish_partial(r, state, private, diags);
+        return finish_partial(r, state, private, with_first(adopted, diags));
     }
     if follow_up {
         let (fresh, d) = refresh(client, r, hooks, &state, planned, "Read after create of").await;
@@ -189,13 +189,19 @@ async fn create(
     ApplyResponse {
         new_state: read::settle(r, state, planned),
         private: private.encode(),
-        diagnostics: diags,
+        diagnostics: with_first(adopted, diags),
     }
+}
+
+fn with_first(mut first: Diagnostics, then: Diagnostics) -> Diagnostics {
+    first.extend(then);
+    first
 }
 
 /// The create call: the created object (an answer carrying its identifier) and warnings. A
 /// lost answer (the outcome is unknown) is recovered by looking the object up by its unique key
 /// ([`adopt`]), never by sending the create again.
+#[allow(clippy::result_large_err)]
 async fn create_call(
     client: &Client,
     r: &ResourceDesc,
