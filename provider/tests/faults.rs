@@ -576,3 +576,122 @@ fn fault_matrix_organization_role() {
     };
     matrix(&bench, &sub);
 }
+
+// ---- The key cases through the real Terraform CLI ----
+
+/// The organizations the emulator holds: (id, external_id).
+fn orgs(bench: &Bench) -> Vec<(String, Option<String>)> {
+    let (st, v) = bench.raw_api("GET", "/organizations?limit=100", None);
+    assert_eq!(st, 200, "{v}");
+    v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let id = o["id"].as_str().unwrap().to_string();
+            (id, o["external_id"].as_str().map(str::to_string))
+        })
+        .collect()
+}
+
+const ORG_WITH_KEY: &str = r#"resource "workos_organization" "o" {
+  name        = "Lost Answer Org"
+  external_id = "lost-answer-1"
+}
+"#;
+
+#[test]
+fn terraform_lost_answer_create_ends_with_one_object_in_state() {
+    let bench = Bench::start();
+    let tf = bench.workdir();
+    tf.write_main(ORG_WITH_KEY);
+    // The emulator creates the organization, then the answer is a 500.
+    bench
+        .proxy
+        .inject_kind("POST", "/organizations", FaultKind::StatusAfter(500), 1);
+    let run = tf.apply();
+    run.assert_contains("Adopted the workos_organization");
+    let all = orgs(&bench);
+    assert_eq!(all.len(), 1, "exactly one remote object: {all:?}");
+    let st = tf.state_resource("workos_organization.o");
+    assert_eq!(st["id"].as_str(), Some(all[0].0.as_str()), "{st}");
+    assert_eq!(tf.plan_exitcode(), 0, "nothing left to do");
+    // The same with the connection dropped after the server processed the create.
+    let second = ORG_WITH_KEY
+        .replace("\"o\"", "\"o2\"")
+        .replace("lost-answer-1", "lost-answer-2");
+    tf.write_main(&format!("{ORG_WITH_KEY}\n{second}"));
+    bench
+        .proxy
+        .inject_kind("POST", "/organizations", FaultKind::ResetAfter, 1);
+    tf.apply()
+        .assert_contains("Adopted the workos_organization");
+    let all = orgs(&bench);
+    assert_eq!(all.len(), 2, "one more, not two: {all:?}");
+    let st = tf.state_resource("workos_organization.o2");
+    let found = all
+        .iter()
+        .find(|(_, e)| e.as_deref() == Some("lost-answer-2"));
+    assert_eq!(st["id"].as_str(), found.map(|(id, _)| id.as_str()), "{st}");
+    assert_eq!(tf.plan_exitcode(), 0);
+}
+
+#[test]
+fn terraform_malformed_read_fails_the_plan_and_keeps_the_state() {
+    let bench = Bench::start();
+    let tf = bench.workdir();
+    tf.write_main(ORG_WITH_KEY);
+    tf.apply();
+    let id = tf.state_resource("workos_organization.o")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    bench.proxy.inject_kind(
+        "GET",
+        &format!("/organizations/{id}"),
+        FaultKind::Malformed,
+        1,
+    );
+    let run = tf.plan_expect_error();
+    run.assert_contains(
+        "WorkOS answered OrganizationsController_find with status 200 and a body that is not JSON",
+    );
+    assert!(!run.contains("No changes"), "{}", run.describe());
+    assert_eq!(tf.state_resource("workos_organization.o")["id"], json!(id));
+    assert_eq!(
+        tf.plan_exitcode(),
+        0,
+        "the next plan reads the object again"
+    );
+}
+
+#[test]
+fn terraform_malformed_create_without_key_leaves_no_object_without_id() {
+    let bench = Bench::start();
+    let tf = bench.workdir();
+    // No external_id: the organization has no unique key to be found by.
+    tf.write_main(
+        r#"resource "workos_organization" "o" {
+  name = "Garbled Org"
+}
+"#,
+    );
+    bench
+        .proxy
+        .inject_kind("POST", "/organizations", FaultKind::Malformed, 1);
+    let run = tf.apply_expect_error();
+    run.assert_contains("Create workos_organization may have succeeded");
+    run.assert_contains("terraform import");
+    let state = tf.show_json();
+    let resources = &state["values"]["root_module"]["resources"];
+    assert!(
+        resources.as_array().is_none_or(|r| r.is_empty()),
+        "no object reaches state: {state:#}"
+    );
+    // The diagnostic's way out works: import the object the create made.
+    let all = orgs(&bench);
+    assert_eq!(all.len(), 1, "{all:?}");
+    tf.import("workos_organization.o", &all[0].0);
+    assert_eq!(tf.plan_exitcode(), 0);
+    assert_eq!(orgs(&bench).len(), 1);
+}
