@@ -695,3 +695,56 @@ fn terraform_malformed_create_without_key_leaves_no_object_without_id() {
     assert_eq!(tf.plan_exitcode(), 0);
     assert_eq!(orgs(&bench).len(), 1);
 }
+
+/// Adoption through a list lookup (users by email, webhook endpoints by URL): a create whose
+/// connection dropped after the server processed it ends with exactly one object, in state.
+#[test]
+fn lost_creates_are_found_through_list_lookups() {
+    let bench = bench();
+    let cases: [(&str, &str, &str, Attrs); 2] = [
+        (
+            "workos_user",
+            "/user_management/users",
+            "email",
+            vec![("email", s("ada@example.com")), ("first_name", s("Ada"))],
+        ),
+        (
+            "workos_webhook_endpoint",
+            "/webhook_endpoints",
+            "endpoint_url",
+            vec![
+                ("endpoint_url", s("https://example.com/hook")),
+                ("events", Value::Set(vec![s("user.created")])),
+            ],
+        ),
+    ];
+    for (i, (type_name, path, key, attrs)) in cases.into_iter().enumerate() {
+        // A decoy with another key: the lookup must compare, not take the first item.
+        let tf = Tf::new(&bench, type_name, &row_key(i));
+        let mut decoy = attrs.clone();
+        if type_name == "workos_user" {
+            decoy[0].1 = s("decoy@example.com");
+        } else {
+            decoy[0].1 = s("https://example.com/decoy");
+        }
+        let (decoy_state, d) = tf.apply(&Value::Null, Some(&tf.config(&decoy)));
+        assert!(!d.has_errors(), "{d:?}");
+        bench
+            .proxy
+            .inject_kind("POST", path, FaultKind::ResetAfter, 1);
+        let (state, d) = tf.apply(&Value::Null, Some(&tf.config(&attrs)));
+        assert!(!d.has_errors(), "{type_name}: {d:?}");
+        assert!(
+            d.0.iter().any(|w| w.summary.starts_with("Adopted")),
+            "{type_name}: {d:?}"
+        );
+        let (st, v) = bench.raw_api("GET", &format!("{path}?limit=100"), None);
+        assert_eq!(st, 200, "{v}");
+        let items = v["data"].as_array().unwrap();
+        assert_eq!(items.len(), 2, "{type_name}: the decoy and one more: {v}");
+        let want = attrs[0].1.as_str().unwrap();
+        let created = items.iter().find(|o| o[key] == json!(want)).unwrap();
+        assert_eq!(state.attr("id").as_str(), created["id"].as_str());
+        assert_ne!(state.attr("id"), decoy_state.attr("id"));
+    }
+}
