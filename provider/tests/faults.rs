@@ -398,6 +398,16 @@ fn cell(
     Ok(text)
 }
 
+/// Prints the table past the test harness's output capture (so `make test` logs show it) and
+/// writes it to `<target tmp>/fault-matrix-<type>.md`.
+fn publish(type_name: &str, table: &str) {
+    use std::io::Write;
+    let _ = std::io::stderr().lock().write_all(table.as_bytes());
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("fault-matrix-{type_name}.md"));
+    let _ = std::fs::write(file, table);
+}
+
 /// Runs every cell for `sub`, prints the table, fails listing the defects.
 fn matrix(bench: &Bench, sub: &Subject) {
     let mut states = vec![];
@@ -429,7 +439,7 @@ fn matrix(bench: &Bench, sub: &Subject) {
         }
         table.push_str(&format!("| {label} | {} |\n", row.join(" | ")));
     }
-    println!("{table}");
+    publish(sub.type_name, &table);
     assert!(
         defects.is_empty(),
         "{} defect(s):\n{}",
