@@ -437,3 +437,72 @@ fn mini_snapshot_rust_compiles() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The mini fixture's widget with its spec edited by `edit`: the list its refreshes may use.
+fn widget_refresh(edit: impl Fn(String) -> String) -> Option<generator::ir::RefreshIr> {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("mini"), dir.path());
+    let spec = dir.path().join("spec/mini.yaml");
+    std::fs::write(&spec, edit(std::fs::read_to_string(&spec).unwrap())).unwrap();
+    let out = generator::generate(dir.path()).unwrap_or_else(|e| panic!("{e:?}"));
+    out.ir.resources[0].refresh.clone()
+}
+
+/// The mini spec with a `limit` parameter on the widget list (it then qualifies).
+fn with_limit(spec: String) -> String {
+    spec.replacen(
+        "      operationId: Widgets_list\n      parameters:\n",
+        "      operationId: Widgets_list\n      parameters:\n        - name: limit\n          in: query\n          schema:\n            type: integer\n",
+        1,
+    )
+}
+
+#[test]
+fn refresh_lists_only_where_the_item_is_the_get_body() {
+    let r = widget_refresh(with_limit).expect("list of Widget with limit/after qualifies");
+    assert_eq!(r.op.operation_id, "Widgets_list");
+    assert!(r.op.paginated && r.op.path == "/widgets");
+    assert_eq!((r.field.as_str(), r.attr.as_str()), ("id", "id"));
+    assert!(
+        widget_refresh(|s| s).is_none(),
+        "a list without `limit` cannot be paged by 100"
+    );
+    let other_item = |s: String| {
+        with_limit(s).replacen(
+            "                    items:\n                      $ref: '#/components/schemas/Widget'",
+            "                    items:\n                      type: object\n                      properties:\n                        id:\n                          type: string",
+            1,
+        )
+    };
+    assert!(widget_refresh(other_item).is_none(), "item schema differs");
+    let required_filter = |s: String| {
+        with_limit(s).replacen(
+            "        - name: color\n          in: query\n",
+            "        - name: color\n          in: query\n          required: true\n",
+            1,
+        )
+    };
+    assert!(
+        widget_refresh(required_filter).is_none(),
+        "a list that needs a filter is not a complete listing"
+    );
+}
+
+#[test]
+fn real_spec_refreshes_organizations_from_their_list() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = generator::generate(&root).unwrap_or_else(|e| panic!("{e:?}"));
+    let refresh = |n: &str| {
+        let r = out.ir.resources.iter().find(|r| r.name == n).unwrap();
+        r.refresh.as_ref().map(|l| l.op.operation_id.clone())
+    };
+    assert_eq!(
+        refresh("workos_organization").as_deref(),
+        Some("OrganizationsController_list")
+    );
+    assert_eq!(
+        refresh("workos_webhook_endpoint"),
+        None,
+        "read by list already"
+    );
+}

@@ -559,16 +559,20 @@ fn spec_guard_records_answers_lacking_a_required_property() {
 
 #[test]
 fn spec_guard_checks_answers_the_emulator_gives() {
-    // The emulator's jwt_template answer lacks properties the spec requires and no row
-    // fixes it (the provider does not use this operation): the guard records it, naming
-    // the missing properties and that there is no row.
+    // The emulator's invitation answer lacks properties the spec requires and no row fixes
+    // it: the guard records it, naming the missing properties and that there is no row.
     let bench = Bench::start();
-    let (s, _) = bench.api("GET", "/user_management/jwt_template", None);
-    assert_eq!(s, 200);
+    let (_, o) = bench.api("POST", "/organizations", Some(json!({"name": "Guard"})));
+    let (s, _) = bench.api(
+        "POST",
+        "/user_management/invitations",
+        Some(json!({"email": "i@example.com", "organization_id": o["id"]})),
+    );
+    assert_eq!(s, 201);
     let v = bench.proxy.take_violations();
     assert_eq!(
         v,
-        vec!["GET /user_management/jwt_template (JwtTemplatesController_getJwtTemplate) answered 200 without required content, created_at, updated_at (no row)".to_string()]
+        vec!["POST /user_management/invitations (UserlandUserInvitesController_create) answered 201 without required accepted_at, accepted_user_id, revoked_at (no row)".to_string()]
     );
 }
 
@@ -592,7 +596,7 @@ fn a_bench_with_violations_fails_its_test() {
 fn emulator_routes() -> (Vec<(String, String)>, usize) {
     let dir =
         common::repo_root().join("provider/tests/bench/node_modules/workos/dist/emulate/workos");
-    let mut files = vec![dir.join("role-helpers.js")];
+    let mut files = vec![dir.join("role-helpers.js"), dir.join("../core/server.js")];
     let mut names: Vec<_> = std::fs::read_dir(dir.join("routes"))
         .expect("emulator route modules (run provider/tests/bench/setup.sh)")
         .map(|e| e.unwrap().path())
@@ -673,6 +677,26 @@ fn shape(path: &str) -> String {
         .join("/")
 }
 
+/// Where the bench serves `op`: a local family first (the proxy asks them before its rows),
+/// then a divergence row, then a bare emulator route.
+fn served_by(op: &common::spec::Operation, routes: &[(String, String)]) -> String {
+    let local = common::local::families::ROUTES
+        .iter()
+        .find(|r| r.method == op.method && r.path == op.path);
+    let row = TABLE
+        .iter()
+        .find(|r| r.method == op.method && shape(r.path) == shape(&op.path));
+    let emu = routes
+        .iter()
+        .any(|(m, p)| *m == op.method && shape(p) == shape(&op.path));
+    match (local, row, emu) {
+        (Some(l), _, _) => format!("local family {}", l.family.name),
+        (None, Some(r), _) => format!("emulator + row {}", r.operation_id),
+        (None, None, true) => "emulator".to_string(),
+        (None, None, false) => "not served".to_string(),
+    }
+}
+
 fn coverage_markdown() -> String {
     let (routes, unresolved) = emulator_routes();
     let spec = common::spec::spec();
@@ -686,34 +710,41 @@ fn coverage_markdown() -> String {
         spec.operations.len()
     ));
     md.push_str(
-        "- **emulator + row X**: the proxy's divergence table (`provider/tests/common/proxy.rs`) \
+        "- **local family X**: the proxy answers it from the bench's local family X \
+         (`provider/tests/common/local/`, an in-memory spec-shaped implementation; the \
+         emulator never sees the request).\n\
+         - **emulator + row X**: the proxy's divergence table (`provider/tests/common/proxy.rs`) \
          has row X for this method and path; the row translates and forwards to the emulator.\n\
          - **emulator**: no row; the emulator registers a route with this method and path shape.\n\
          - **not served**: neither; a request gets the emulator's 404.\n\n",
     );
     md.push_str(&format!(
         "How \"the emulator registers a route\" is decided: by reading the `app.get/post/put/patch/delete(...)` \
-         registrations in the emulator's bundled route modules (`provider/tests/bench/node_modules/workos/dist/emulate/workos/routes/*.js` \
-         and `role-helpers.js`, npm workos@0.14.0), resolving `${{prefix}}`-style path constants; \
+         registrations in the emulator's bundled route modules (`provider/tests/bench/node_modules/workos/dist/emulate/workos/routes/*.js`, \
+         `role-helpers.js` and `core/server.js`, npm workos@0.14.0), resolving `${{prefix}}`-style path constants; \
          {unresolved} registration(s) could not be resolved and are not counted. A route being registered does not mean \
          its behaviour follows the spec: rows document the divergences found so far.\n\n"
     ));
+    let served: Vec<String> = spec
+        .operations
+        .iter()
+        .map(|op| served_by(op, &routes))
+        .collect();
+    let count = |pre: &str| served.iter().filter(|s| s.starts_with(pre)).count();
+    md.push_str(&format!(
+        "Totals: {} by a local family, {} by the emulator with a row, {} by the emulator alone, \
+         {} not served. Every operation a proposed Terraform object needs \
+         (`provider/tests/bench/needed-ops.txt`) is served: `bench_selftest::every_needed_operation_is_served`.\n\n",
+        count("local family"),
+        count("emulator + row"),
+        served.iter().filter(|s| *s == "emulator").count(),
+        count("not served"),
+    ));
     md.push_str("| Method | Path | operationId | Served by |\n|---|---|---|---|\n");
-    for op in &spec.operations {
-        let row = TABLE
-            .iter()
-            .find(|r| r.method == op.method && shape(r.path) == shape(&op.path));
-        let emu = routes
-            .iter()
-            .any(|(m, p)| *m == op.method && shape(p) == shape(&op.path));
-        let served = match (row, emu) {
-            (Some(r), _) => format!("emulator + row {}", r.operation_id),
-            (None, true) => "emulator".to_string(),
-            (None, false) => "not served".to_string(),
-        };
+    for (op, by) in spec.operations.iter().zip(&served) {
         md.push_str(&format!(
             "| {} | `{}` | {} | {} |\n",
-            op.method, op.path, op.operation_id, served
+            op.method, op.path, op.operation_id, by
         ));
     }
     md
@@ -732,6 +763,46 @@ fn coverage_table_is_up_to_date() {
         have == want,
         "{} is out of date: regenerate with UPDATE_COVERAGE=1 cargo test -p terraform-provider-workos --test bench_selftest coverage",
         path.display()
+    );
+}
+
+/// Every operation a proposed Terraform object needs (`provider/tests/bench/needed-ops.txt`,
+/// derived from the coverage map) is served by the emulator or a local family.
+#[test]
+fn every_needed_operation_is_served() {
+    let text =
+        std::fs::read_to_string(common::repo_root().join("provider/tests/bench/needed-ops.txt"))
+            .expect("needed-ops.txt");
+    let (routes, _) = emulator_routes();
+    let spec = common::spec::spec();
+    let mut unserved = Vec::new();
+    let mut n = 0;
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let (method, path, id) = (f[0], f[1], f[2]);
+        let op = spec
+            .operations
+            .iter()
+            .find(|o| o.method == method && o.path == path)
+            .unwrap_or_else(|| panic!("needed-ops.txt: {method} {path} is no spec operation"));
+        assert_eq!(op.operation_id, id, "needed-ops.txt: {method} {path}");
+        n += 1;
+        if served_by(op, &routes) == "not served" {
+            unserved.push(format!("{method} {path} ({id})"));
+        }
+    }
+    assert_eq!(
+        n, 150,
+        "needed-ops.txt lists the 150 non-skip operations of the coverage map"
+    );
+    assert!(
+        unserved.is_empty(),
+        "{} needed operation(s) not served:\n  {}",
+        unserved.len(),
+        unserved.join("\n  ")
     );
 }
 

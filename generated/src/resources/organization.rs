@@ -138,6 +138,18 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         query_params: &[],
         paginated: false,
     }),
+    refresh: Some(RefreshList {
+        op: Op {
+            operation_id: "OrganizationsController_list",
+            method: Method::Get,
+            path: "/organizations",
+            path_params: &[],
+            query_params: &[],
+            paginated: true,
+        },
+        field: "id",
+        attr: "id",
+    }),
     update: Some(Op {
         operation_id: "OrganizationsController_updateOrganization",
         method: Method::Put,

@@ -107,6 +107,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         query_params: &[],
         paginated: false,
     }),
+    refresh: None,
     update: None,
     delete: Some(Op {
         operation_id: "OrganizationDomainsController_delete",

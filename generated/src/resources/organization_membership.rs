@@ -98,6 +98,18 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         query_params: &[],
         paginated: false,
     }),
+    refresh: Some(RefreshList {
+        op: Op {
+            operation_id: "UserlandUserOrganizationMembershipsController_list",
+            method: Method::Get,
+            path: "/user_management/organization_memberships",
+            path_params: &[],
+            query_params: &[],
+            paginated: true,
+        },
+        field: "id",
+        attr: "id",
+    }),
     update: Some(Op {
         operation_id: "UserlandUserOrganizationMembershipsController_update",
         method: Method::Put,

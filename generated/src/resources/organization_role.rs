@@ -129,6 +129,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         query_params: &[],
         paginated: false,
     }),
+    refresh: None,
     update: Some(Op {
         operation_id: "AuthorizationOrganizationRolesController_update",
         method: Method::Patch,

@@ -104,6 +104,18 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         query_params: &[],
         paginated: false,
     }),
+    refresh: Some(RefreshList {
+        op: Op {
+            operation_id: "AuthorizationPermissionsController_list",
+            method: Method::Get,
+            path: "/authorization/permissions",
+            path_params: &[],
+            query_params: &[],
+            paginated: true,
+        },
+        field: "slug",
+        attr: "slug",
+    }),
     update: Some(Op {
         operation_id: "AuthorizationPermissionsController_update",
         method: Method::Patch,

@@ -139,6 +139,18 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         query_params: &[],
         paginated: false,
     }),
+    refresh: Some(RefreshList {
+        op: Op {
+            operation_id: "UserlandUsersController_list[0]",
+            method: Method::Get,
+            path: "/user_management/users",
+            path_params: &[],
+            query_params: &[],
+            paginated: true,
+        },
+        field: "id",
+        attr: "id",
+    }),
     update: Some(Op {
         operation_id: "UserlandUsersController_update[0]",
         method: Method::Put,

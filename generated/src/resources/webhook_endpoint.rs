@@ -208,6 +208,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         field: "id",
         attr: "id",
     },
+    refresh: None,
     update: Some(Op {
         operation_id: "WebhookEndpointsController_update",
         method: Method::Patch,

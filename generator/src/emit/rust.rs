@@ -182,6 +182,10 @@ fn resource(r: &ResourceIr) -> TokenStream {
             quote!(ReadDesc::ListFind { op: #o, field: #field, attr: #attr })
         }
     };
+    let refresh = opt(r.refresh.as_ref().map(|l| {
+        let (o, field, attr) = (op(&l.op), &l.field, &l.attr);
+        quote!(RefreshList { op: #o, field: #field, attr: #attr })
+    }));
     let update = opt(r.update.as_ref().map(op));
     let delete = opt(r.delete.as_ref().map(op));
     let extra = r.extra_writes.iter().map(|w| {
@@ -215,6 +219,7 @@ fn resource(r: &ResourceIr) -> TokenStream {
             attrs: &[#(#attrs),*],
             create: #create,
             read: #read,
+            refresh: #refresh,
             update: #update,
             delete: #delete,
             extra_writes: &[#(#extra),*],

@@ -5,7 +5,8 @@
 //! - `check`: every check that an override key names something that exists;
 //! - `attrs`: shape → type and validators, overrides applied, descriptions completed;
 //! - `resource`: candidate attributes per source → merge → overrides → operations bound;
-//! - `data_source`: lookups and lists the same way.
+//! - `data_source`: lookups and lists the same way;
+//! - `refresh`: which resources may refresh from their list operation.
 //!
 //! A path parameter is always bound to the attribute of its snake_case name
 //! ([`crate::names::attr_name`]).
@@ -14,6 +15,7 @@ mod attrs;
 mod check;
 mod data_source;
 pub mod model;
+mod refresh;
 mod resource;
 
 pub use model::*;

@@ -132,6 +132,15 @@ pub enum ReadIr {
     },
 }
 
+/// Refreshes served from a list whose item schema is the GET response schema
+/// (descriptor `RefreshList`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RefreshIr {
+    pub op: OpIr,
+    pub field: String,
+    pub attr: String,
+}
+
 /// A secondary write: `op` sets `fields` (after create, and on update when they change).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ExtraWriteIr {
@@ -153,6 +162,9 @@ pub struct ResourceIr {
     pub attrs: Vec<AttrIr>,
     pub create: OpIr,
     pub read: ReadIr,
+    /// Present only where [`crate::ir`]'s refresh rule proves the list item is the GET body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh: Option<RefreshIr>,
     pub update: Option<OpIr>,
     pub delete: Option<OpIr>,
     pub extra_writes: Vec<ExtraWriteIr>,

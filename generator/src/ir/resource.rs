@@ -81,7 +81,8 @@ pub fn resource(
         attrs::settle_description(&mut c.attr);
         attrs.push(c.attr);
     }
-    let ir = bind_operations(r, &src, attrs, errs);
+    let mut ir = bind_operations(r, &src, attrs, errs);
+    ir.refresh = super::refresh::refresh_list(&src.read, &ir, resolver, errs);
     check::resource_names(r, &ir, errs);
     Some(ir)
 }
@@ -422,6 +423,7 @@ fn bind_operations(
         attrs,
         create,
         read,
+        refresh: None,
         update,
         delete,
         extra_writes,

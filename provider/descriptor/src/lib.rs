@@ -338,6 +338,22 @@ pub enum ReadDesc {
     },
 }
 
+/// Refreshes served from the type's list operation: the generator emits one only where the
+/// list's item schema is the GET response schema (after `$ref`s are resolved), so an item
+/// goes through the same response → state mapping as a GET body. How the runtime decides
+/// between pages and GETs is in `provider/src/engine/refresh.rs`.
+#[derive(Debug)]
+pub struct RefreshList {
+    /// The paginated list operation (`limit`/`after`); its path parameters are the GET's
+    /// minus the last one.
+    pub op: Op,
+    /// The item field that identifies an object (the GET's last path parameter, as read
+    /// back from responses).
+    pub field: &'static str,
+    /// The attribute holding that identity.
+    pub attr: &'static str,
+}
+
 /// A secondary write: attributes that a separate operation sets (after create, and on
 /// update when they change).
 #[derive(Debug)]
@@ -379,6 +395,8 @@ pub struct ResourceDesc {
     pub create: Op,
     /// How the object is read.
     pub read: ReadDesc,
+    /// Refreshes of many objects may be served from this list (see [`RefreshList`]).
+    pub refresh: Option<RefreshList>,
     /// The update operation; without one every change replaces the object.
     pub update: Option<Op>,
     /// The delete operation; without one destroy only forgets the object.

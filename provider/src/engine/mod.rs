@@ -12,6 +12,7 @@ mod import;
 mod plan;
 pub mod private;
 mod read;
+pub mod refresh;
 pub mod schema;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -37,6 +38,8 @@ pub struct Engine {
     client: RwLock<Option<Client>>,
     /// Shared with every client built by `configure`; fired by StopProvider.
     stop: StopSignal,
+    /// Refreshes served from list pages (`refresh`); every write invalidates them.
+    refreshes: refresh::Refreshes,
 }
 
 impl Engine {
@@ -59,6 +62,7 @@ impl Engine {
             schemas,
             client: RwLock::new(None),
             stop: StopSignal::default(),
+            refreshes: refresh::Refreshes::default(),
         }
     }
 
@@ -122,6 +126,7 @@ impl ProviderCore for Engine {
                 if let Ok(mut slot) = self.client.write() {
                     *slot = Some(c);
                 }
+                self.refreshes.invalidate();
                 Diagnostics::default()
             }
             Err(d) => d,
@@ -157,7 +162,12 @@ impl ProviderCore for Engine {
 
     async fn apply_resource_change(&self, req: ApplyRequest) -> ApplyResponse {
         match self.target(&req.type_name) {
-            Ok((r, client)) => apply::apply(&client, r, hooks::for_resource(r), req).await,
+            Ok((r, client)) => {
+                self.refreshes.invalidate();
+                let resp = apply::apply(&client, r, hooks::for_resource(r), req).await;
+                self.refreshes.invalidate();
+                resp
+            }
             Err(diagnostics) => ApplyResponse {
                 new_state: req.prior_state,
                 diagnostics,
@@ -168,7 +178,9 @@ impl ProviderCore for Engine {
 
     async fn read_resource(&self, req: ReadRequest) -> ReadResponse {
         match self.target(&req.type_name) {
-            Ok((r, client)) => read::read(&client, r, hooks::for_resource(r), req).await,
+            Ok((r, client)) => {
+                read::read(&client, r, hooks::for_resource(r), req, &self.refreshes).await
+            }
             Err(diagnostics) => ReadResponse {
                 new_state: req.current_state,
                 private: req.private,

@@ -3,6 +3,7 @@
 use super::api;
 use super::convert;
 use super::extra;
+use super::refresh::Refreshes;
 use crate::core::{ReadRequest, ReadResponse};
 use crate::diag::Diagnostics;
 use crate::hooks::ResourceHooks;
@@ -152,14 +153,14 @@ const GONE_CONFIRM: [std::time::Duration; 2] = [
     std::time::Duration::from_millis(600),
 ];
 
-/// [`fetch_with`], where "gone" is believed only after it is confirmed.
-pub async fn fetch_confirmed(
+/// `fetched`, where "gone" is believed only once direct re-reads confirm it.
+pub async fn confirm_gone(
     client: &Client,
     r: &ResourceDesc,
     hooks: &dyn ResourceHooks,
     obj: &Value,
+    mut fetched: Result<Option<Json>, ApiError>,
 ) -> Result<Option<Json>, ApiError> {
-    let mut fetched = fetch_with(client, r, hooks, obj).await;
     for wait in GONE_CONFIRM {
         if !matches!(fetched, Ok(None)) {
             break;
@@ -170,14 +171,35 @@ pub async fn fetch_confirmed(
     fetched
 }
 
+/// Fetch for a refresh: the read hook first, then the type's list pages where it has them
+/// (`refresh`), else generically.
+async fn fetch_for_refresh(
+    client: &Client,
+    r: &'static ResourceDesc,
+    hooks: &dyn ResourceHooks,
+    refreshes: &Refreshes,
+    obj: &Value,
+) -> Result<Option<Json>, ApiError> {
+    if let Some(result) = hooks.read(client, obj).await {
+        return result;
+    }
+    match &r.refresh {
+        Some(list) => refreshes.fetch(client, r, list, obj).await,
+        None => fetch(client, r, obj).await,
+    }
+}
+
 pub async fn read(
     client: &Client,
-    r: &ResourceDesc,
+    r: &'static ResourceDesc,
     hooks: &dyn ResourceHooks,
     req: ReadRequest,
+    refreshes: &Refreshes,
 ) -> ReadResponse {
     let current = &req.current_state;
-    let (new_state, diagnostics) = match fetch_confirmed(client, r, hooks, current).await {
+    let fetched = fetch_for_refresh(client, r, hooks, refreshes, current).await;
+    let fetched = confirm_gone(client, r, hooks, current, fetched).await;
+    let (new_state, diagnostics) = match fetched {
         Ok(None) => (Value::Null, Diagnostics::default()),
         Ok(Some(j)) => (
             no_unknowns(r, state_from_response(r, &j, current, false)),

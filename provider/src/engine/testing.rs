@@ -67,6 +67,7 @@ pub static RES: ResourceDesc = ResourceDesc {
     ],
     create: OP,
     read: ReadDesc::Get(OP),
+    refresh: None,
     update: Some(OP),
     delete: Some(OP),
     extra_writes: &[],

@@ -4,6 +4,7 @@
 
 pub mod emulator;
 pub mod https;
+pub mod local;
 pub mod proxy;
 pub mod spec;
 pub mod terraform;

@@ -153,7 +153,8 @@ pub struct LoggedRequest {
     pub status: u16,
     pub request_body: String,
     pub response_body: String,
-    /// operationId of the table row that handled it, if any; "fault" for injected faults.
+    /// operationId of the table row that handled it, if any; "fault" for injected faults;
+    /// the family name (`local/families.rs`) when a local family answered.
     pub row: Option<&'static str>,
 }
 
@@ -228,6 +229,8 @@ struct Inner {
     /// [`FaultKind`] faults, and the read-after-write lags they started (path prefix → reads left).
     kind_faults: Mutex<Vec<KindFault>>,
     lags: Mutex<Vec<(String, u32)>>,
+    /// The local families (see `local/mod.rs`).
+    local: super::local::Local,
 }
 
 /// Emulator helper routes the bench itself uses that are no spec operation, exempt from the
@@ -267,6 +270,7 @@ impl Proxy {
             violations: Mutex::new(Vec::new()),
             kind_faults: Mutex::new(Vec::new()),
             lags: Mutex::new(Vec::new()),
+            local: super::local::Local::default(),
         });
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind proxy listener");
         std_listener.set_nonblocking(true).expect("nonblocking");
@@ -354,6 +358,11 @@ impl Proxy {
             kind,
             count,
         });
+    }
+
+    /// The local families' state (for test read-backs of write-only objects).
+    pub fn local(&self) -> &super::local::Local {
+        &self.inner.local
     }
 }
 
@@ -640,13 +649,35 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
             query: query.clone(),
             body: forwarded.clone(),
         };
-        let (row, reply) = match row {
-            Some((r, params)) => (Some(r.operation_id), ctx.translate(r.kind, &params).await),
-            None => (
+        // A local family answers what it serves; the rest goes to the emulator (whose
+        // successful deletes cascade into the local families).
+        let up = super::local::Up {
+            client: inner.client.clone(),
+            base: inner.upstream.clone(),
+            auth: ctx.auth.clone(),
+        };
+        let local = super::local::serve(
+            &inner.local,
+            &up,
+            &method,
+            &path,
+            query.as_deref(),
+            &forwarded,
+        )
+        .await;
+        let (row, reply) = match (local, row) {
+            (Some((family, s, v)), _) => (Some(family), local_reply(s, &v)),
+            (None, Some((r, params))) => {
+                (Some(r.operation_id), ctx.translate(r.kind, &params).await)
+            }
+            (None, None) => (
                 None,
                 ctx.forward(&method, &full_path, Some(forwarded)).await,
             ),
         };
+        if row.is_none_or(|r| super::local::families::FAMILIES.iter().all(|f| f.name != r)) {
+            super::local::after_upstream(&inner.local, &method, &path, reply.0);
+        }
         (row, echo_preview(&inner, preview, reply))
     };
 
@@ -683,6 +714,14 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
     builder
         .body(Full::new(resp_body))
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
+
+/// A local family's answer as a reply (`Null` = no body).
+fn local_reply(status: u16, v: &Value) -> Reply {
+    if v.is_null() {
+        return (status, vec![], Bytes::new());
+    }
+    json_reply(status, vec![], v)
 }
 
 /// Splits the preview fields off a write's JSON body: (body to forward, preview fields).

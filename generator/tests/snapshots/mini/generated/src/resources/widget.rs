@@ -160,6 +160,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         query_params: &[],
         paginated: false,
     }),
+    refresh: None,
     update: Some(Op {
         operation_id: "Widgets_update",
         method: Method::Patch,
