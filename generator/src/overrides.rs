@@ -166,8 +166,24 @@ pub struct ResourceOverride {
     pub actions: Vec<ActionOverride>,
     #[serde(default)]
     pub hooks: Vec<String>,
+    /// The unique key a lost create's object is found by (see overrides/README.md).
+    #[serde(default)]
+    pub adopt_by: Option<AdoptOverride>,
     #[serde(default)]
     pub example: Option<String>,
+}
+
+/// `adopt_by`: find an object by its unique key with `operation` (a get by key, or a list
+/// filtered by `query` and compared on every key attribute).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdoptOverride {
+    pub operation: String,
+    /// The key attributes (each compared with its response field).
+    pub key: Vec<String>,
+    /// query parameter → attribute (list operations)
+    #[serde(default)]
+    pub query: IndexMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]

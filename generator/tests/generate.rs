@@ -214,6 +214,27 @@ fn override_errors_name_file_and_key() {
             (format!("{WIDGET}colour: red\n"), "colour"),
         ),
         (
+            "adopt_by key not an attribute",
+            (
+                format!("{WIDGET}adopt_by:\n  operation: Widgets_list\n  key: [serial]\n"),
+                "adopt_by.key.serial",
+            ),
+        ),
+        (
+            "adopt_by query parameter the operation lacks",
+            (
+                format!("{WIDGET}adopt_by:\n  operation: Widgets_list\n  query: {{shade: color}}\n  key: [name]\n"),
+                "adopt_by.query.shade",
+            ),
+        ),
+        (
+            "adopt_by get whose path parameter is no key",
+            (
+                format!("{WIDGET}adopt_by:\n  operation: Widgets_get\n  key: [name]\n"),
+                "adopt_by.operation",
+            ),
+        ),
+        (
             "set on a scalar",
             (
                 format!("{WIDGET}attributes:\n  name:\n    set: true\n"),

@@ -1032,3 +1032,159 @@ fn every_row_is_a_spec_operation() {
         );
     }
 }
+
+fn org_names(bench: &Bench) -> Vec<String> {
+    let (s, v) = bench.api("GET", "/organizations?limit=100", None);
+    assert_eq!(s, 200, "{v}");
+    v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn try_api(
+    bench: &Bench,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+    secs: f64,
+) -> Result<(u16, Value), String> {
+    common::proxy::try_blocking_request(
+        &bench.base_url(),
+        &bench.api_key(),
+        method,
+        path,
+        body,
+        std::time::Duration::from_secs_f64(secs),
+    )
+}
+
+#[test]
+fn fault_reset_before_forwarding_processes_nothing() {
+    let bench = Bench::start();
+    bench
+        .proxy
+        .inject_kind("POST", "/organizations", common::FaultKind::ResetBefore, 1);
+    let r = try_api(
+        &bench,
+        "POST",
+        "/organizations",
+        Some(json!({"name": "Lost"})),
+        10.0,
+    );
+    assert!(r.is_err(), "no answer expected, got {r:?}");
+    assert!(org_names(&bench).is_empty(), "nothing was forwarded");
+    // One shot: the next request goes through.
+    let r = try_api(
+        &bench,
+        "POST",
+        "/organizations",
+        Some(json!({"name": "Kept"})),
+        10.0,
+    );
+    assert_eq!(r.map(|(s, _)| s), Ok(201));
+}
+
+#[test]
+fn fault_reset_after_forwarding_leaves_the_object_unanswered() {
+    let bench = Bench::start();
+    bench
+        .proxy
+        .inject_kind("POST", "/organizations", common::FaultKind::ResetAfter, 1);
+    let r = try_api(
+        &bench,
+        "POST",
+        "/organizations",
+        Some(json!({"name": "Ghost"})),
+        10.0,
+    );
+    assert!(r.is_err(), "no answer expected, got {r:?}");
+    assert_eq!(
+        org_names(&bench),
+        vec!["Ghost".to_string()],
+        "the emulator processed it"
+    );
+}
+
+#[test]
+fn fault_delay_past_the_timeout_still_processes() {
+    let bench = Bench::start();
+    let delay = std::time::Duration::from_millis(1500);
+    bench
+        .proxy
+        .inject_kind("POST", "/organizations", common::FaultKind::Delay(delay), 1);
+    let r = try_api(
+        &bench,
+        "POST",
+        "/organizations",
+        Some(json!({"name": "Slow"})),
+        0.5,
+    );
+    assert!(r.is_err(), "the client times out, got {r:?}");
+    assert_eq!(org_names(&bench), vec!["Slow".to_string()]);
+    // Within the client's patience, the delayed answer arrives.
+    bench.proxy.inject_kind(
+        "GET",
+        "/organizations",
+        common::FaultKind::Delay(delay / 3),
+        1,
+    );
+    let r = try_api(&bench, "GET", "/organizations", None, 10.0);
+    assert_eq!(r.map(|(s, _)| s), Ok(200));
+}
+
+#[test]
+fn fault_malformed_answers_200_with_a_body_that_is_not_json() {
+    let bench = Bench::start();
+    bench
+        .proxy
+        .inject_kind("POST", "/organizations", common::FaultKind::Malformed, 1);
+    let (s, v) = try_api(
+        &bench,
+        "POST",
+        "/organizations",
+        Some(json!({"name": "Garbled"})),
+        10.0,
+    )
+    .expect("an answer");
+    assert_eq!(s, 200);
+    assert_eq!(v, Value::String(common::proxy::MALFORMED_BODY.into()));
+    assert_eq!(
+        org_names(&bench),
+        vec!["Garbled".to_string()],
+        "forwarded first"
+    );
+    assert!(
+        bench.proxy.violations().is_empty(),
+        "deliberate, not a violation"
+    );
+}
+
+#[test]
+fn fault_lag_answers_404_for_n_reads_after_a_create() {
+    let bench = Bench::start();
+    bench
+        .proxy
+        .inject_kind("POST", "/organizations", common::FaultKind::Lag404(2), 1);
+    let (s, org) = bench.api("POST", "/organizations", Some(json!({"name": "Lagging"})));
+    assert_eq!(s, 201, "{org}");
+    let path = format!("/organizations/{}", org["id"].as_str().unwrap());
+    let statuses: Vec<u16> = (0..3).map(|_| bench.api("GET", &path, None).0).collect();
+    assert_eq!(statuses, vec![404, 404, 200]);
+}
+
+#[test]
+fn fault_status_after_forwarding_hides_the_processed_request() {
+    let bench = Bench::start();
+    bench.proxy.inject_kind(
+        "POST",
+        "/organizations",
+        common::FaultKind::StatusAfter(500),
+        1,
+    );
+    let (s, _) = bench.api("POST", "/organizations", Some(json!({"name": "Hidden"})));
+    assert_eq!(s, 500);
+    assert_eq!(org_names(&bench), vec!["Hidden".to_string()]);
+}

@@ -185,4 +185,26 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         separator: "/",
     },
     hooks: &["import_by_external_id"],
+    adopt: Some(AdoptDesc {
+        op: Op {
+            operation_id: "OrganizationsController_getByExternalId",
+            method: Method::Get,
+            path: "/organizations/external_id/{external_id}",
+            path_params: &[
+                ParamBinding {
+                    param: "external_id",
+                    attr: "external_id",
+                    explode: false,
+                },
+            ],
+            query_params: &[],
+            paginated: false,
+        },
+        keys: &[
+            FieldBinding {
+                attr: "external_id",
+                field: "external_id",
+            },
+        ],
+    }),
 };

@@ -145,4 +145,35 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         separator: "/",
     },
     hooks: &[],
+    adopt: Some(AdoptDesc {
+        op: Op {
+            operation_id: "UserlandUserOrganizationMembershipsController_list",
+            method: Method::Get,
+            path: "/user_management/organization_memberships",
+            path_params: &[],
+            query_params: &[
+                ParamBinding {
+                    param: "user_id",
+                    attr: "user_id",
+                    explode: true,
+                },
+                ParamBinding {
+                    param: "organization_id",
+                    attr: "organization_id",
+                    explode: true,
+                },
+            ],
+            paginated: true,
+        },
+        keys: &[
+            FieldBinding {
+                attr: "user_id",
+                field: "user_id",
+            },
+            FieldBinding {
+                attr: "organization_id",
+                field: "organization_id",
+            },
+        ],
+    }),
 };

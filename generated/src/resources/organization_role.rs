@@ -203,4 +203,31 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         separator: "/",
     },
     hooks: &[],
+    adopt: Some(AdoptDesc {
+        op: Op {
+            operation_id: "AuthorizationOrganizationRolesController_get",
+            method: Method::Get,
+            path: "/authorization/organizations/{organizationId}/roles/{slug}",
+            path_params: &[
+                ParamBinding {
+                    param: "organizationId",
+                    attr: "organization_id",
+                    explode: false,
+                },
+                ParamBinding {
+                    param: "slug",
+                    attr: "slug",
+                    explode: false,
+                },
+            ],
+            query_params: &[],
+            paginated: false,
+        },
+        keys: &[
+            FieldBinding {
+                attr: "slug",
+                field: "slug",
+            },
+        ],
+    }),
 };

@@ -151,4 +151,26 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         separator: "/",
     },
     hooks: &[],
+    adopt: Some(AdoptDesc {
+        op: Op {
+            operation_id: "AuthorizationPermissionsController_find",
+            method: Method::Get,
+            path: "/authorization/permissions/{slug}",
+            path_params: &[
+                ParamBinding {
+                    param: "slug",
+                    attr: "slug",
+                    explode: false,
+                },
+            ],
+            query_params: &[],
+            paginated: false,
+        },
+        keys: &[
+            FieldBinding {
+                attr: "slug",
+                field: "slug",
+            },
+        ],
+    }),
 };

@@ -186,4 +186,26 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         separator: "/",
     },
     hooks: &[],
+    adopt: Some(AdoptDesc {
+        op: Op {
+            operation_id: "UserlandUsersController_list[0]",
+            method: Method::Get,
+            path: "/user_management/users",
+            path_params: &[],
+            query_params: &[
+                ParamBinding {
+                    param: "email",
+                    attr: "email",
+                    explode: true,
+                },
+            ],
+            paginated: true,
+        },
+        keys: &[
+            FieldBinding {
+                attr: "email",
+                field: "email",
+            },
+        ],
+    }),
 };

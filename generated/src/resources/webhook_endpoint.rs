@@ -244,4 +244,20 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         separator: "/",
     },
     hooks: &[],
+    adopt: Some(AdoptDesc {
+        op: Op {
+            operation_id: "WebhookEndpointsController_list",
+            method: Method::Get,
+            path: "/webhook_endpoints",
+            path_params: &[],
+            query_params: &[],
+            paginated: true,
+        },
+        keys: &[
+            FieldBinding {
+                attr: "endpoint_url",
+                field: "endpoint_url",
+            },
+        ],
+    }),
 };

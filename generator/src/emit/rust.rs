@@ -202,6 +202,13 @@ fn resource(r: &ResourceIr) -> TokenStream {
     let parts = &r.import_parts;
     let sep = names::IMPORT_SEPARATOR;
     let hooks = &r.hooks;
+    let adopt = opt(r.adopt.as_ref().map(|a| {
+        let o = op(&a.op);
+        let keys = (a.keys.iter()).map(
+            |FieldBindingIr { attr, field }| quote!(FieldBinding { attr: #attr, field: #field }),
+        );
+        quote!(AdoptDesc { op: #o, keys: &[#(#keys),*] })
+    }));
     quote! {
         use descriptor::*;
 
@@ -219,6 +226,7 @@ fn resource(r: &ResourceIr) -> TokenStream {
             actions: &[#(#actions),*],
             import: ImportDesc { parts: &[#(#parts),*], separator: #sep },
             hooks: &[#(#hooks),*],
+            adopt: #adopt,
         };
     }
 }

@@ -172,7 +172,16 @@ pub struct ResourceIr {
     /// Attributes the import ID is made of (joined by `names::IMPORT_SEPARATOR`).
     pub import_parts: Vec<String>,
     pub hooks: Vec<String>,
+    pub adopt: Option<AdoptIr>,
     pub example: Option<String>,
+}
+
+/// The unique-key lookup of a lost create (`adopt_by`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AdoptIr {
+    pub op: OpIr,
+    /// Key attributes and the response fields carrying them.
+    pub keys: Vec<FieldBindingIr>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -36,6 +36,8 @@ struct Sources {
     delete: Option<OperationInfo>,
     extra_writes: Vec<OperationInfo>,
     actions: Vec<OperationInfo>,
+    /// The `adopt_by` lookup (not a source of attributes).
+    adopt: Option<OperationInfo>,
     create_props: Props,
     create_required: BTreeSet<String>,
     update_props: Props,
@@ -105,6 +107,8 @@ impl Sources {
         let actions: Vec<_> = (r.actions.iter().enumerate())
             .filter_map(|(i, a)| op(&a.operation, format!("actions[{i}].operation")))
             .collect();
+        let adopt =
+            (r.adopt_by.as_ref()).and_then(|a| op(&a.operation, "adopt_by.operation".into()));
         let (create, read) = (create?, read?);
         if extra_writes.len() != r.extra_writes.len() || actions.len() != r.actions.len() {
             return None;
@@ -132,6 +136,7 @@ impl Sources {
             delete,
             extra_writes,
             actions,
+            adopt,
             create_props,
             create_required,
             update_props,
@@ -408,19 +413,79 @@ fn bind_operations(
             when_true: a.when_true.clone(),
         })
         .collect();
+    let create = op(&src.create, "operations.create");
+    let update = src.update.as_ref().map(|u| op(u, "operations.update"));
+    let delete = src.delete.as_ref().map(|d| op(d, "operations.delete"));
+    let adopt = adopt_ir(r, src, &attrs, errs);
     ResourceIr {
         name: r.resource.clone(),
         description: r.description.clone(),
         attrs,
-        create: op(&src.create, "operations.create"),
+        create,
         read,
         refresh: None,
-        update: src.update.as_ref().map(|u| op(u, "operations.update")),
-        delete: src.delete.as_ref().map(|d| op(d, "operations.delete")),
+        update,
+        delete,
         extra_writes,
         actions,
         import_parts: r.import.clone(),
         hooks: r.hooks.clone(),
+        adopt,
         example: r.example.clone(),
     }
+}
+
+/// The `adopt_by` lookup: its operation (query bound as given) and each key attribute with the
+/// response field that carries it.
+fn adopt_ir(
+    r: &ResourceOverride,
+    src: &Sources,
+    attrs: &[AttrIr],
+    errs: &mut Errors,
+) -> Option<AdoptIr> {
+    let (a, info) = (r.adopt_by.as_ref()?, src.adopt.as_ref()?);
+    let query = super::bind_query(info, &a.query, errs, "adopt_by.query");
+    for b in (query.iter()).filter(|b| !attrs.iter().any(|x| x.name == b.attr)) {
+        errs.push(
+            format!("adopt_by.query.{}", b.param),
+            format!("{:?} is not an attribute", b.attr),
+        );
+    }
+    let op = op_ir(info, query, errs, "adopt_by.operation");
+    for b in (op.path_params.iter()).filter(|b| !a.key.contains(&b.attr)) {
+        errs.push(
+            "adopt_by.operation",
+            format!(
+                "path parameter {} maps to {:?}, which is not a key attribute",
+                b.param, b.attr
+            ),
+        );
+    }
+    // A key the lookup's path selects by needs no comparison; every other one is compared.
+    let in_path = |k: &str| op.path_params.iter().any(|b| b.attr == k);
+    let mut keys = vec![];
+    for k in &a.key {
+        match attrs.iter().find(|x| &x.name == k) {
+            Some(AttrIr {
+                response_field: Some(f),
+                ..
+            }) => keys.push(FieldBindingIr {
+                attr: k.clone(),
+                field: f.clone(),
+            }),
+            Some(_) if in_path(k) => {}
+            Some(_) => errs.push(
+                format!("adopt_by.key.{k}"),
+                "the response does not carry this attribute, so a found object cannot be compared",
+            ),
+            None => errs.push(
+                format!("adopt_by.key.{k}"),
+                "not an attribute of this resource",
+            ),
+        }
+    }
+    if a.key.is_empty() {
+        errs.push("adopt_by.key", "a unique key needs at least one attribute");
+    }
+    Some(AdoptIr { op, keys })
 }

@@ -409,6 +409,21 @@ pub struct ResourceDesc {
     pub import: ImportDesc,
     /// Named hooks (implemented in the runtime's hooks module).
     pub hooks: &'static [&'static str],
+    /// How to find the object by its unique key when a create's answer was lost.
+    pub adopt: Option<AdoptDesc>,
+}
+
+/// A unique key of a resource and the operation that finds an object by it: after a create
+/// whose answer was lost (timeout, connection dropped after sending, 5xx, malformed body), the
+/// engine looks the object up and adopts it instead of creating a duplicate.
+#[derive(Debug)]
+pub struct AdoptDesc {
+    /// A get by key (path parameters from the key attributes; 404: none) or a list operation
+    /// (query parameters bound from attributes); either way every found object must carry
+    /// the planned value of each key.
+    pub op: Op,
+    /// The key: attributes and the response fields that carry them.
+    pub keys: &'static [FieldBinding],
 }
 
 impl ResourceDesc {

@@ -3,7 +3,7 @@
 
 use super::convert;
 use crate::diag::Diagnostic;
-use crate::transport::{ApiError, Client};
+use crate::transport::{ApiError, Client, Response};
 use crate::value::{AttributePath, Value};
 use descriptor::{Attr, Op, ParamBinding};
 use serde_json::Value as Json;
@@ -77,11 +77,61 @@ pub async fn call(
     obj: &Value,
     body: Option<&Json>,
 ) -> Result<Json, ApiError> {
+    Ok(call_response(client, op, obj, body).await?.body)
+}
+
+/// [`call`], keeping the status of the answer.
+pub async fn call_response(
+    client: &Client,
+    op: &Op,
+    obj: &Value,
+    body: Option<&Json>,
+) -> Result<Response, ApiError> {
     let path = render_path(op, obj)
         .map_err(|d| ApiError::transport(op.method.as_str(), op.path, d.detail.clone()))?;
     let query = render_query(op.query_params, obj);
-    let resp = client.request(op.method, &path, &query, body).await?;
-    Ok(resp.body)
+    client.request(op.method, &path, &query, body).await
+}
+
+/// The answer of an operation that must return an object carrying `required` fields: a body
+/// that is not a JSON object, or lacks one of them (or has it null), is an error naming the
+/// operation and the status (never quoting the body, which may hold a secret).
+// ApiError by value, as the transport returns it (see transport::client).
+#[allow(clippy::result_large_err)]
+pub fn expect_object(op: &Op, resp: Response, required: &[&str]) -> Result<Json, ApiError> {
+    let what = match &resp.body {
+        Json::Object(m) => match required
+            .iter()
+            .find(|f| m.get(**f).is_none_or(Json::is_null))
+        {
+            None => return Ok(resp.body),
+            Some(f) => format!("an object without `{f}`"),
+        },
+        Json::String(_) => "a body that is not JSON".to_string(),
+        Json::Null => "an empty body".to_string(),
+        _ => "JSON that is not an object".to_string(),
+    };
+    Err(ApiError {
+        status: Some(resp.status),
+        ..ApiError::transport(
+            op.method.as_str(),
+            op.path,
+            format!(
+                "WorkOS answered {} with status {} and {what}",
+                op.operation_id, resp.status
+            ),
+        )
+    })
+}
+
+/// The response fields an answer describing the object must carry: the identifier (`id`)
+/// when the resource has one in its responses.
+pub fn identity_fields(attrs: &[Attr]) -> Vec<&'static str> {
+    attrs
+        .iter()
+        .filter(|a| a.name == "id")
+        .filter_map(|a| a.response_field)
+        .collect()
 }
 
 pub async fn list_all(client: &Client, op: &Op, obj: &Value) -> Result<Vec<Json>, ApiError> {

@@ -1,6 +1,7 @@
 //! ApplyResourceChange: create (then follow-up writes, saving state after the first
 //! success), update (only what changed; removed values cleared), delete.
 
+use super::adopt;
 use super::api::{self, error_diag};
 use super::convert;
 use super::extra;
@@ -9,7 +10,7 @@ use super::read;
 use crate::core::{ApplyRequest, ApplyResponse};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::hooks::{Destroy, ResourceHooks};
-use crate::transport::Client;
+use crate::transport::{ApiError, Client};
 use crate::value::Value;
 use descriptor::{Attr, Clear, FieldBinding, Mode, Op, ResourceDesc};
 use serde_json::{Map, Value as Json};
@@ -153,13 +154,12 @@ async fn create(
     req: ApplyRequest,
 ) -> ApplyResponse {
     let (planned, config) = (&req.planned_state, &req.config);
-    let body = Json::Object(create_body(r, planned, config));
-    let resp = match api::call(client, &r.create, planned, Some(&body)).await {
-        Ok(j) => j,
-        Err(e) => {
+    let (resp, adopted) = match create_call(client, r, planned, config).await {
+        Ok(created) => created,
+        Err(diagnostics) => {
             return ApplyResponse {
                 new_state: Value::Null,
-                diagnostics: Diagnostics(error_diag("Create", r.name, &e, r.attrs)),
+                diagnostics,
                 ..Default::default()
             }
         }
@@ -179,7 +179,7 @@ async fn create(
         }
     }
     if diags.has_errors() {
-        return finish_partial(r, state, private, diags);
+        return finish_partial(r, state, private, with_first(adopted, diags));
     }
     if follow_up {
         let (fresh, d) = refresh(client, r, hooks, &state, planned, "Read after create of").await;
@@ -189,7 +189,36 @@ async fn create(
     ApplyResponse {
         new_state: read::settle(r, state, planned),
         private: private.encode(),
-        diagnostics: diags,
+        diagnostics: with_first(adopted, diags),
+    }
+}
+
+fn with_first(mut first: Diagnostics, then: Diagnostics) -> Diagnostics {
+    first.extend(then);
+    first
+}
+
+/// The create call: the created object (an answer carrying its identifier) and warnings. A
+/// lost answer (the outcome is unknown) is recovered by looking the object up by its unique key
+/// ([`adopt`]), never by sending the create again.
+#[allow(clippy::result_large_err)]
+async fn create_call(
+    client: &Client,
+    r: &ResourceDesc,
+    planned: &Value,
+    config: &Value,
+) -> Result<(Json, Diagnostics), Diagnostics> {
+    let body = Json::Object(create_body(r, planned, config));
+    let answer = api::call_response(client, &r.create, planned, Some(&body))
+        .await
+        .and_then(|resp| api::expect_object(&r.create, resp, &api::identity_fields(r.attrs)));
+    match answer {
+        Ok(j) => Ok((j, Diagnostics::default())),
+        Err(e) if e.outcome_unknown() => {
+            let (j, warning) = adopt::recover(client, r, planned, &e).await?;
+            Ok((j, warning.into()))
+        }
+        Err(e) => Err(Diagnostics(error_diag("Create", r.name, &e, r.attrs))),
     }
 }
 
@@ -373,12 +402,22 @@ async fn delete(
             }
         }
     };
-    match api::call(client, op, &req.prior_state, None).await {
-        Err(e) if !e.is_not_found() => ApplyResponse {
-            new_state: req.prior_state,
-            diagnostics: Diagnostics(error_diag("Delete", r.name, &e, r.attrs)),
-            ..Default::default()
+    let failed = |e: &ApiError| Diagnostics(error_diag("Delete", r.name, e, r.attrs));
+    let diagnostics = match api::call(client, op, &req.prior_state, None).await {
+        Ok(_) => return gone,
+        Err(e) if !e.is_not_found() => failed(&e),
+        // A 404 is believed once a read confirms it: a stray one must not orphan the object.
+        Err(e) => match read::fetch_with(client, r, hooks, &req.prior_state).await {
+            Ok(Some(_)) => failed(&ApiError {
+                message: format!("{} (but the object still exists)", e.message),
+                ..e
+            }),
+            _ => return gone,
         },
-        _ => gone,
+    };
+    ApplyResponse {
+        new_state: req.prior_state,
+        diagnostics,
+        ..Default::default()
     }
 }

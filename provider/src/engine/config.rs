@@ -94,7 +94,7 @@ pub fn client_from(
             _ => {}
         }
     }
-    let cfg = ClientConfig {
+    let mut cfg = ClientConfig {
         base_url,
         api_key,
         user_agent: format!(
@@ -106,8 +106,30 @@ pub fn client_from(
         stop: stop.clone(),
         ..ClientConfig::default()
     };
+    env_overrides(&mut cfg, |k| std::env::var(k).ok());
     Client::new(cfg)
         .map_err(|e| Diagnostic::error("Could not set up the API client", e.to_string()).into())
+}
+
+/// Interim knobs, until the provider has settings for them: `WORKOS_REQUEST_TIMEOUT` (per
+/// attempt: `"2s"`, `"500ms"` or seconds) and `WORKOS_MAX_RETRIES`. Unparsable values are ignored.
+fn env_overrides(cfg: &mut ClientConfig, var: impl Fn(&str) -> Option<String>) {
+    if let Some(t) = var("WORKOS_REQUEST_TIMEOUT").and_then(|v| parse_duration(&v)) {
+        cfg.timeout = t;
+    }
+    if let Some(n) = var("WORKOS_MAX_RETRIES").and_then(|v| v.trim().parse().ok()) {
+        cfg.max_retries = n;
+    }
+}
+
+fn parse_duration(v: &str) -> Option<std::time::Duration> {
+    let v = v.trim();
+    let (num, scale) = match v.strip_suffix("ms") {
+        Some(n) => (n, 0.001),
+        None => (v.strip_suffix('s').unwrap_or(v), 1.0),
+    };
+    let secs = num.trim().parse::<f64>().ok()? * scale;
+    (secs > 0.0 && secs.is_finite()).then(|| std::time::Duration::from_secs_f64(secs))
 }
 
 #[cfg(test)]
@@ -149,5 +171,27 @@ mod tests {
         assert_eq!(d.0[0].attribute, Some(AttributePath::attr("api_key")));
         let ok = resolve(&DESC, &config(Value::String("sk_test".into()))).unwrap();
         assert_eq!(ok[0].2.as_deref(), Some("sk_test"));
+    }
+
+    #[test]
+    fn environment_overrides_timeout_and_retries() {
+        let mut cfg = ClientConfig::default();
+        env_overrides(&mut cfg, |k| match k {
+            "WORKOS_REQUEST_TIMEOUT" => Some("1500ms".into()),
+            "WORKOS_MAX_RETRIES" => Some("1".into()),
+            _ => None,
+        });
+        assert_eq!(cfg.timeout, std::time::Duration::from_millis(1500));
+        assert_eq!(cfg.max_retries, 1);
+        assert_eq!(
+            parse_duration("2s"),
+            Some(std::time::Duration::from_secs(2))
+        );
+        assert_eq!(
+            parse_duration("0.5"),
+            Some(std::time::Duration::from_millis(500))
+        );
+        assert_eq!(parse_duration("soon"), None);
+        assert_eq!(parse_duration("-1s"), None);
     }
 }

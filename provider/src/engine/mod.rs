@@ -1,6 +1,7 @@
 //! Generic resource lifecycle engine (validate, plan, apply, read, import, data sources),
 //! driven entirely by the descriptors in the `generated` crate.
 
+mod adopt;
 pub(crate) mod api;
 mod apply;
 mod config;

@@ -20,8 +20,9 @@ pub async fn fetch(
     obj: &Value,
 ) -> Result<Option<Json>, ApiError> {
     match &r.read {
-        ReadDesc::Get(op) => match api::call(client, op, obj, None).await {
-            Ok(j) => Ok(Some(j)),
+        // An answer that is not the object is an error, never "no drift".
+        ReadDesc::Get(op) => match api::call_response(client, op, obj, None).await {
+            Ok(resp) => api::expect_object(op, resp, &api::identity_fields(r.attrs)).map(Some),
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         },
@@ -145,6 +146,31 @@ pub fn no_unknowns(r: &ResourceDesc, state: Value) -> Value {
     Value::Object(out)
 }
 
+/// Waits before each re-read confirming that an object answered 404 is gone: one stray 404 (a
+/// proxy, read-after-write lag) must not drop a live object from state.
+const GONE_CONFIRM: [std::time::Duration; 2] = [
+    std::time::Duration::from_millis(200),
+    std::time::Duration::from_millis(600),
+];
+
+/// `fetched`, where "gone" is believed only once direct re-reads confirm it.
+pub async fn confirm_gone(
+    client: &Client,
+    r: &ResourceDesc,
+    hooks: &dyn ResourceHooks,
+    obj: &Value,
+    mut fetched: Result<Option<Json>, ApiError>,
+) -> Result<Option<Json>, ApiError> {
+    for wait in GONE_CONFIRM {
+        if !matches!(fetched, Ok(None)) {
+            break;
+        }
+        tokio::time::sleep(wait).await;
+        fetched = fetch_with(client, r, hooks, obj).await;
+    }
+    fetched
+}
+
 /// Fetch for a refresh: the read hook first, then the type's list pages where it has them
 /// (`refresh`), else generically.
 async fn fetch_for_refresh(
@@ -172,6 +198,7 @@ pub async fn read(
 ) -> ReadResponse {
     let current = &req.current_state;
     let fetched = fetch_for_refresh(client, r, hooks, refreshes, current).await;
+    let fetched = confirm_gone(client, r, hooks, current, fetched).await;
     let (new_state, diagnostics) = match fetched {
         Ok(None) => (Value::Null, Diagnostics::default()),
         Ok(Some(j)) => (

@@ -77,6 +77,7 @@ pub static RES: ResourceDesc = ResourceDesc {
         separator: "/",
     },
     hooks: &[],
+    adopt: None,
 };
 
 pub fn obj(pairs: &[(&str, Value)]) -> Value {

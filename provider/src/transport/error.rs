@@ -102,6 +102,21 @@ impl ApiError {
     pub fn is_rate_limited(&self) -> bool {
         self.status == Some(429)
     }
+
+    /// True when the request may have been processed although no usable answer came back:
+    /// a 5xx status, a 2xx whose body broke off or made no sense, a timeout, a connection
+    /// that broke after sending, or a stop while the request was in flight. A refused
+    /// connection, a 4xx or a request never built: the server did nothing.
+    pub fn outcome_unknown(&self) -> bool {
+        match self.status {
+            Some(s) => s >= 500 || (200..300).contains(&s),
+            None => {
+                self.is_stopped()
+                    || self.message.starts_with("timed out")
+                    || self.message.starts_with("request failed")
+            }
+        }
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -308,5 +323,19 @@ mod tests {
         let t = ApiError::transport("GET", "/y", "connection refused");
         assert_eq!(t.to_string(), "GET /y: connection refused");
         assert!(!t.is_not_found());
+    }
+
+    #[test]
+    fn outcome_unknown_only_when_the_server_may_have_acted() {
+        let status = |s| ApiError::from_response("POST", "/x", s, None, b"");
+        assert!(status(500).outcome_unknown());
+        assert!(status(504).outcome_unknown());
+        assert!(!status(409).outcome_unknown());
+        assert!(!status(429).outcome_unknown());
+        let t = |m: &str| ApiError::transport("POST", "/x", m);
+        assert!(t("timed out: deadline").outcome_unknown());
+        assert!(t("request failed: connection closed before message completed").outcome_unknown());
+        assert!(!t("connection failed: refused").outcome_unknown());
+        assert!(ApiError::stopped("POST", "/x").outcome_unknown());
     }
 }

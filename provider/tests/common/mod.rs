@@ -15,7 +15,7 @@ use std::path::PathBuf;
 #[allow(unused_imports)]
 pub use emulator::Emulator;
 #[allow(unused_imports)]
-pub use proxy::{Fault, LoggedRequest, Proxy};
+pub use proxy::{Fault, FaultKind, LoggedRequest, Proxy};
 #[allow(unused_imports)]
 pub use terraform::{Run, Workdir};
 

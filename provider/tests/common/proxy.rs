@@ -16,7 +16,6 @@
 //! violation. The guard checks what the provider (or a test via `Bench::api`) sends and what
 //! it gets back, not what a row forwards to the emulator.
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
@@ -185,6 +184,41 @@ pub struct Fault {
     pub body: Option<Value>,
 }
 
+/// A fault beyond a status answer, injected with [`Proxy::inject_kind`] (matched like a
+/// [`Fault`], checked before the status faults).
+#[derive(Clone, Debug, PartialEq)]
+pub enum FaultKind {
+    /// Forward (the emulator processes the request), then hold the answer this long: past the
+    /// client's timeout, the client sees no answer although the request took effect.
+    Delay(std::time::Duration),
+    /// Close the connection without an answer, before forwarding (nothing processed).
+    ResetBefore,
+    /// Forward (the emulator processes the request), then close the connection without an
+    /// answer: the object exists, the client saw nothing.
+    ResetAfter,
+    /// Forward (the emulator processes the request), then answer this status instead of the
+    /// emulator's answer (the default error body for it): the object exists, the client was told
+    /// the request failed.
+    StatusAfter(u16),
+    /// Forward, then answer 200 with a body that is not JSON (the spec guard does not record
+    /// this deliberate non-conformance).
+    Malformed,
+    /// Forward; when the answer is 2xx, the next `n` GETs of paths under the request's path
+    /// (`<path>/…`) answer 404: read-after-write lag.
+    Lag404(u32),
+}
+
+/// The body [`FaultKind::Malformed`] answers with.
+pub const MALFORMED_BODY: &str = "<html><body>upstream hiccup</body></html>";
+
+#[derive(Clone, Debug)]
+struct KindFault {
+    method: String,
+    path: String,
+    kind: FaultKind,
+    count: u32,
+}
+
 #[derive(Default)]
 struct Side {
     /// organization id → allow_profiles_outside_organization
@@ -204,6 +238,9 @@ struct Inner {
     faults: Mutex<Vec<Fault>>,
     side: Mutex<Side>,
     violations: Mutex<Vec<String>>,
+    /// [`FaultKind`] faults, and the read-after-write lags they started (path prefix → reads left).
+    kind_faults: Mutex<Vec<KindFault>>,
+    lags: Mutex<Vec<(String, u32)>>,
     /// The local families (see `local/mod.rs`).
     local: super::local::Local,
 }
@@ -243,6 +280,8 @@ impl Proxy {
             faults: Mutex::new(Vec::new()),
             side: Mutex::new(Side::default()),
             violations: Mutex::new(Vec::new()),
+            kind_faults: Mutex::new(Vec::new()),
+            lags: Mutex::new(Vec::new()),
             local: super::local::Local::default(),
         });
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind proxy listener");
@@ -319,6 +358,18 @@ impl Proxy {
 
     pub fn clear_faults(&self) {
         self.inner.faults.lock().unwrap().clear();
+        self.inner.kind_faults.lock().unwrap().clear();
+        self.inner.lags.lock().unwrap().clear();
+    }
+
+    /// The next `count` requests matching `method` and `path` (as for [`Fault`]) get `kind`.
+    pub fn inject_kind(&self, method: &str, path: &str, kind: FaultKind, count: u32) {
+        self.inner.kind_faults.lock().unwrap().push(KindFault {
+            method: method.to_string(),
+            path: path.to_string(),
+            kind,
+            count,
+        });
     }
 
     /// The local families' state (for test read-backs of write-only objects).
@@ -354,7 +405,7 @@ async fn serve(
                     let io = hyper_util::rt::TokioIo::new(stream);
                     let svc = hyper::service::service_fn(move |req| {
                         let inner = inner.clone();
-                        async move { Ok::<_, Infallible>(handle(inner, req).await) }
+                        dispatch(inner, req)
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(io, svc)
@@ -363,6 +414,110 @@ async fn serve(
             }
         }
     }
+}
+
+/// An error from the service makes hyper close the connection without an answer.
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by the fault injector")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+/// One request: the [`FaultKind`] faults and read-after-write lags around [`handle`].
+async fn dispatch(
+    inner: Arc<Inner>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Dropped> {
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    if method == "GET" && take_lag(&inner, &path) {
+        log_fault(&inner, &method, &path, 404);
+        return Ok(fault_reply(404, &default_error(404)));
+    }
+    let kind = {
+        let mut faults = inner.kind_faults.lock().unwrap();
+        let idx = (faults.iter()).position(|f| rule_matches(&f.method, &f.path, &method, &path));
+        idx.map(|i| {
+            let k = faults[i].kind.clone();
+            if faults[i].count <= 1 {
+                faults.remove(i);
+            } else {
+                faults[i].count -= 1;
+            }
+            k
+        })
+    };
+    let Some(kind) = kind else {
+        return Ok::<_, Dropped>(handle(inner, req).await);
+    };
+    if kind == FaultKind::ResetBefore {
+        log_fault(&inner, &method, &path, 0);
+        return Err(Dropped);
+    }
+    let resp = handle(inner.clone(), req).await;
+    match kind {
+        FaultKind::Delay(d) => {
+            tokio::time::sleep(d).await;
+            Ok(resp)
+        }
+        FaultKind::ResetAfter => Err(Dropped),
+        FaultKind::StatusAfter(status) => Ok(fault_reply(status, &default_error(status))),
+        FaultKind::Malformed => {
+            let mut r = Response::new(Full::new(Bytes::from_static(MALFORMED_BODY.as_bytes())));
+            *r.status_mut() = hyper::StatusCode::OK;
+            r.headers_mut().insert(
+                "content-type",
+                hyper::header::HeaderValue::from_static("text/html"),
+            );
+            Ok(r)
+        }
+        FaultKind::Lag404(n) => {
+            if resp.status().is_success() {
+                let prefix = format!("{}/", path.trim_end_matches('/'));
+                inner.lags.lock().unwrap().push((prefix, n));
+            }
+            Ok(resp)
+        }
+        FaultKind::ResetBefore => unreachable!("handled above"),
+    }
+}
+
+/// Is this GET one a read-after-write lag answers 404? (Counts it.)
+fn take_lag(inner: &Inner, path: &str) -> bool {
+    let mut lags = inner.lags.lock().unwrap();
+    let Some(i) = lags.iter().position(|(p, _)| path.starts_with(p.as_str())) else {
+        return false;
+    };
+    lags[i].1 -= 1;
+    if lags[i].1 == 0 {
+        lags.remove(i);
+    }
+    true
+}
+
+/// Logs a request the fault injector answered itself (status 0: no answer).
+fn log_fault(inner: &Inner, method: &str, path: &str, status: u16) {
+    inner.log.lock().unwrap().push(LoggedRequest {
+        method: method.to_string(),
+        path: path.to_string(),
+        status,
+        request_body: String::new(),
+        response_body: String::new(),
+        row: Some("fault"),
+    });
+}
+
+fn fault_reply(status: u16, body: &Value) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body.to_string())))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
 }
 
 fn match_path(pattern: &str, path: &str) -> Option<Vec<String>> {
@@ -386,10 +541,15 @@ fn match_path(pattern: &str, path: &str) -> Option<Vec<String>> {
 }
 
 fn fault_matches(f: &Fault, method: &str, path: &str) -> bool {
-    let m = f.method == "*" || f.method.eq_ignore_ascii_case(method);
-    let p = f.path == "*"
-        || f.path == path
-        || f.path
+    rule_matches(&f.method, &f.path, method, path)
+}
+
+/// A fault's `method` ("*" or a method) and `path` (exact, "/prefix/*" or "*") match a request.
+fn rule_matches(f_method: &str, f_path: &str, method: &str, path: &str) -> bool {
+    let m = f_method == "*" || f_method.eq_ignore_ascii_case(method);
+    let p = f_path == "*"
+        || f_path == path
+        || f_path
             .strip_suffix("/*")
             .is_some_and(|pre| path.starts_with(&format!("{pre}/")));
     m && p
@@ -1216,6 +1376,47 @@ pub fn ensure_crypto_provider() {
 
 /// Blocking JSON request helper (runs on a private thread with its own runtime, so it
 /// works from plain and async tests alike).
+/// [`blocking_request`] with a timeout, returning transport failures (a dropped connection,
+/// a timeout) as `Err` instead of panicking.
+pub fn try_blocking_request(
+    base: &str,
+    api_key: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+    timeout: std::time::Duration,
+) -> Result<(u16, Value), String> {
+    let url = format!("{}{}", base.trim_end_matches('/'), path);
+    let (method, key) = (method.to_string(), api_key.to_string());
+    ensure_crypto_provider();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let client = reqwest::Client::builder()
+                .no_proxy()
+                .timeout(timeout)
+                .build()
+                .expect("client");
+            let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+            let mut rb = client.request(m, &url).bearer_auth(key);
+            if let Some(b) = body {
+                rb = rb.json(&b);
+            }
+            let resp = rb.send().await.map_err(|e| format!("{url}: {e}"))?;
+            let status = resp.status().as_u16();
+            let bytes = resp.bytes().await.map_err(|e| format!("{url}: {e}"))?;
+            let v = serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+            Ok((status, v))
+        })
+    })
+    .join()
+    .expect("request thread")
+}
+
 pub fn blocking_request(
     base: &str,
     api_key: &str,

@@ -196,4 +196,26 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         separator: "/",
     },
     hooks: &[],
+    adopt: Some(AdoptDesc {
+        op: Op {
+            operation_id: "Widgets_list",
+            method: Method::Get,
+            path: "/widgets",
+            path_params: &[],
+            query_params: &[
+                ParamBinding {
+                    param: "color",
+                    attr: "color",
+                    explode: true,
+                },
+            ],
+            paginated: true,
+        },
+        keys: &[
+            FieldBinding {
+                attr: "name",
+                field: "name",
+            },
+        ],
+    }),
 };
