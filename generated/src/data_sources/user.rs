@@ -109,6 +109,8 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
                     ],
                     query_params: &[],
                     paginated: false,
+                    rate_class: RateClass::AuthkitRead,
+                    ..Op::DEFAULT
                 },
                 expect_one: false,
             },
@@ -127,6 +129,8 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
                         },
                     ],
                     paginated: true,
+                    rate_class: RateClass::AuthkitRead,
+                    ..Op::DEFAULT
                 },
                 expect_one: true,
             },
@@ -145,6 +149,8 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
                     ],
                     query_params: &[],
                     paginated: false,
+                    rate_class: RateClass::AuthkitRead,
+                    ..Op::DEFAULT
                 },
                 expect_one: false,
             },

@@ -123,6 +123,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         path_params: &[],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     },
     read: ReadDesc::Get(Op {
         operation_id: "OrganizationsController_find",
@@ -137,6 +138,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     update: Some(Op {
         operation_id: "OrganizationsController_updateOrganization",
@@ -151,6 +153,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     delete: Some(Op {
         operation_id: "OrganizationsController_deleteOrganization",
@@ -165,6 +168,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     extra_writes: &[],
     actions: &[],

@@ -92,6 +92,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         path_params: &[],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     },
     read: ReadDesc::Get(Op {
         operation_id: "OrganizationDomainsController_get",
@@ -106,6 +107,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     update: None,
     delete: Some(Op {
@@ -121,6 +123,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     extra_writes: &[],
     actions: &[
@@ -138,6 +141,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
                 ],
                 query_params: &[],
                 paginated: false,
+                ..Op::DEFAULT
             },
             when_true: "verify",
         },

@@ -83,6 +83,8 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         path_params: &[],
         query_params: &[],
         paginated: false,
+        rate_class: RateClass::AuthkitWrite,
+        ..Op::DEFAULT
     },
     read: ReadDesc::Get(Op {
         operation_id: "UserlandUserOrganizationMembershipsController_get",
@@ -97,6 +99,8 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        rate_class: RateClass::AuthkitRead,
+        ..Op::DEFAULT
     }),
     update: Some(Op {
         operation_id: "UserlandUserOrganizationMembershipsController_update",
@@ -111,6 +115,8 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        rate_class: RateClass::AuthkitWrite,
+        ..Op::DEFAULT
     }),
     delete: Some(Op {
         operation_id: "UserlandUserOrganizationMembershipsController_delete",
@@ -125,6 +131,8 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        rate_class: RateClass::AuthkitWrite,
+        ..Op::DEFAULT
     }),
     extra_writes: &[],
     actions: &[],

@@ -109,6 +109,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     },
     read: ReadDesc::Get(Op {
         operation_id: "AuthorizationOrganizationRolesController_get",
@@ -128,6 +129,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     update: Some(Op {
         operation_id: "AuthorizationOrganizationRolesController_update",
@@ -147,6 +149,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     delete: Some(Op {
         operation_id: "AuthorizationOrganizationRolesController_delete",
@@ -166,6 +169,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     extra_writes: &[
         ExtraWrite {
@@ -187,6 +191,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
                 ],
                 query_params: &[],
                 paginated: false,
+                ..Op::DEFAULT
             },
             fields: &[
                 FieldBinding {

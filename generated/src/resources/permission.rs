@@ -89,6 +89,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         path_params: &[],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     },
     read: ReadDesc::Get(Op {
         operation_id: "AuthorizationPermissionsController_find",
@@ -103,6 +104,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     update: Some(Op {
         operation_id: "AuthorizationPermissionsController_update",
@@ -117,6 +119,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     delete: Some(Op {
         operation_id: "AuthorizationPermissionsController_delete",
@@ -131,6 +134,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     extra_writes: &[],
     actions: &[],

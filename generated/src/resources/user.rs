@@ -124,6 +124,8 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         path_params: &[],
         query_params: &[],
         paginated: false,
+        rate_class: RateClass::AuthkitWrite,
+        ..Op::DEFAULT
     },
     read: ReadDesc::Get(Op {
         operation_id: "UserlandUsersController_get[0]",
@@ -138,6 +140,8 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        rate_class: RateClass::AuthkitRead,
+        ..Op::DEFAULT
     }),
     update: Some(Op {
         operation_id: "UserlandUsersController_update[0]",
@@ -152,6 +156,8 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        rate_class: RateClass::AuthkitWrite,
+        ..Op::DEFAULT
     }),
     delete: Some(Op {
         operation_id: "UserlandUsersController_delete[0]",
@@ -166,6 +172,8 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        rate_class: RateClass::AuthkitWrite,
+        ..Op::DEFAULT
     }),
     extra_writes: &[],
     actions: &[],

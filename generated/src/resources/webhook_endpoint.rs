@@ -195,6 +195,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         path_params: &[],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     },
     read: ReadDesc::ListFind {
         op: Op {
@@ -204,6 +205,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             path_params: &[],
             query_params: &[],
             paginated: true,
+            ..Op::DEFAULT
         },
         field: "id",
         attr: "id",
@@ -221,6 +223,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     delete: Some(Op {
         operation_id: "WebhookEndpointsController_delete",
@@ -235,6 +238,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     extra_writes: &[],
     actions: &[],

@@ -23,7 +23,7 @@ use crate::names;
 use crate::overrides::Overrides;
 use crate::resolve::{Kind, OperationInfo, Resolver};
 use check::Errors;
-use descriptor::Method;
+use descriptor::{Method, RateClass};
 use indexmap::IndexMap;
 
 /// Build the IR; every error found is returned, not only the first.
@@ -157,9 +157,11 @@ fn op_ir(info: &OperationInfo, query_params: Vec<BindingIr>, errs: &mut Errors, 
             info.response.as_ref().map(|s| &s.kind),
             Some(Kind::Object { .. })
         );
+    let method = method(&info.method);
     OpIr {
         operation_id: info.operation_id.clone(),
-        method: method(&info.method).unwrap_or_else(|| {
+        rate_class: rate_class(&info.path, method.unwrap_or(Method::Get)),
+        method: method.unwrap_or_else(|| {
             errs.push(
                 key,
                 format!(
@@ -173,6 +175,17 @@ fn op_ir(info: &OperationInfo, query_params: Vec<BindingIr>, errs: &mut Errors, 
         path_params,
         query_params,
         paginated,
+    }
+}
+
+/// WorkOS's published rate-limit class of an operation: AuthKit (`/user_management/…`) reads and
+/// writes have their own limits; everything else is general.
+pub fn rate_class(path: &str, method: Method) -> RateClass {
+    let authkit = path == "/user_management" || path.starts_with("/user_management/");
+    match (authkit, method) {
+        (false, _) => RateClass::General,
+        (true, Method::Get) => RateClass::AuthkitRead,
+        (true, _) => RateClass::AuthkitWrite,
     }
 }
 

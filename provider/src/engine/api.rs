@@ -80,7 +80,9 @@ pub async fn call(
     let path = render_path(op, obj)
         .map_err(|d| ApiError::transport(op.method.as_str(), op.path, d.detail.clone()))?;
     let query = render_query(op.query_params, obj);
-    let resp = client.request(op.method, &path, &query, body).await?;
+    let resp = client
+        .request_as(op.rate_class, op.method, &path, &query, body)
+        .await?;
     Ok(resp.body)
 }
 
@@ -88,7 +90,7 @@ pub async fn list_all(client: &Client, op: &Op, obj: &Value) -> Result<Vec<Json>
     let path = render_path(op, obj)
         .map_err(|d| ApiError::transport(op.method.as_str(), op.path, d.detail.clone()))?;
     let query = render_query(op.query_params, obj);
-    client.list_all(&path, &query).await
+    client.list_all_as(op.rate_class, &path, &query).await
 }
 
 /// An API error as a diagnostic; field errors point at the attribute sending that field.

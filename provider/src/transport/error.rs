@@ -6,6 +6,20 @@ use serde_json::Value;
 
 /// The code of a request cancelled by StopProvider.
 const STOPPED: &str = "stopped";
+/// The code of a request that could not be built (never sent, never retried).
+const LOCAL: &str = "invalid_request";
+/// Longest part of a request path quoted in messages: a path can carry a user value of any size.
+pub const PATH_QUOTE_MAX: usize = 200;
+
+/// At most `max` characters of `s`, with `…` and the total length when cut, for quoting user
+/// values in messages.
+pub fn prefix(s: &str, max: usize) -> String {
+    let mut chars = s.char_indices();
+    match chars.nth(max) {
+        None => s.to_string(),
+        Some((end, _)) => format!("{}… ({} bytes in all)", &s[..end], s.len()),
+    }
+}
 
 /// One field-level validation problem reported by the API.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +54,11 @@ pub struct ApiError {
     pub request_id: Option<String>,
     pub method: String,
     pub path: String,
+    /// The request may have reached the server and been carried out although no success answer
+    /// came back (a timeout or broken connection after sending, a 5xx), and it was not repeated
+    /// because repeating it is not safe (POST, PUT, PATCH). The caller should find out whether
+    /// it took effect before trying again.
+    pub outcome_unknown: bool,
 }
 
 impl ApiError {
@@ -53,7 +72,27 @@ impl ApiError {
             request_id: None,
             method: method.to_string(),
             path: path.to_string(),
+            outcome_unknown: false,
         }
+    }
+
+    /// A request that could not be built (bad URL, header value, body): nothing was sent.
+    pub fn local(method: &str, path: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code: Some(LOCAL.to_string()),
+            ..ApiError::transport(method, path, message)
+        }
+    }
+
+    /// True for an error of [`ApiError::local`]: the request never left the provider.
+    pub fn is_local(&self) -> bool {
+        self.status.is_none() && self.code.as_deref() == Some(LOCAL)
+    }
+
+    /// True when the request may have taken effect on the server although it failed
+    /// (see [`ApiError::outcome_unknown`]).
+    pub fn is_outcome_unknown(&self) -> bool {
+        self.outcome_unknown
     }
 
     /// Builds an error from a non-success response.
@@ -73,6 +112,7 @@ impl ApiError {
             request_id,
             method: method.to_string(),
             path: path.to_string(),
+            outcome_unknown: false,
         }
     }
 
@@ -106,7 +146,12 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: ", self.method, self.path)?;
+        write!(
+            f,
+            "{} {}: ",
+            self.method,
+            prefix(&self.path, PATH_QUOTE_MAX)
+        )?;
         match (self.status, &self.code) {
             (Some(s), Some(c)) => write!(f, "{s} {c}: ")?,
             (Some(s), None) => write!(f, "{s}: ")?,
@@ -308,5 +353,17 @@ mod tests {
         let t = ApiError::transport("GET", "/y", "connection refused");
         assert_eq!(t.to_string(), "GET /y: connection refused");
         assert!(!t.is_not_found());
+    }
+
+    #[test]
+    fn long_paths_are_quoted_by_prefix() {
+        let long = format!("/users/{}", "x".repeat(70_000));
+        let e = ApiError::local("GET", &long, "URL too long");
+        let text = e.to_string();
+        assert!(text.len() < 400, "{}", text.len());
+        assert!(text.contains("(70007 bytes in all)"), "{text}");
+        assert!(e.is_local() && !e.is_outcome_unknown());
+        assert_eq!(prefix("héllo", 2), "hé… (6 bytes in all)");
+        assert_eq!(prefix("abc", 3), "abc");
     }
 }
