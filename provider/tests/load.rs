@@ -65,11 +65,19 @@ fn timed(tf: &Workdir, args: &[&str]) -> (common::terraform::Run, Duration) {
 fn round(bench: &Bench, tf: &Workdir, n: usize, parallelism: u32) -> String {
     let p = format!("-parallelism={parallelism}");
     bench.proxy.clear_requests();
-    let (run, apply_took) = timed(tf, &["apply", "-auto-approve", "-input=false", "-no-color", &p]);
+    let (run, apply_took) = timed(
+        tf,
+        &["apply", "-auto-approve", "-input=false", "-no-color", &p],
+    );
     run.assert_success();
     assert!(!run.contains("Error:"), "{}", run.describe());
-    run.assert_contains(&format!("Apply complete! Resources: {n} added, 0 changed, 0 destroyed."));
-    let (created, limited) = (answers(bench, 201) + answers(bench, 200), answers(bench, 429));
+    run.assert_contains(&format!(
+        "Apply complete! Resources: {n} added, 0 changed, 0 destroyed."
+    ));
+    let (created, limited) = (
+        answers(bench, 201) + answers(bench, 200),
+        answers(bench, 429),
+    );
     assert_eq!(remote_count(bench), n, "objects in the API after apply");
 
     bench.proxy.clear_requests();

@@ -445,7 +445,11 @@ fn error_paths(diags: &[pb::Diagnostic]) -> Vec<String> {
         .iter()
         .filter(|d| d.severity == pb::diagnostic::Severity::Error as i32)
         .map(|d| {
-            let steps = d.attribute.as_ref().map(|a| a.steps.clone()).unwrap_or_default();
+            let steps = d
+                .attribute
+                .as_ref()
+                .map(|a| a.steps.clone())
+                .unwrap_or_default();
             match steps.first().and_then(|s| s.selector.clone()) {
                 Some(pb::attribute_path::step::Selector::AttributeName(n)) => n,
                 other => format!("{other:?}: {}", d.summary),
@@ -492,18 +496,34 @@ async fn provider_config_is_checked_alike_by_validate_and_configure() {
             &["api_key"],
         ),
         (
-            vec![key, ("max_retries", Some("lots")), ("request_timeout", Some("0s"))],
+            vec![
+                key,
+                ("max_retries", Some("lots")),
+                ("request_timeout", Some("0s")),
+            ],
             &["max_retries", "request_timeout"],
             &["max_retries", "request_timeout"],
         ),
         (
-            vec![key, ("rate_limit_general", Some("fast")), ("ca_bundle_file", Some("/nonexistent.pem"))],
+            vec![
+                key,
+                ("rate_limit_general", Some("fast")),
+                ("ca_bundle_file", Some("/nonexistent.pem")),
+            ],
             &["rate_limit_general", "ca_bundle_file"],
             &["rate_limit_general", "ca_bundle_file"],
         ),
         // Unknown while validating: nothing to say yet; configure needs it.
         (vec![key, ("base_url", None)], &[], &["base_url"]),
-        (vec![key, ("max_retries", Some("3")), ("retry_max_wait", Some("10m"))], &[], &[]),
+        (
+            vec![
+                key,
+                ("max_retries", Some("3")),
+                ("retry_max_wait", Some("10m")),
+            ],
+            &[],
+            &[],
+        ),
     ];
     for (set, at_validate, at_configure) in cases {
         let v = provider
@@ -513,7 +533,12 @@ async fn provider_config_is_checked_alike_by_validate_and_configure() {
             .await
             .expect("ValidateProviderConfig")
             .into_inner();
-        assert_eq!(error_paths(&v.diagnostics), at_validate, "validate {set:?}: {:?}", v.diagnostics);
+        assert_eq!(
+            error_paths(&v.diagnostics),
+            at_validate,
+            "validate {set:?}: {:?}",
+            v.diagnostics
+        );
         let c = provider
             .configure_provider(pb::configure_provider::Request {
                 terraform_version: "1.11.4".into(),
@@ -523,9 +548,18 @@ async fn provider_config_is_checked_alike_by_validate_and_configure() {
             .await
             .expect("ConfigureProvider")
             .into_inner();
-        assert_eq!(error_paths(&c.diagnostics), at_configure, "configure {set:?}: {:?}", c.diagnostics);
+        assert_eq!(
+            error_paths(&c.diagnostics),
+            at_configure,
+            "configure {set:?}: {:?}",
+            c.diagnostics
+        );
         for d in v.diagnostics.iter().chain(&c.diagnostics) {
-            assert!(!d.detail.contains("sk_test_a"), "a key is never quoted: {}", d.detail);
+            assert!(
+                !d.detail.contains("sk_test_a"),
+                "a key is never quoted: {}",
+                d.detail
+            );
         }
     }
 }

@@ -688,7 +688,11 @@ async fn rate_limit_honours_retry_after_as_an_http_date() {
         .await
         .unwrap();
     assert_eq!(r.status, 201);
-    assert_eq!(srv.requests().len(), 2, "a 429 is safe to repeat, even for POST");
+    assert_eq!(
+        srv.requests().len(),
+        2,
+        "a 429 is safe to repeat, even for POST"
+    );
     assert!(t0.elapsed() >= Duration::from_secs(1), "{:?}", t0.elapsed());
     let warn = messages(&lines, "warn");
     assert!(
@@ -739,7 +743,10 @@ async fn writes_are_not_repeated_after_a_5xx_and_say_the_outcome_is_unknown() {
                 .unwrap_err();
             assert_eq!(err.status, Some(status));
             assert!(err.is_outcome_unknown(), "{method:?} {status}: {err}");
-            assert!(err.to_string().contains("may have reached the server"), "{err}");
+            assert!(
+                err.to_string().contains("may have reached the server"),
+                "{err}"
+            );
             assert_eq!(srv.requests().len(), 1, "{method:?} after {status}");
         }
     }
@@ -781,7 +788,11 @@ async fn connection_reset_after_sending_is_retried_only_for_reads() {
     let err = c.request(Method::Get, "/x", &[], None).await.unwrap_err();
     assert_eq!(err.status, None);
     assert!(!err.is_outcome_unknown());
-    assert_eq!(seen.load(Ordering::SeqCst), 3, "GET: first attempt and 2 retries");
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        3,
+        "GET: first attempt and 2 retries"
+    );
     assert!(err.to_string().contains("gave up after 2 retries"), "{err}");
 
     let (url, seen) = silent_server(false).await;
@@ -835,9 +846,16 @@ async fn connection_refused_is_retried_for_every_method() {
         .request(Method::Put, "/x", &[], Some(&json!({})))
         .await
         .unwrap_err();
-    assert!(!err.is_outcome_unknown(), "nothing reached the server: {err}");
+    assert!(
+        !err.is_outcome_unknown(),
+        "nothing reached the server: {err}"
+    );
     let warn = messages(&lines, "warn");
-    assert_eq!(warn.len(), 3, "two retries, each logged, then the give-up: {warn:?}");
+    assert_eq!(
+        warn.len(),
+        3,
+        "two retries, each logged, then the give-up: {warn:?}"
+    );
     assert!(warn[0].contains("connection failed") && warn[0].contains("retry 1/2 in "));
     assert!(warn[0].ends_with("(backoff)"), "{warn:?}");
 }
@@ -853,7 +871,11 @@ async fn a_local_error_is_not_retried_and_quotes_a_prefix() {
         .await
         .unwrap_err();
     assert!(err.is_local(), "{err}");
-    assert!(t0.elapsed() < Duration::from_secs(5), "not retried: {:?}", t0.elapsed());
+    assert!(
+        t0.elapsed() < Duration::from_secs(5),
+        "not retried: {:?}",
+        t0.elapsed()
+    );
     assert!(srv.requests().is_empty(), "nothing sent");
     assert!(err.to_string().len() < 400, "{}", err.to_string().len());
 
@@ -944,8 +966,10 @@ async fn a_rate_limited_class_is_held_for_every_request() {
     c.request(Method::Get, "/a", &[], None).await.unwrap();
     assert_eq!(srv.requests().len(), 2);
     // Hold a class directly and check that a request waits for it.
-    c.pacer()
-        .hold(terraform_provider_workos::transport::RateClass::General, Duration::from_secs(30));
+    c.pacer().hold(
+        terraform_provider_workos::transport::RateClass::General,
+        Duration::from_secs(30),
+    );
     let wait = c
         .pacer()
         .reserve(terraform_provider_workos::transport::RateClass::General);
@@ -966,7 +990,10 @@ async fn ca_bundle_file_trusts_a_private_ca() {
         ..ClientConfig::new(server.url(), KEY, UA)
     })
     .unwrap();
-    let r = with_ca.request(Method::Get, "/ping", &[], None).await.unwrap();
+    let r = with_ca
+        .request(Method::Get, "/ping", &[], None)
+        .await
+        .unwrap();
     assert_eq!(r.body, json!({"pong": true}));
 
     // Without it the certificate is refused, once: an untrusted certificate does not heal.

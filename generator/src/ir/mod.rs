@@ -195,3 +195,35 @@ fn method(m: &str) -> Option<Method> {
     let d: StrDeserializer<'_, serde::de::value::Error> = m.into_deserializer();
     Method::deserialize(d).ok()
 }
+
+#[cfg(test)]
+mod rate_class_tests {
+    use super::*;
+
+    #[test]
+    fn authkit_paths_are_their_own_classes() {
+        let c = rate_class;
+        assert_eq!(
+            c("/user_management/users", Method::Get),
+            RateClass::AuthkitRead
+        );
+        assert_eq!(
+            c("/user_management/users/{id}", Method::Put),
+            RateClass::AuthkitWrite
+        );
+        assert_eq!(
+            c("/user_management/organization_memberships", Method::Post),
+            RateClass::AuthkitWrite
+        );
+        assert_eq!(
+            c("/user_management/users/{id}", Method::Delete),
+            RateClass::AuthkitWrite
+        );
+        assert_eq!(c("/organizations", Method::Post), RateClass::General);
+        assert_eq!(c("/user_managementx", Method::Get), RateClass::General);
+        assert_eq!(
+            c("/authorization/permissions", Method::Get),
+            RateClass::General
+        );
+    }
+}

@@ -153,7 +153,9 @@ fn apply(cfg: &mut ClientConfig, role: ConfigRole, v: String) {
         ConfigRole::ApiKey => cfg.api_key = v,
         ConfigRole::BaseUrl => cfg.base_url = v,
         ConfigRole::Informational => {}
-        ConfigRole::MaxRetries => cfg.max_retries = parse_max_retries(&v).unwrap_or(cfg.max_retries),
+        ConfigRole::MaxRetries => {
+            cfg.max_retries = parse_max_retries(&v).unwrap_or(cfg.max_retries)
+        }
         ConfigRole::RequestTimeout => {
             cfg.timeout = parse_positive_duration(&v).unwrap_or(cfg.timeout)
         }
@@ -272,7 +274,10 @@ mod tests {
             attr("retry_max_wait", ConfigRole::RetryMaxWait),
             attr("rate_limit_general", ConfigRole::RateLimitGeneral),
             attr("rate_limit_authkit_read", ConfigRole::RateLimitAuthkitRead),
-            attr("rate_limit_authkit_write", ConfigRole::RateLimitAuthkitWrite),
+            attr(
+                "rate_limit_authkit_write",
+                ConfigRole::RateLimitAuthkitWrite,
+            ),
             attr("ca_bundle_file", ConfigRole::CaBundleFile),
         ],
         type_name: "t",
@@ -349,7 +354,11 @@ mod tests {
         let d = validate(&ALL, &set(&[("base_url", huge.as_str())]));
         assert!(d.0[0].detail.len() < 400, "{}", d.0[0].detail.len());
         let d = validate(&ALL, &set(&[("api_key", "sk_secret_value\n")]));
-        assert!(!d.0[0].detail.contains("sk_secret_value"), "{}", d.0[0].detail);
+        assert!(
+            !d.0[0].detail.contains("sk_secret_value"),
+            "{}",
+            d.0[0].detail
+        );
     }
 
     #[test]

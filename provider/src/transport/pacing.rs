@@ -244,7 +244,12 @@ impl Pacer {
 /// fractions such as `1.5s` allowed). A bare number is seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let t = s.trim();
-    let bad = || format!("{:?} is not a duration such as 30s, 500ms, 5m or 1m30s", short(t));
+    let bad = || {
+        format!(
+            "{:?} is not a duration such as 30s, 500ms, 5m or 1m30s",
+            short(t)
+        )
+    };
     if t.is_empty() {
         return Err(bad());
     }
@@ -259,7 +264,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             .ok_or_else(bad)?;
         let n: f64 = rest[..num_len].parse().map_err(|_| bad())?;
         rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let scale = match &rest[..unit_len] {
             "ms" => 0.001,
             "s" => 1.0,
@@ -324,7 +331,10 @@ mod tests {
         assert_eq!(b, 100.0);
         assert!((r - 5900.0 / 60.0).abs() < 1e-9);
         // 500/10 s: burst 50, refill 45/s.
-        assert_eq!(Limit::new(500, Duration::from_secs(10)).bucket(), (50.0, 45.0));
+        assert_eq!(
+            Limit::new(500, Duration::from_secs(10)).bucket(),
+            (50.0, 45.0)
+        );
         // 10/1 s: burst capped at half.
         assert_eq!(Limit::new(10, Duration::from_secs(1)).bucket(), (5.0, 5.0));
         assert_eq!(Limit::new(1, Duration::from_secs(2)).bucket(), (1.0, 0.5));

@@ -170,7 +170,10 @@ mod tests {
     fn retry_after_gets_bounded_jitter() {
         for _ in 0..100 {
             let w = retry_after_wait(Duration::from_secs(30));
-            assert!(w >= Duration::from_secs(30) && w <= Duration::from_secs(31), "{w:?}");
+            assert!(
+                w >= Duration::from_secs(30) && w <= Duration::from_secs(31),
+                "{w:?}"
+            );
             let w = retry_after_wait(Duration::ZERO);
             assert!(w <= Duration::from_millis(100), "{w:?}");
         }
