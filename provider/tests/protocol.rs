@@ -439,6 +439,13 @@ fn provider_config(names: &[String], set: &[(&str, Option<&str>)]) -> pb::Dynami
     }
 }
 
+/// Attributes set (`None`: unknown), validate's error paths, configure's error paths.
+type ConfigCase<'a> = (
+    Vec<(&'a str, Option<&'a str>)>,
+    &'a [&'a str],
+    &'a [&'a str],
+);
+
 /// The attribute names of error diagnostics.
 fn error_paths(diags: &[pb::Diagnostic]) -> Vec<String> {
     diags
@@ -482,7 +489,7 @@ async fn provider_config_is_checked_alike_by_validate_and_configure() {
         .map(|a| a.name.clone())
         .collect();
     let key = ("api_key", Some("sk_test_protocol"));
-    let cases: Vec<(Vec<(&str, Option<&str>)>, &[&str], &[&str])> = vec![
+    let cases: Vec<ConfigCase> = vec![
         // (config, validate's error paths, configure's error paths)
         (vec![key, ("base_url", Some(""))], &[], &[]),
         (

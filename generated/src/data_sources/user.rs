@@ -110,7 +110,6 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
                     query_params: &[],
                     paginated: false,
                     rate_class: RateClass::AuthkitRead,
-                    ..Op::DEFAULT
                 },
                 expect_one: false,
             },
@@ -130,7 +129,6 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
                     ],
                     paginated: true,
                     rate_class: RateClass::AuthkitRead,
-                    ..Op::DEFAULT
                 },
                 expect_one: true,
             },
@@ -150,7 +148,6 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
                     query_params: &[],
                     paginated: false,
                     rate_class: RateClass::AuthkitRead,
-                    ..Op::DEFAULT
                 },
                 expect_one: false,
             },

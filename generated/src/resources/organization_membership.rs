@@ -84,7 +84,6 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         query_params: &[],
         paginated: false,
         rate_class: RateClass::AuthkitWrite,
-        ..Op::DEFAULT
     },
     read: ReadDesc::Get(Op {
         operation_id: "UserlandUserOrganizationMembershipsController_get",
@@ -100,7 +99,6 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         query_params: &[],
         paginated: false,
         rate_class: RateClass::AuthkitRead,
-        ..Op::DEFAULT
     }),
     update: Some(Op {
         operation_id: "UserlandUserOrganizationMembershipsController_update",
@@ -116,7 +114,6 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         query_params: &[],
         paginated: false,
         rate_class: RateClass::AuthkitWrite,
-        ..Op::DEFAULT
     }),
     delete: Some(Op {
         operation_id: "UserlandUserOrganizationMembershipsController_delete",
@@ -132,7 +129,6 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         query_params: &[],
         paginated: false,
         rate_class: RateClass::AuthkitWrite,
-        ..Op::DEFAULT
     }),
     extra_writes: &[],
     actions: &[],

@@ -125,7 +125,6 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         query_params: &[],
         paginated: false,
         rate_class: RateClass::AuthkitWrite,
-        ..Op::DEFAULT
     },
     read: ReadDesc::Get(Op {
         operation_id: "UserlandUsersController_get[0]",
@@ -141,7 +140,6 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         query_params: &[],
         paginated: false,
         rate_class: RateClass::AuthkitRead,
-        ..Op::DEFAULT
     }),
     update: Some(Op {
         operation_id: "UserlandUsersController_update[0]",
@@ -157,7 +155,6 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         query_params: &[],
         paginated: false,
         rate_class: RateClass::AuthkitWrite,
-        ..Op::DEFAULT
     }),
     delete: Some(Op {
         operation_id: "UserlandUsersController_delete[0]",
@@ -173,7 +170,6 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         query_params: &[],
         paginated: false,
         rate_class: RateClass::AuthkitWrite,
-        ..Op::DEFAULT
     }),
     extra_writes: &[],
     actions: &[],

@@ -161,11 +161,13 @@ fn op(o: &OpIr) -> TokenStream {
     let path_params = bindings(&o.path_params);
     let query_params = bindings(&o.query_params);
     // The default class (general) is left to `..Op::DEFAULT`, as default fields of `Attr` are.
-    let rate_class = (o.rate_class != RateClass::General).then(|| {
+    let rest = if o.rate_class == RateClass::General {
+        quote!(..Op::DEFAULT)
+    } else {
         let class = variant("RateClass", o.rate_class);
-        quote!(rate_class: #class,)
-    });
-    quote!(Op { operation_id: #id, method: #method, path: #path, path_params: #path_params, query_params: #query_params, paginated: #paginated, #rate_class ..Op::DEFAULT })
+        quote!(rate_class: #class)
+    };
+    quote!(Op { operation_id: #id, method: #method, path: #path, path_params: #path_params, query_params: #query_params, paginated: #paginated, #rest })
 }
 
 /// A `///` doc line's text: a space after the slashes.

@@ -332,7 +332,7 @@ mod tests {
         ] {
             let (v, r) = verdicts(&[(name, value)]);
             let at = format!("{:?}", Some(AttributePath::attr(name)));
-            assert_eq!(v, [at.clone()], "validate {name}={value:?}");
+            assert_eq!(v, std::slice::from_ref(&at), "validate {name}={value:?}");
             assert_eq!(r, [at], "configure {name}={value:?}");
         }
         // Empty means unset for both.
