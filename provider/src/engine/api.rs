@@ -78,7 +78,7 @@ pub async fn call(
     body: Option<&Json>,
 ) -> Result<Json, ApiError> {
     let path = render_path(op, obj)
-        .map_err(|d| ApiError::transport(op.method.as_str(), op.path, d.detail.clone()))?;
+        .map_err(|d| ApiError::local(op.method.as_str(), op.path, d.detail.clone()))?;
     let query = render_query(op.query_params, obj);
     let resp = client
         .request_as(op.rate_class, op.method, &path, &query, body)
@@ -88,7 +88,7 @@ pub async fn call(
 
 pub async fn list_all(client: &Client, op: &Op, obj: &Value) -> Result<Vec<Json>, ApiError> {
     let path = render_path(op, obj)
-        .map_err(|d| ApiError::transport(op.method.as_str(), op.path, d.detail.clone()))?;
+        .map_err(|d| ApiError::local(op.method.as_str(), op.path, d.detail.clone()))?;
     let query = render_query(op.query_params, obj);
     client.list_all_as(op.rate_class, &path, &query).await
 }
