@@ -414,3 +414,159 @@ fn refuses_a_client_without_protocol_6() {
     assert!(out.stdout.is_empty(), "no handshake line may be printed");
     assert!(String::from_utf8_lossy(&out.stderr).contains("protocol version 6"));
 }
+
+/// msgpack for a provider configuration: every schema attribute, `set` ones as strings (or
+/// unknown for `None`), the rest null.
+fn provider_config(names: &[String], set: &[(&str, Option<&str>)]) -> pb::DynamicValue {
+    fn str8(out: &mut Vec<u8>, s: &str) {
+        out.push(0xda); // str 16: any length these tests use
+        out.extend_from_slice(&(s.len() as u16).to_be_bytes());
+        out.extend_from_slice(s.as_bytes());
+    }
+    assert!(names.len() < 16, "fixmap");
+    let mut out = vec![0x80 | names.len() as u8];
+    for name in names {
+        str8(&mut out, name);
+        match set.iter().find(|(n, _)| n == name) {
+            Some((_, Some(v))) => str8(&mut out, v),
+            Some((_, None)) => out.extend_from_slice(&[0xd4, 0x00, 0x00]), // unknown
+            None => out.push(0xc0),
+        }
+    }
+    pb::DynamicValue {
+        msgpack: out,
+        json: vec![],
+    }
+}
+
+/// Attributes set (`None`: unknown), validate's error paths, configure's error paths.
+type ConfigCase<'a> = (
+    Vec<(&'a str, Option<&'a str>)>,
+    &'a [&'a str],
+    &'a [&'a str],
+);
+
+/// The attribute names of error diagnostics.
+fn error_paths(diags: &[pb::Diagnostic]) -> Vec<String> {
+    diags
+        .iter()
+        .filter(|d| d.severity == pb::diagnostic::Severity::Error as i32)
+        .map(|d| {
+            let steps = d
+                .attribute
+                .as_ref()
+                .map(|a| a.steps.clone())
+                .unwrap_or_default();
+            match steps.first().and_then(|s| s.selector.clone()) {
+                Some(pb::attribute_path::step::Selector::AttributeName(n)) => n,
+                other => format!("{other:?}: {}", d.summary),
+            }
+        })
+        .collect()
+}
+
+/// ValidateProviderConfig and ConfigureProvider agree on the provider settings (issue 10
+/// item 9): a bad value is refused by the earliest RPC that sees it, at its attribute path; an
+/// empty string is "unset" for both; a value unknown at validation is checked at configure.
+#[tokio::test]
+async fn provider_config_is_checked_alike_by_validate_and_configure() {
+    let client = client_cert();
+    let plugin = start(&client.pem);
+    let channel = connect(&plugin, &client).await.expect("connection");
+    let mut provider = ProviderClient::new(channel).max_decoding_message_size(256 << 20);
+    let schema = provider
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .expect("GetProviderSchema")
+        .into_inner();
+    let names: Vec<String> = schema
+        .provider
+        .expect("provider schema")
+        .block
+        .expect("block")
+        .attributes
+        .iter()
+        .map(|a| a.name.clone())
+        .collect();
+    let key = ("api_key", Some("sk_test_protocol"));
+    let cases: Vec<ConfigCase> = vec![
+        // (config, validate's error paths, configure's error paths)
+        (vec![key, ("base_url", Some(""))], &[], &[]),
+        (
+            vec![key, ("base_url", Some("http://127.0.0.1:99999"))],
+            &["base_url"],
+            &["base_url"],
+        ),
+        (
+            vec![("api_key", Some("sk_test_a\r\nX-Injected: 1"))],
+            &["api_key"],
+            &["api_key"],
+        ),
+        (
+            vec![
+                key,
+                ("max_retries", Some("lots")),
+                ("request_timeout", Some("0s")),
+            ],
+            &["max_retries", "request_timeout"],
+            &["max_retries", "request_timeout"],
+        ),
+        (
+            vec![
+                key,
+                ("rate_limit_general", Some("fast")),
+                ("ca_bundle_file", Some("/nonexistent.pem")),
+            ],
+            &["rate_limit_general", "ca_bundle_file"],
+            &["rate_limit_general", "ca_bundle_file"],
+        ),
+        // Unknown while validating: nothing to say yet; configure needs it.
+        (vec![key, ("base_url", None)], &[], &["base_url"]),
+        (
+            vec![
+                key,
+                ("max_retries", Some("3")),
+                ("retry_max_wait", Some("10m")),
+            ],
+            &[],
+            &[],
+        ),
+    ];
+    for (set, at_validate, at_configure) in cases {
+        let v = provider
+            .validate_provider_config(pb::validate_provider_config::Request {
+                config: Some(provider_config(&names, &set)),
+            })
+            .await
+            .expect("ValidateProviderConfig")
+            .into_inner();
+        assert_eq!(
+            error_paths(&v.diagnostics),
+            at_validate,
+            "validate {set:?}: {:?}",
+            v.diagnostics
+        );
+        let c = provider
+            .configure_provider(pb::configure_provider::Request {
+                terraform_version: "1.11.4".into(),
+                config: Some(provider_config(&names, &set)),
+                client_capabilities: None,
+            })
+            .await
+            .expect("ConfigureProvider")
+            .into_inner();
+        assert_eq!(
+            error_paths(&c.diagnostics),
+            at_configure,
+            "configure {set:?}: {:?}",
+            c.diagnostics
+        );
+        for d in v.diagnostics.iter().chain(&c.diagnostics) {
+            assert!(
+                !d.detail.contains("sk_test_a"),
+                "a key is never quoted: {}",
+                d.detail
+            );
+        }
+    }
+}

@@ -571,9 +571,12 @@ async fn requests_responses_and_retries_are_logged_in_hclog_json() {
         "{debug:?}"
     );
     let warn = messages(&lines, "warn");
-    assert_eq!(
-        warn,
-        ["GET /items/x_1: 503 Service Unavailable; retry 1/5 in 0ms (as Retry-After asks)"]
+    // Retry-After: 0, plus at most 100 ms of jitter.
+    assert_eq!(warn.len(), 1, "{warn:?}");
+    assert!(
+        warn[0].starts_with("GET /items/x_1: 503 Service Unavailable; retry 1/10 in ")
+            && warn[0].ends_with("ms (as Retry-After asks)"),
+        "{warn:?}"
     );
     // Bodies only at TRACE.
     assert!(
@@ -623,4 +626,392 @@ async fn stop_cancels_a_request_waiting_on_retry_after() {
     let err = c.request(Method::Get, "/y", &[], None).await.unwrap_err();
     assert!(err.is_stopped(), "{err}");
     assert_eq!(srv.requests().len(), 1);
+}
+
+/// `t` as an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), for Retry-After dates.
+fn http_date(t: std::time::SystemTime) -> String {
+    let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    const WD: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MON: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
+        WD[days.rem_euclid(7) as usize],
+        MON[month as usize - 1],
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[test]
+fn http_date_formatter_matches_rfc_example() {
+    let t = std::time::UNIX_EPOCH + Duration::from_secs(784_111_777);
+    assert_eq!(http_date(t), "Sun, 06 Nov 1994 08:49:37 GMT");
+}
+
+#[tokio::test]
+async fn rate_limit_honours_retry_after_as_an_http_date() {
+    // Two seconds from now, as a date (whole seconds, so at least one second of wait).
+    let srv = serve(|_, i| {
+        if i == 0 {
+            let at = std::time::SystemTime::now() + Duration::from_secs(2);
+            let mut r = resp(429, json!({"message": "Too many requests"}));
+            r.headers.push(("Retry-After", http_date(at)));
+            r
+        } else {
+            resp(201, json!({"id": "p_1"}))
+        }
+    })
+    .await;
+    let (logger, lines) = Logger::capture(log::TRANSPORT, Level::Debug);
+    let c = Client::new(ClientConfig {
+        logger,
+        ..ClientConfig::new(&srv.base_url, KEY, UA)
+    })
+    .unwrap();
+    let t0 = Instant::now();
+    let r = c
+        .request(Method::Post, "/p", &[], Some(&json!({})))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 201);
+    assert_eq!(
+        srv.requests().len(),
+        2,
+        "a 429 is safe to repeat, even for POST"
+    );
+    assert!(t0.elapsed() >= Duration::from_secs(1), "{:?}", t0.elapsed());
+    let warn = messages(&lines, "warn");
+    assert!(
+        warn[0].starts_with("POST /p: 429 Too Many Requests; retry 1/10 in ")
+            && warn[0].ends_with("(as Retry-After asks)"),
+        "{warn:?}"
+    );
+}
+
+#[tokio::test]
+async fn each_transient_5xx_is_retried_for_get_and_delete() {
+    for status in [500u16, 502, 503, 504] {
+        for method in [Method::Get, Method::Delete] {
+            let srv = serve(move |_, i| {
+                if i < 2 {
+                    resp(status, json!({"message": "transient"}))
+                } else {
+                    resp(200, json!({"ok": true}))
+                }
+            })
+            .await;
+            let c = client_with(&srv.base_url, 3, Duration::from_secs(30));
+            let r = c.request(method, "/x/1", &[], None).await;
+            assert_eq!(r.unwrap().status, 200, "{method:?} after {status}");
+            assert_eq!(srv.requests().len(), 3, "{method:?} after {status}");
+        }
+    }
+    // Other 5xx and 4xx are final.
+    for status in [501u16, 400, 409] {
+        let srv = serve(move |_, _| resp(status, json!({"message": "no"}))).await;
+        let c = client_with(&srv.base_url, 3, Duration::from_secs(30));
+        let err = c.request(Method::Get, "/x", &[], None).await.unwrap_err();
+        assert_eq!(err.status, Some(status));
+        assert!(!err.is_outcome_unknown());
+        assert_eq!(srv.requests().len(), 1, "{status} must not be retried");
+    }
+}
+
+#[tokio::test]
+async fn writes_are_not_repeated_after_a_5xx_and_say_the_outcome_is_unknown() {
+    for status in [500u16, 502, 503, 504] {
+        for method in [Method::Post, Method::Put, Method::Patch] {
+            let srv = serve(move |_, _| resp(status, json!({"message": "oops"}))).await;
+            let c = client_with(&srv.base_url, 3, Duration::from_secs(30));
+            let err = c
+                .request(method, "/x", &[], Some(&json!({"name": "n"})))
+                .await
+                .unwrap_err();
+            assert_eq!(err.status, Some(status));
+            assert!(err.is_outcome_unknown(), "{method:?} {status}: {err}");
+            assert!(
+                err.to_string().contains("may have reached the server"),
+                "{err}"
+            );
+            assert_eq!(srv.requests().len(), 1, "{method:?} after {status}");
+        }
+    }
+}
+
+/// A server that reads each request and then closes the connection without answering, or
+/// (`hang`) keeps it open without answering. Returns its URL and the number of requests read.
+async fn silent_server(hang: bool) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let seen2 = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let seen = seen2.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                if sock.read(&mut buf).await.unwrap_or(0) > 0 {
+                    seen.fetch_add(1, Ordering::SeqCst);
+                }
+                if hang {
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                } else {
+                    // Reset, not a clean close (the blocking-drop caveat is moot on loopback).
+                    #[allow(deprecated)]
+                    let _ = sock.set_linger(Some(Duration::ZERO));
+                }
+                drop(sock);
+            });
+        }
+    });
+    (format!("http://{addr}"), seen)
+}
+
+#[tokio::test]
+async fn connection_reset_after_sending_is_retried_only_for_reads() {
+    let (url, seen) = silent_server(false).await;
+    let c = client_with(&url, 2, Duration::from_secs(30));
+    let err = c.request(Method::Get, "/x", &[], None).await.unwrap_err();
+    assert_eq!(err.status, None);
+    assert!(!err.is_outcome_unknown());
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        3,
+        "GET: first attempt and 2 retries"
+    );
+    assert!(err.to_string().contains("gave up after 2 retries"), "{err}");
+
+    let (url, seen) = silent_server(false).await;
+    let c = client_with(&url, 2, Duration::from_secs(30));
+    let err = c
+        .request(Method::Post, "/x", &[], Some(&json!({})))
+        .await
+        .unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err}");
+    assert_eq!(seen.load(Ordering::SeqCst), 1, "POST is not repeated");
+}
+
+#[tokio::test]
+async fn timeouts_are_retried_only_for_reads() {
+    let (url, seen) = silent_server(true).await;
+    let cfg = |url: &str| ClientConfig {
+        max_retries: 1,
+        timeout: Duration::from_millis(300),
+        ..ClientConfig::new(url, KEY, UA)
+    };
+    let c = Client::new(cfg(&url)).unwrap();
+    let err = c.request(Method::Get, "/x", &[], None).await.unwrap_err();
+    assert!(err.message.starts_with("timed out"), "{err}");
+    assert!(!err.is_outcome_unknown());
+    assert_eq!(seen.load(Ordering::SeqCst), 2);
+
+    let (url, seen) = silent_server(true).await;
+    let c = Client::new(cfg(&url)).unwrap();
+    let err = c
+        .request(Method::Patch, "/x", &[], Some(&json!({})))
+        .await
+        .unwrap_err();
+    assert!(err.message.starts_with("timed out"), "{err}");
+    assert!(err.is_outcome_unknown(), "{err}");
+    assert_eq!(seen.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn connection_refused_is_retried_for_every_method() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let (logger, lines) = Logger::capture(log::TRANSPORT, Level::Debug);
+    let c = Client::new(ClientConfig {
+        max_retries: 2,
+        logger,
+        ..ClientConfig::new(format!("http://{addr}"), KEY, UA)
+    })
+    .unwrap();
+    let err = c
+        .request(Method::Put, "/x", &[], Some(&json!({})))
+        .await
+        .unwrap_err();
+    assert!(
+        !err.is_outcome_unknown(),
+        "nothing reached the server: {err}"
+    );
+    let warn = messages(&lines, "warn");
+    assert_eq!(
+        warn.len(),
+        3,
+        "two retries, each logged, then the give-up: {warn:?}"
+    );
+    assert!(warn[0].contains("connection failed") && warn[0].contains("retry 1/2 in "));
+    assert!(warn[0].ends_with("(backoff)"), "{warn:?}");
+}
+
+#[tokio::test]
+async fn a_local_error_is_not_retried_and_quotes_a_prefix() {
+    let srv = serve(|_, _| resp(200, json!({}))).await;
+    let c = client(&srv.base_url);
+    let huge = "v".repeat(64 * 1024);
+    let t0 = Instant::now();
+    let err = c
+        .request(Method::Get, "/users", &q(&[("email", huge.as_str())]), None)
+        .await
+        .unwrap_err();
+    assert!(err.is_local(), "{err}");
+    assert!(
+        t0.elapsed() < Duration::from_secs(5),
+        "not retried: {:?}",
+        t0.elapsed()
+    );
+    assert!(srv.requests().is_empty(), "nothing sent");
+    assert!(err.to_string().len() < 400, "{}", err.to_string().len());
+
+    let huge_path = format!("/users/{}", "u".repeat(64 * 1024));
+    let err = c
+        .request(Method::Get, &huge_path, &[], None)
+        .await
+        .unwrap_err();
+    assert!(err.is_local(), "{err}");
+    let text = err.to_string();
+    assert!(text.len() < 600, "{}", text.len());
+    assert!(text.contains("bytes in all"), "{text}");
+    assert!(srv.requests().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn pacing_holds_the_limit_under_30_concurrent_tasks() {
+    use terraform_provider_workos::transport::{Limit, Pacer, RateClass, RateLimits};
+    let limit = Limit::new(500, Duration::from_secs(10));
+    let pacer = Pacer::new(RateLimits {
+        authkit_write: Some(limit),
+        ..RateLimits::OFF
+    });
+    let t0 = tokio::time::Instant::now();
+    let mut tasks = vec![];
+    for _ in 0..30 {
+        let pacer = pacer.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut starts = vec![];
+            for _ in 0..50 {
+                // Like Terraform's operations, each does other work between its requests.
+                tokio::task::yield_now().await;
+                pacer.acquire(RateClass::AuthkitWrite).await;
+                starts.push(t0.elapsed());
+            }
+            starts
+        }));
+    }
+    let mut per_task = vec![];
+    for t in tasks {
+        per_task.push(t.await.unwrap());
+    }
+    let mut all: Vec<Duration> = per_task.iter().flatten().copied().collect();
+    all.sort();
+    assert_eq!(all.len(), 1500);
+    // The bucket rule: in any 10 s interval at most 500 starts.
+    for (i, start) in all.iter().enumerate() {
+        let within = all[i..]
+            .iter()
+            .take_while(|t| **t < *start + limit.per)
+            .count();
+        assert!(within <= 500, "{within} starts in 10 s from {start:?}");
+    }
+    // Burst of 50, then 45/s: the 1,500th start is at (1500 - 50) / 45 s.
+    let last = *all.last().unwrap();
+    let expect = Duration::from_secs_f64(1450.0 / 45.0);
+    assert!(
+        last >= expect - Duration::from_millis(50) && last <= expect + Duration::from_millis(50),
+        "{last:?} vs {expect:?}"
+    );
+    // Fair: waiters are served in arrival order, so every task finishes within one round
+    // (30 slots, 0.67 s) of the others.
+    let finishes: Vec<Duration> = per_task.iter().map(|s| *s.last().unwrap()).collect();
+    let (lo, hi) = (
+        finishes.iter().min().unwrap(),
+        finishes.iter().max().unwrap(),
+    );
+    assert!(*hi - *lo <= Duration::from_secs(1), "{lo:?}..{hi:?}");
+    // An unpaced class never waits.
+    assert_eq!(pacer.reserve(RateClass::General), Duration::ZERO);
+}
+
+#[tokio::test]
+async fn a_rate_limited_class_is_held_for_every_request() {
+    // The first request meets a 429 with Retry-After: 1; a second request of the same class
+    // started meanwhile waits for the hold instead of running into the limit.
+    let srv = serve(|_, i| {
+        if i == 0 {
+            let mut r = resp(429, json!({}));
+            r.headers.push(("Retry-After", "1".into()));
+            r
+        } else {
+            resp(200, json!({"ok": true}))
+        }
+    })
+    .await;
+    let c = client(&srv.base_url);
+    c.request(Method::Get, "/a", &[], None).await.unwrap();
+    assert_eq!(srv.requests().len(), 2);
+    // Hold a class directly and check that a request waits for it.
+    c.pacer().hold(
+        terraform_provider_workos::transport::RateClass::General,
+        Duration::from_secs(30),
+    );
+    let wait = c
+        .pacer()
+        .reserve(terraform_provider_workos::transport::RateClass::General);
+    assert!(wait > Duration::from_secs(29), "{wait:?}");
+}
+
+#[path = "common/https.rs"]
+#[allow(dead_code)]
+mod https;
+
+#[tokio::test]
+async fn ca_bundle_file_trusts_a_private_ca() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("ping"), r#"{"pong":true}"#).unwrap();
+    let server = https::StaticHttps::start(root.path());
+    let with_ca = Client::new(ClientConfig {
+        ca_bundle_file: Some(server.ca_pem().to_path_buf()),
+        ..ClientConfig::new(server.url(), KEY, UA)
+    })
+    .unwrap();
+    let r = with_ca
+        .request(Method::Get, "/ping", &[], None)
+        .await
+        .unwrap();
+    assert_eq!(r.body, json!({"pong": true}));
+
+    // Without it the certificate is refused, once: an untrusted certificate does not heal.
+    let without = Client::new(ClientConfig::new(server.url(), KEY, UA)).unwrap();
+    let err = without
+        .request(Method::Get, "/ping", &[], None)
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("certificate"), "{err}");
+    assert_eq!(server.requests().len(), 1, "{:?}", server.requests());
+
+    // A file that is not a PEM bundle is refused when the client is built.
+    let bad = root.path().join("bad.pem");
+    std::fs::write(&bad, "not a certificate").unwrap();
+    let err = Client::new(ClientConfig {
+        ca_bundle_file: Some(bad),
+        ..ClientConfig::new(server.url(), KEY, UA)
+    })
+    .unwrap_err();
+    assert!(err.message.contains("no PEM certificate"), "{err}");
 }

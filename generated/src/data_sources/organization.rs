@@ -160,6 +160,7 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
                     ],
                     query_params: &[],
                     paginated: false,
+                    ..Op::DEFAULT
                 },
                 expect_one: false,
             },
@@ -178,6 +179,7 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
                     ],
                     query_params: &[],
                     paginated: false,
+                    ..Op::DEFAULT
                 },
                 expect_one: false,
             },
@@ -196,6 +198,7 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
                         },
                     ],
                     paginated: true,
+                    ..Op::DEFAULT
                 },
                 expect_one: true,
             },

@@ -178,6 +178,7 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
                 },
             ],
             paginated: true,
+            ..Op::DEFAULT
         },
         into: "organizations",
     },

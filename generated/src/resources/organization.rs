@@ -123,6 +123,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         path_params: &[],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     },
     read: ReadDesc::Get(Op {
         operation_id: "OrganizationsController_find",
@@ -137,6 +138,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     refresh: Some(RefreshList {
         op: Op {
@@ -146,6 +148,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             path_params: &[],
             query_params: &[],
             paginated: true,
+            ..Op::DEFAULT
         },
         field: "id",
         attr: "id",
@@ -163,6 +166,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     delete: Some(Op {
         operation_id: "OrganizationsController_deleteOrganization",
@@ -177,6 +181,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     extra_writes: &[],
     actions: &[],
@@ -199,6 +204,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             ],
             query_params: &[],
             paginated: false,
+            ..Op::DEFAULT
         },
         keys: &[
             FieldBinding {

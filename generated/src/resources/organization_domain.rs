@@ -92,6 +92,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         path_params: &[],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     },
     read: ReadDesc::Get(Op {
         operation_id: "OrganizationDomainsController_get",
@@ -106,6 +107,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     refresh: None,
     update: None,
@@ -122,6 +124,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     extra_writes: &[],
     actions: &[
@@ -139,6 +142,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
                 ],
                 query_params: &[],
                 paginated: false,
+                ..Op::DEFAULT
             },
             when_true: "verify",
         },

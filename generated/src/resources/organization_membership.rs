@@ -83,6 +83,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         path_params: &[],
         query_params: &[],
         paginated: false,
+        rate_class: RateClass::AuthkitWrite,
     },
     read: ReadDesc::Get(Op {
         operation_id: "UserlandUserOrganizationMembershipsController_get",
@@ -97,6 +98,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        rate_class: RateClass::AuthkitRead,
     }),
     refresh: Some(RefreshList {
         op: Op {
@@ -106,6 +108,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             path_params: &[],
             query_params: &[],
             paginated: true,
+            rate_class: RateClass::AuthkitRead,
         },
         field: "id",
         attr: "id",
@@ -123,6 +126,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        rate_class: RateClass::AuthkitWrite,
     }),
     delete: Some(Op {
         operation_id: "UserlandUserOrganizationMembershipsController_delete",
@@ -137,6 +141,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        rate_class: RateClass::AuthkitWrite,
     }),
     extra_writes: &[],
     actions: &[],
@@ -164,6 +169,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
                 },
             ],
             paginated: true,
+            rate_class: RateClass::AuthkitRead,
         },
         keys: &[
             FieldBinding {

@@ -109,6 +109,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     },
     read: ReadDesc::Get(Op {
         operation_id: "AuthorizationOrganizationRolesController_get",
@@ -128,6 +129,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     refresh: None,
     update: Some(Op {
@@ -148,6 +150,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     delete: Some(Op {
         operation_id: "AuthorizationOrganizationRolesController_delete",
@@ -167,6 +170,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     extra_writes: &[
         ExtraWrite {
@@ -188,6 +192,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
                 ],
                 query_params: &[],
                 paginated: false,
+                ..Op::DEFAULT
             },
             fields: &[
                 FieldBinding {
@@ -222,6 +227,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             ],
             query_params: &[],
             paginated: false,
+            ..Op::DEFAULT
         },
         keys: &[
             FieldBinding {

@@ -89,6 +89,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         path_params: &[],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     },
     read: ReadDesc::Get(Op {
         operation_id: "AuthorizationPermissionsController_find",
@@ -103,6 +104,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     refresh: Some(RefreshList {
         op: Op {
@@ -112,6 +114,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             path_params: &[],
             query_params: &[],
             paginated: true,
+            ..Op::DEFAULT
         },
         field: "slug",
         attr: "slug",
@@ -129,6 +132,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     delete: Some(Op {
         operation_id: "AuthorizationPermissionsController_delete",
@@ -143,6 +147,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     extra_writes: &[],
     actions: &[],
@@ -165,6 +170,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             ],
             query_params: &[],
             paginated: false,
+            ..Op::DEFAULT
         },
         keys: &[
             FieldBinding {

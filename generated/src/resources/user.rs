@@ -124,6 +124,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         path_params: &[],
         query_params: &[],
         paginated: false,
+        rate_class: RateClass::AuthkitWrite,
     },
     read: ReadDesc::Get(Op {
         operation_id: "UserlandUsersController_get[0]",
@@ -138,6 +139,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        rate_class: RateClass::AuthkitRead,
     }),
     refresh: Some(RefreshList {
         op: Op {
@@ -147,6 +149,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             path_params: &[],
             query_params: &[],
             paginated: true,
+            rate_class: RateClass::AuthkitRead,
         },
         field: "id",
         attr: "id",
@@ -164,6 +167,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        rate_class: RateClass::AuthkitWrite,
     }),
     delete: Some(Op {
         operation_id: "UserlandUsersController_delete[0]",
@@ -178,6 +182,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        rate_class: RateClass::AuthkitWrite,
     }),
     extra_writes: &[],
     actions: &[],
@@ -200,6 +205,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
                 },
             ],
             paginated: true,
+            rate_class: RateClass::AuthkitRead,
         },
         keys: &[
             FieldBinding {

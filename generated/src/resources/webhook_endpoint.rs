@@ -195,6 +195,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         path_params: &[],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     },
     read: ReadDesc::ListFind {
         op: Op {
@@ -204,6 +205,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             path_params: &[],
             query_params: &[],
             paginated: true,
+            ..Op::DEFAULT
         },
         field: "id",
         attr: "id",
@@ -222,6 +224,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     delete: Some(Op {
         operation_id: "WebhookEndpointsController_delete",
@@ -236,6 +239,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
         query_params: &[],
         paginated: false,
+        ..Op::DEFAULT
     }),
     extra_writes: &[],
     actions: &[],
@@ -252,6 +256,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             path_params: &[],
             query_params: &[],
             paginated: true,
+            ..Op::DEFAULT
         },
         keys: &[
             FieldBinding {

@@ -3,6 +3,7 @@
 
 use crate::ir::*;
 use crate::names::{self, Kind};
+use descriptor::RateClass;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::BTreeMap;
@@ -159,7 +160,14 @@ fn op(o: &OpIr) -> TokenStream {
     let method = variant("Method", o.method);
     let path_params = bindings(&o.path_params);
     let query_params = bindings(&o.query_params);
-    quote!(Op { operation_id: #id, method: #method, path: #path, path_params: #path_params, query_params: #query_params, paginated: #paginated })
+    // The default class (general) is left to `..Op::DEFAULT`, as default fields of `Attr` are.
+    let rest = if o.rate_class == RateClass::General {
+        quote!(..Op::DEFAULT)
+    } else {
+        let class = variant("RateClass", o.rate_class);
+        quote!(rate_class: #class)
+    };
+    quote!(Op { operation_id: #id, method: #method, path: #path, path_params: #path_params, query_params: #query_params, paginated: #paginated, #rest })
 }
 
 /// A `///` doc line's text: a space after the slashes.

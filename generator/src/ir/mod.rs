@@ -25,7 +25,7 @@ use crate::names;
 use crate::overrides::Overrides;
 use crate::resolve::{Kind, OperationInfo, Resolver};
 use check::Errors;
-use descriptor::Method;
+use descriptor::{Method, RateClass};
 use indexmap::IndexMap;
 
 /// Build the IR; every error found is returned, not only the first.
@@ -159,9 +159,11 @@ fn op_ir(info: &OperationInfo, query_params: Vec<BindingIr>, errs: &mut Errors, 
             info.response.as_ref().map(|s| &s.kind),
             Some(Kind::Object { .. })
         );
+    let method = method(&info.method);
     OpIr {
         operation_id: info.operation_id.clone(),
-        method: method(&info.method).unwrap_or_else(|| {
+        rate_class: rate_class(&info.path, method.unwrap_or(Method::Get)),
+        method: method.unwrap_or_else(|| {
             errs.push(
                 key,
                 format!(
@@ -178,9 +180,52 @@ fn op_ir(info: &OperationInfo, query_params: Vec<BindingIr>, errs: &mut Errors, 
     }
 }
 
+/// WorkOS's published rate-limit class of an operation: AuthKit (`/user_management/…`) reads and
+/// writes have their own limits; everything else is general.
+pub fn rate_class(path: &str, method: Method) -> RateClass {
+    let authkit = path == "/user_management" || path.starts_with("/user_management/");
+    match (authkit, method) {
+        (false, _) => RateClass::General,
+        (true, Method::Get) => RateClass::AuthkitRead,
+        (true, _) => RateClass::AuthkitWrite,
+    }
+}
+
 fn method(m: &str) -> Option<Method> {
     use serde::de::{value::StrDeserializer, IntoDeserializer};
     use serde::Deserialize;
     let d: StrDeserializer<'_, serde::de::value::Error> = m.into_deserializer();
     Method::deserialize(d).ok()
+}
+
+#[cfg(test)]
+mod rate_class_tests {
+    use super::*;
+
+    #[test]
+    fn authkit_paths_are_their_own_classes() {
+        let c = rate_class;
+        assert_eq!(
+            c("/user_management/users", Method::Get),
+            RateClass::AuthkitRead
+        );
+        assert_eq!(
+            c("/user_management/users/{id}", Method::Put),
+            RateClass::AuthkitWrite
+        );
+        assert_eq!(
+            c("/user_management/organization_memberships", Method::Post),
+            RateClass::AuthkitWrite
+        );
+        assert_eq!(
+            c("/user_management/users/{id}", Method::Delete),
+            RateClass::AuthkitWrite
+        );
+        assert_eq!(c("/organizations", Method::Post), RateClass::General);
+        assert_eq!(c("/user_managementx", Method::Get), RateClass::General);
+        assert_eq!(
+            c("/authorization/permissions", Method::Get),
+            RateClass::General
+        );
+    }
 }

@@ -2,7 +2,7 @@
 //! descriptor's enums, so a value the runtime does not know cannot be built, and they serialize,
 //! so tests can snapshot them.
 
-use descriptor::{Clear, ConfigRole, Method, Mode, OnWrite};
+use descriptor::{Clear, ConfigRole, Method, Mode, OnWrite, RateClass};
 use serde::Serialize;
 
 /// A Terraform attribute type.
@@ -120,6 +120,7 @@ pub struct OpIr {
     pub path_params: Vec<BindingIr>,
     pub query_params: Vec<BindingIr>,
     pub paginated: bool,
+    pub rate_class: RateClass,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -69,6 +69,20 @@ pub enum ConfigRole {
     BaseUrl,
     /// Accepted and exposed, not used by any call yet.
     Informational,
+    /// Retries after the first attempt of a request (a whole number).
+    MaxRetries,
+    /// Timeout of one attempt (a duration such as `30s`).
+    RequestTimeout,
+    /// Total time one request may spend waiting between attempts (a duration).
+    RetryMaxWait,
+    /// Client-side pacing of general operations (`<requests>/<duration>`, or `off`).
+    RateLimitGeneral,
+    /// Client-side pacing of AuthKit reads (`<requests>/<duration>`, or `off`).
+    RateLimitAuthkitRead,
+    /// Client-side pacing of AuthKit writes (`<requests>/<duration>`, or `off`).
+    RateLimitAuthkitWrite,
+    /// A PEM file of extra CA certificates to trust (corporate TLS proxies).
+    CaBundleFile,
 }
 
 /// A Terraform attribute type.
@@ -299,6 +313,35 @@ pub struct Op {
     pub query_params: &'static [ParamBinding],
     /// Success response is an object list (`data[]`, `list_metadata`).
     pub paginated: bool,
+    /// The API rate-limit class the operation counts against (client-side pacing).
+    pub rate_class: RateClass,
+}
+
+impl Op {
+    /// The defaults emitted literals end with (`..Op::DEFAULT`): a general-class operation.
+    pub const DEFAULT: Op = Op {
+        operation_id: "",
+        method: Method::Get,
+        path: "",
+        path_params: &[],
+        query_params: &[],
+        paginated: false,
+        rate_class: RateClass::General,
+    };
+}
+
+/// WorkOS's rate-limit classes. The generator decides an operation's class from its spec path
+/// and method; the runtime paces each class with its own token bucket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RateClass {
+    /// Every operation outside AuthKit (the default).
+    #[default]
+    General,
+    /// AuthKit (`/user_management/*`) reads.
+    AuthkitRead,
+    /// AuthKit (`/user_management/*`) writes.
+    AuthkitWrite,
 }
 
 /// A request parameter filled from an attribute.

@@ -88,9 +88,11 @@ pub async fn call_response(
     body: Option<&Json>,
 ) -> Result<Response, ApiError> {
     let path = render_path(op, obj)
-        .map_err(|d| ApiError::transport(op.method.as_str(), op.path, d.detail.clone()))?;
+        .map_err(|d| ApiError::local(op.method.as_str(), op.path, d.detail.clone()))?;
     let query = render_query(op.query_params, obj);
-    client.request(op.method, &path, &query, body).await
+    client
+        .request_as(op.rate_class, op.method, &path, &query, body)
+        .await
 }
 
 /// The answer of an operation that must return an object carrying `required` fields: a body
@@ -136,9 +138,9 @@ pub fn identity_fields(attrs: &[Attr]) -> Vec<&'static str> {
 
 pub async fn list_all(client: &Client, op: &Op, obj: &Value) -> Result<Vec<Json>, ApiError> {
     let path = render_path(op, obj)
-        .map_err(|d| ApiError::transport(op.method.as_str(), op.path, d.detail.clone()))?;
+        .map_err(|d| ApiError::local(op.method.as_str(), op.path, d.detail.clone()))?;
     let query = render_query(op.query_params, obj);
-    client.list_all(&path, &query).await
+    client.list_all_as(op.rate_class, &path, &query).await
 }
 
 /// An API error as a diagnostic; field errors point at the attribute sending that field.

@@ -214,7 +214,7 @@ async fn create_call(
         .and_then(|resp| api::expect_object(&r.create, resp, &api::identity_fields(r.attrs)));
     match answer {
         Ok(j) => Ok((j, Diagnostics::default())),
-        Err(e) if e.outcome_unknown() => {
+        Err(e) if e.is_outcome_unknown() => {
             let (j, warning) = adopt::recover(client, r, planned, &e).await?;
             Ok((j, warning.into()))
         }

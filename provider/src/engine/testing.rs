@@ -28,6 +28,7 @@ const OP: Op = Op {
     }],
     query_params: &[],
     paginated: false,
+    rate_class: RateClass::General,
 };
 
 pub static RES: ResourceDesc = ResourceDesc {

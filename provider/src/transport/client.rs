@@ -1,23 +1,30 @@
 //! The JSON-over-HTTP client: configuration, requests, retries and logging.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use serde_json::Value;
 
-use super::error::{status_text, ApiError};
+use super::error::{prefix, status_text, ApiError, PATH_QUOTE_MAX};
+use super::pacing::{Pacer, RateLimits};
 use super::redact::{redact_body_text, redact_json, truncate};
-use super::retry::{backoff, parse_retry_after};
+use super::retry::{backoff, parse_retry_after, retry_after_wait};
 use super::stop::StopSignal;
 use crate::log::{self, Level, Logger};
 
 /// Longest body text written to a single log line.
 const LOG_BODY_MAX: usize = 4096;
+/// Longest request URL the client sends. Longer ones (a huge value in a path or query) fail
+/// locally, before anything is sent, and are not retried.
+pub const MAX_URL_BYTES: usize = 16 * 1024;
 
 /// HTTP methods the client issues: the descriptor's, so an operation's method is used as is.
 pub use descriptor::Method;
+/// The rate-limit class a request is paced in: the descriptor's, decided per operation.
+pub use descriptor::RateClass;
 
 /// Whether a request may be repeated after it possibly reached the server (PUT and PATCH are
 /// not: a replayed write can undo a concurrent one).
@@ -35,18 +42,30 @@ fn to_reqwest(m: Method) -> reqwest::Method {
     }
 }
 
+/// Default [`ClientConfig::max_retries`].
+pub const DEFAULT_MAX_RETRIES: u32 = 10;
+/// Default [`ClientConfig::max_retry_wait`].
+pub const DEFAULT_RETRY_MAX_WAIT: Duration = Duration::from_secs(300);
+/// Default [`ClientConfig::timeout`].
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Client settings. `Debug` never shows the API key.
 #[derive(Clone)]
 pub struct ClientConfig {
     pub base_url: String,
     pub api_key: String,
     pub user_agent: String,
-    /// Retries after the first attempt (default 5).
+    /// Retries after the first attempt (default 10).
     pub max_retries: u32,
-    /// Total time spent waiting between attempts before giving up (default 60 s).
+    /// Total time one request may spend waiting between attempts before giving up
+    /// (default 5 min: enough to sit out a 60 s rate-limit window more than once).
     pub max_retry_wait: Duration,
     /// Per-attempt timeout (default 60 s).
     pub timeout: Duration,
+    /// Client-side pacing per rate-limit class (default: WorkOS's published limits).
+    pub rate_limits: RateLimits,
+    /// A PEM file of CA certificates trusted besides the system's (corporate TLS proxies).
+    pub ca_bundle_file: Option<PathBuf>,
     /// Where requests, responses and retries are logged (default: the `provider.transport`
     /// module at the level Terraform asked for).
     pub logger: Logger,
@@ -76,9 +95,11 @@ impl Default for ClientConfig {
             base_url: String::new(),
             api_key: String::new(),
             user_agent: String::new(),
-            max_retries: 5,
-            max_retry_wait: Duration::from_secs(60),
-            timeout: Duration::from_secs(60),
+            max_retries: DEFAULT_MAX_RETRIES,
+            max_retry_wait: DEFAULT_RETRY_MAX_WAIT,
+            timeout: DEFAULT_TIMEOUT,
+            rate_limits: RateLimits::default(),
+            ca_bundle_file: None,
             logger: Logger::new(log::TRANSPORT),
             stop: StopSignal::default(),
         }
@@ -94,6 +115,8 @@ impl fmt::Debug for ClientConfig {
             .field("max_retries", &self.max_retries)
             .field("max_retry_wait", &self.max_retry_wait)
             .field("timeout", &self.timeout)
+            .field("rate_limits", &self.rate_limits)
+            .field("ca_bundle_file", &self.ca_bundle_file)
             .field("logger", &self.logger)
             .field("stopped", &self.stop.is_stopped())
             .finish()
@@ -115,6 +138,8 @@ struct Inner {
     /// Default headers, including the (sensitive) authorization header.
     headers: HeaderMap,
     cfg: ClientConfig,
+    /// Token buckets shared by every request of this client (and its clones).
+    pacer: Pacer,
 }
 
 /// A cheap-to-clone handle on one HTTP connection pool.
@@ -134,8 +159,11 @@ impl fmt::Debug for Client {
 /// One request, ready to be sent (as often as retries need).
 struct Prepared<'a> {
     method: Method,
-    /// The path without query, as logged and reported.
+    class: RateClass,
+    /// The path without query, as reported.
     path: String,
+    /// The path as logged: at most [`PATH_QUOTE_MAX`] characters.
+    shown: String,
     url: reqwest::Url,
     body: Option<&'a Value>,
     body_bytes: Option<Vec<u8>>,
@@ -177,37 +205,21 @@ impl Client {
     #[allow(clippy::result_large_err)]
     pub fn new(cfg: ClientConfig) -> Result<Client, ApiError> {
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        let cfg_err = |msg: String| ApiError::transport("", "", msg);
+        let cfg_err = |msg: String| ApiError::local("", "", msg);
 
         let base_url = cfg.base_url.trim().trim_end_matches('/').to_string();
-        let parsed = reqwest::Url::parse(&base_url)
-            .map_err(|e| cfg_err(format!("invalid base URL {base_url:?}: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(cfg_err(format!(
-                "invalid base URL {base_url:?}: scheme must be http or https"
-            )));
-        }
-        if cfg.api_key.trim().is_empty() {
-            return Err(cfg_err("no API key configured".to_string()));
-        }
+        check_base_url(&base_url).map_err(cfg_err)?;
+        let headers = default_headers(&cfg).map_err(cfg_err)?;
 
-        let mut headers = HeaderMap::new();
-        let mut auth =
-            HeaderValue::from_str(&format!("Bearer {}", cfg.api_key.trim())).map_err(|_| {
-                cfg_err("the API key contains characters not allowed in a header".into())
-            })?;
-        auth.set_sensitive(true);
-        headers.insert(AUTHORIZATION, auth);
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        if !cfg.user_agent.is_empty() {
-            let ua = HeaderValue::from_str(&cfg.user_agent)
-                .map_err(|_| cfg_err(format!("invalid user agent {:?}", cfg.user_agent)))?;
-            headers.insert(USER_AGENT, ua);
-        }
-
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(cfg.timeout)
-            .connect_timeout(cfg.timeout.min(Duration::from_secs(30)))
+            .connect_timeout(cfg.timeout.min(Duration::from_secs(30)));
+        if let Some(file) = &cfg.ca_bundle_file {
+            for cert in load_ca_bundle(file).map_err(cfg_err)? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
             .build()
             .map_err(|e| cfg_err(format!("cannot build HTTP client: {e}")))?;
 
@@ -216,6 +228,7 @@ impl Client {
                 http,
                 base_url,
                 headers,
+                pacer: Pacer::new(cfg.rate_limits),
                 cfg,
             }),
         })
@@ -224,6 +237,11 @@ impl Client {
     /// The configuration the client was built from.
     pub fn config(&self) -> &ClientConfig {
         &self.inner.cfg
+    }
+
+    /// The client's token buckets (shared by its clones).
+    pub fn pacer(&self) -> &Pacer {
+        &self.inner.pacer
     }
 
     fn logger(&self) -> &Logger {
@@ -235,9 +253,7 @@ impl Client {
         join_url(&self.inner.base_url, path)
     }
 
-    /// Sends one request, retrying rate limits and transient failures.
-    /// Non-2xx responses become `Err(ApiError)`; once the client's [`StopSignal`] fired, every
-    /// request (and every wait between attempts) ends with a "stopped" error.
+    /// [`Client::request_as`] in the general rate-limit class.
     pub async fn request(
         &self,
         method: Method,
@@ -245,13 +261,33 @@ impl Client {
         query: &[(String, String)],
         body: Option<&Value>,
     ) -> Result<Response, ApiError> {
-        let req = self.prepare(method, path, query, body)?;
-        let cfg = &self.inner.cfg;
+        self.request_as(RateClass::General, method, path, query, body)
+            .await
+    }
+
+    /// Sends one request paced in `class`, retrying rate limits and transient failures.
+    ///
+    /// Non-2xx responses become `Err(ApiError)`. A 429 or a refused connection is retried for
+    /// every method (nothing was done); a 500/502/503/504, a timeout or a broken connection only
+    /// for GET and DELETE — for other methods the error says the outcome is unknown
+    /// ([`ApiError::is_outcome_unknown`]). A request that cannot be built is never sent nor
+    /// retried ([`ApiError::is_local`]). Once the client's [`StopSignal`] fired, every request
+    /// (and every wait) ends with a "stopped" error.
+    pub async fn request_as(
+        &self,
+        class: RateClass,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&Value>,
+    ) -> Result<Response, ApiError> {
+        let req = self.prepare(class, method, path, query, body)?;
         let started = Instant::now();
         let mut waited = Duration::ZERO;
         let mut retries: u32 = 0;
         loop {
-            let (mut error, retry_after) = match self.attempt(&req, retries + 1).await {
+            self.paced(&req).await?;
+            let (error, retry_after) = match self.attempt(&req, retries + 1).await {
                 Attempt::Done(resp) => return Ok(resp),
                 Attempt::Failed {
                     error,
@@ -262,59 +298,107 @@ impl Client {
                     error, retry_after, ..
                 } => (error, retry_after),
             };
-            let wait = retry_after.unwrap_or_else(|| backoff(retries));
-            if let Some(why) = give_up_reason(retries, waited, wait, cfg) {
-                if retries > 0 || error.is_rate_limited() {
-                    error.message = format!(
-                        "{} ({why}; waited {} in total, {} elapsed)",
-                        error.message,
-                        fmt_duration(waited),
-                        fmt_duration(started.elapsed())
-                    );
-                }
-                self.logger().warn(format!(
-                    "{} {}: {}; {why}",
-                    req.method,
-                    req.path,
-                    short_reason(&error)
-                ));
-                return Err(error);
+            if let Some(ra) = retry_after.filter(|_| error.is_rate_limited()) {
+                // The limit is the server's, for every request of the class: hold them all.
+                self.inner.pacer.hold(req.class, ra);
+            }
+            let wait = retry_after.map_or_else(|| backoff(retries), retry_after_wait);
+            let why = give_up_reason(retries, waited, wait, &self.inner.cfg);
+            if let Some(why) = why {
+                return Err(self.give_up(&req, error, &why, waited, started));
             }
             retries += 1;
-            self.logger().warn(format!(
-                "{} {}: {}; retry {}/{} in {}{}",
-                req.method,
-                req.path,
-                short_reason(&error),
-                retries,
-                cfg.max_retries,
-                fmt_duration(wait),
-                if retry_after.is_some() {
-                    " (as Retry-After asks)"
-                } else {
-                    " (backoff)"
-                }
-            ));
+            self.log_retry(&req, &error, retries, wait, retry_after.is_some());
             self.wait(&req, wait).await?;
             waited += wait;
         }
     }
 
-    /// The URL and encoded body of a request.
+    /// The final error of a request out of retries, with the time spent waiting.
+    fn give_up(
+        &self,
+        req: &Prepared<'_>,
+        mut error: ApiError,
+        why: &str,
+        waited: Duration,
+        started: Instant,
+    ) -> ApiError {
+        if why.starts_with("gave up after 0 retries") && !error.is_rate_limited() {
+            // Retries were switched off: nothing to add.
+        } else {
+            error.message = format!(
+                "{} ({why}; waited {} in total, {} elapsed)",
+                error.message,
+                fmt_duration(waited),
+                fmt_duration(started.elapsed())
+            );
+        }
+        self.logger().warn(format!(
+            "{} {}: {}; {why}",
+            req.method,
+            req.shown,
+            short_reason(&error)
+        ));
+        error
+    }
+
+    fn log_retry(&self, req: &Prepared<'_>, e: &ApiError, n: u32, wait: Duration, server: bool) {
+        self.logger().warn(format!(
+            "{} {}: {}; retry {n}/{} in {}{}",
+            req.method,
+            req.shown,
+            short_reason(e),
+            self.inner.cfg.max_retries,
+            fmt_duration(wait),
+            if server {
+                " (as Retry-After asks)"
+            } else {
+                " (backoff)"
+            }
+        ));
+    }
+
+    /// Waits for the request's slot in its rate-limit class.
+    #[allow(clippy::result_large_err)]
+    async fn paced(&self, req: &Prepared<'_>) -> Result<(), ApiError> {
+        let wait = self.inner.pacer.reserve(req.class);
+        if wait.is_zero() {
+            return Ok(());
+        }
+        if wait >= Duration::from_secs(1) {
+            self.logger().debug(format!(
+                "{} {}: paced, starts in {} ({:?} rate limit)",
+                req.method,
+                req.shown,
+                fmt_duration(wait),
+                req.class
+            ));
+        }
+        self.wait(req, wait).await
+    }
+
+    /// The URL and encoded body of a request. Failures here are local: nothing is sent.
     #[allow(clippy::result_large_err)]
     fn prepare<'a>(
         &self,
+        class: RateClass,
         method: Method,
         path: &str,
         query: &[(String, String)],
         body: Option<&'a Value>,
     ) -> Result<Prepared<'a>, ApiError> {
         let norm_path = normalise_path(path);
-        let fail = |msg: String| ApiError::transport(method.as_str(), &norm_path, msg);
+        let fail = |msg: String| ApiError::local(method.as_str(), &norm_path, msg);
         let mut url = reqwest::Url::parse(&self.url_for(path))
             .map_err(|e| fail(format!("invalid URL: {e}")))?;
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
+        }
+        if url.as_str().len() > MAX_URL_BYTES {
+            return Err(fail(format!(
+                "the request URL would be {} bytes, more than the {MAX_URL_BYTES} the provider sends: a value in its path or query is too long",
+                url.as_str().len()
+            )));
         }
         let body_bytes = body
             .map(serde_json::to_vec)
@@ -322,6 +406,8 @@ impl Client {
             .map_err(|e| fail(format!("cannot encode body: {e}")))?;
         Ok(Prepared {
             method,
+            class,
+            shown: prefix(&norm_path, PATH_QUOTE_MAX),
             path: norm_path,
             url,
             body,
@@ -336,8 +422,8 @@ impl Client {
             _ = tokio::time::sleep(wait) => Ok(()),
             _ = self.inner.cfg.stop.stopped() => {
                 self.logger().debug(format!(
-                    "{} {}: stopped while waiting to retry",
-                    req.method, req.path
+                    "{} {}: stopped while waiting",
+                    req.method, req.shown
                 ));
                 Err(ApiError::stopped(req.method.as_str(), &req.path))
             }
@@ -357,7 +443,7 @@ impl Client {
             _ = stop.stopped() => {
                 self.logger().debug(format!(
                     "HTTP request: {} {} (attempt {n}) stopped after {} ms",
-                    req.method, req.path, t0.elapsed().as_millis()
+                    req.method, req.shown, t0.elapsed().as_millis()
                 ));
                 return Attempt::fatal(ApiError::stopped(req.method.as_str(), &req.path));
             }
@@ -372,7 +458,7 @@ impl Client {
                     self.logger().debug(format!(
                         "HTTP request: {} {} (attempt {n}) failed after {} ms: {}",
                         req.method,
-                        req.path,
+                        req.shown,
                         t0.elapsed().as_millis(),
                         error.message
                     ));
@@ -412,19 +498,18 @@ impl Client {
                 bytes: bytes.into(),
             }),
             // The server answered but the body broke off mid-way.
-            Err(e) => Err(Attempt::Failed {
-                error: ApiError {
+            Err(e) => Err(after_send(
+                req.method,
+                ApiError {
                     status: Some(status),
                     request_id,
                     ..ApiError::transport(
                         req.method.as_str(),
                         &req.path,
-                        format!("reading response body: {e}"),
+                        format!("reading response body: {}", error_chain(&e.without_url())),
                     )
                 },
-                retryable: retry_safe(req.method),
-                retry_after: None,
-            }),
+            )),
         }
     }
 
@@ -433,7 +518,7 @@ impl Client {
         let log = self.logger();
         log.debug(format!(
             "HTTP request: {} {} (attempt {n})",
-            req.method, req.path
+            req.method, req.shown
         ));
         if log.enabled(Level::Trace) {
             let query: serde_json::Map<String, Value> = req
@@ -445,7 +530,7 @@ impl Client {
             log.trace(format!(
                 "HTTP request body: {} {} query={} body={}",
                 req.method,
-                req.path,
+                req.shown,
                 redact_json(&Value::Object(query)),
                 truncate(body.as_deref().unwrap_or("none"), LOG_BODY_MAX)
             ));
@@ -458,7 +543,7 @@ impl Client {
         log.debug(format!(
             "HTTP response: {} {} -> {} {} in {} ms (attempt {n}){}",
             req.method,
-            req.path,
+            req.shown,
             a.status,
             status_text(a.status),
             took.as_millis(),
@@ -471,21 +556,31 @@ impl Client {
             log.trace(format!(
                 "HTTP response body: {} {} -> {} body={}",
                 req.method,
-                req.path,
+                req.shown,
                 a.status,
                 redact_body_text(&a.bytes, LOG_BODY_MAX)
             ));
         }
     }
 
-    /// Fetches every page of a cursor-paginated collection.
+    /// [`Client::list_all_as`] in the general rate-limit class.
+    pub async fn list_all(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+    ) -> Result<Vec<Value>, ApiError> {
+        self.list_all_as(RateClass::General, path, query).await
+    }
+
+    /// Fetches every page of a cursor-paginated collection, each page paced in `class`.
     ///
     /// Sends `GET path?limit=100&<query>` and follows `list_metadata.after`
     /// until it is null, missing or empty, collecting each page's `data[]`.
     /// A cursor seen twice is an error (an API that restarts on an unknown
     /// cursor would otherwise loop forever).
-    pub async fn list_all(
+    pub async fn list_all_as(
         &self,
+        class: RateClass,
         path: &str,
         query: &[(String, String)],
     ) -> Result<Vec<Value>, ApiError> {
@@ -507,7 +602,7 @@ impl Client {
             if let Some(c) = &cursor {
                 q.push(("after".to_string(), c.clone()));
             }
-            let resp = self.request(Method::Get, path, &q, None).await?;
+            let resp = self.request_as(class, Method::Get, path, &q, None).await?;
             pages += 1;
             match resp.body.get("data") {
                 Some(Value::Array(page)) => items.extend(page.iter().cloned()),
@@ -541,6 +636,67 @@ impl Client {
             cursor = Some(next);
         }
     }
+}
+
+/// A base URL the client can send to: parses, http or https, a host.
+pub fn check_base_url(base_url: &str) -> Result<(), String> {
+    let shown = prefix(base_url, 100);
+    let parsed =
+        reqwest::Url::parse(base_url).map_err(|e| format!("invalid base URL {shown:?}: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!(
+            "invalid base URL {shown:?}: scheme must be http or https"
+        ));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("invalid base URL {shown:?}: no host"));
+    }
+    Ok(())
+}
+
+/// An API key the client can send: not blank, and valid in an HTTP header (no control
+/// characters such as CR or LF). The message never quotes the key.
+pub fn check_api_key(api_key: &str) -> Result<(), String> {
+    if api_key.trim().is_empty() {
+        return Err("no API key configured".to_string());
+    }
+    if api_key.chars().any(char::is_control) || HeaderValue::from_str(api_key.trim()).is_err() {
+        return Err(
+            "the API key contains characters not allowed in an HTTP header (such as a line break)"
+                .to_string(),
+        );
+    }
+    Ok(())
+}
+
+/// The CA certificates of a PEM bundle file; an error when it cannot be read or holds none.
+pub fn load_ca_bundle(file: &std::path::Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let shown = prefix(&file.display().to_string(), 200);
+    let pem = std::fs::read(file).map_err(|e| format!("cannot read CA bundle {shown}: {e}"))?;
+    if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+        return Err(format!(
+            "CA bundle {shown} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+        ));
+    }
+    reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| format!("CA bundle {shown} is not a valid PEM certificate bundle: {e}"))
+}
+
+/// Authorization, Accept and User-Agent, the first marked sensitive.
+fn default_headers(cfg: &ClientConfig) -> Result<HeaderMap, String> {
+    check_api_key(&cfg.api_key)?;
+    let mut headers = HeaderMap::new();
+    let mut auth = HeaderValue::from_str(&format!("Bearer {}", cfg.api_key.trim()))
+        .map_err(|_| "the API key contains characters not allowed in a header".to_string())?;
+    auth.set_sensitive(true);
+    headers.insert(AUTHORIZATION, auth);
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    if !cfg.user_agent.is_empty() {
+        let ua = HeaderValue::from_str(&cfg.user_agent)
+            .map_err(|_| format!("invalid user agent {:?}", prefix(&cfg.user_agent, 100)))?;
+        headers.insert(USER_AGENT, ua);
+    }
+    Ok(headers)
 }
 
 /// Leading slash added, nothing else touched.
@@ -581,6 +737,23 @@ fn give_up_reason(
     }
 }
 
+/// A failure after the request may have reached the server: retried for GET and DELETE; for
+/// other methods reported as "outcome unknown".
+fn after_send(method: Method, mut error: ApiError) -> Attempt {
+    let retryable = retry_safe(method);
+    if !retryable {
+        error.outcome_unknown = true;
+        error.message.push_str(
+            "; the request may have reached the server and taken effect, so it was not repeated",
+        );
+    }
+    Attempt::Failed {
+        error,
+        retryable,
+        retry_after: None,
+    }
+}
+
 /// A complete answer → success, or a failure saying whether to try again.
 fn classify(req: &Prepared<'_>, a: Answer) -> Attempt {
     let status = a.status;
@@ -595,35 +768,58 @@ fn classify(req: &Prepared<'_>, a: Answer) -> Attempt {
     }
     let m = req.method.as_str();
     let error = ApiError::from_response(m, &req.path, status, a.request_id, &a.bytes);
-    let retryable = match status {
-        429 => true,
-        502..=504 => retry_safe(req.method),
-        _ => false,
-    };
-    Attempt::Failed {
-        error,
-        retryable,
-        retry_after: a.retry_after,
+    match status {
+        // Refused before anything was done: safe to repeat for every method.
+        429 => Attempt::Failed {
+            error,
+            retryable: true,
+            retry_after: a.retry_after,
+        },
+        500 | 502..=504 => match after_send(req.method, error) {
+            Attempt::Failed {
+                error, retryable, ..
+            } => Attempt::Failed {
+                error,
+                retryable,
+                retry_after: a.retry_after.filter(|_| status == 503),
+            },
+            done => done,
+        },
+        _ => Attempt::fatal(error),
     }
 }
 
 fn send_failure(method: Method, path: &str, e: reqwest::Error) -> Attempt {
-    // A connect failure means nothing reached the server, so any method
-    // may be repeated; otherwise only idempotent ones.
-    let retryable = e.is_connect() || retry_safe(method);
+    // The URL is left out: it can carry a user value of any size (the path is quoted instead).
+    let e = e.without_url();
+    let detail = error_chain(&e);
+    let m = method.as_str();
+    if e.is_builder() {
+        return Attempt::fatal(ApiError::local(
+            m,
+            path,
+            format!("cannot build the request: {detail}"),
+        ));
+    }
+    if e.is_connect() {
+        // Nothing reached the server: any method may be repeated, unless the failure is one
+        // that repeats (the server's certificate is not trusted).
+        let tls = detail.contains("certificate");
+        return Attempt::Failed {
+            error: ApiError::transport(m, path, format!("connection failed: {detail}")),
+            retryable: !tls,
+            retry_after: None,
+        };
+    }
     let kind = if e.is_timeout() {
         "timed out"
-    } else if e.is_connect() {
-        "connection failed"
     } else {
         "request failed"
     };
-    let detail = error_chain(&e);
-    Attempt::Failed {
-        error: ApiError::transport(method.as_str(), path, format!("{kind}: {detail}")),
-        retryable,
-        retry_after: None,
-    }
+    after_send(
+        method,
+        ApiError::transport(m, path, format!("{kind}: {detail}")),
+    )
 }
 
 fn short_reason(e: &ApiError) -> String {
@@ -675,9 +871,9 @@ mod tests {
         let s = format!("{c:?}");
         assert!(!s.contains("supersecret"), "{s}");
         assert!(s.contains("***"));
-        assert_eq!(c.max_retries, 5);
+        assert_eq!(c.max_retries, 10);
         assert_eq!(c.timeout, Duration::from_secs(60));
-        assert_eq!(c.max_retry_wait, Duration::from_secs(60));
+        assert_eq!(c.max_retry_wait, Duration::from_secs(300));
     }
 
     #[test]
@@ -686,6 +882,9 @@ mod tests {
         assert!(Client::new(ClientConfig::new("not a url", "k", "ua")).is_err());
         assert!(Client::new(ClientConfig::new("https://h", "", "ua")).is_err());
         assert!(Client::new(ClientConfig::new("https://h", "a\nb", "ua")).is_err());
+        assert!(Client::new(ClientConfig::new("https://h", "a\rb", "ua")).is_err());
+        assert!(Client::new(ClientConfig::new("http://h:99999", "k", "ua")).is_err());
+        assert!(Client::new(ClientConfig::new("", "k", "ua")).is_err());
         let c = Client::new(ClientConfig::new("https://h/", "k", "ua")).unwrap();
         assert_eq!(c.url_for("/v"), "https://h/v");
     }

@@ -6,6 +6,20 @@ use serde_json::Value;
 
 /// The code of a request cancelled by StopProvider.
 const STOPPED: &str = "stopped";
+/// The code of a request that could not be built (never sent, never retried).
+const LOCAL: &str = "invalid_request";
+/// Longest part of a request path quoted in messages: a path can carry a user value of any size.
+pub const PATH_QUOTE_MAX: usize = 200;
+
+/// At most `max` characters of `s`, with `…` and the total length when cut, for quoting user
+/// values in messages.
+pub fn prefix(s: &str, max: usize) -> String {
+    let mut chars = s.char_indices();
+    match chars.nth(max) {
+        None => s.to_string(),
+        Some((end, _)) => format!("{}… ({} bytes in all)", &s[..end], s.len()),
+    }
+}
 
 /// One field-level validation problem reported by the API.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +54,11 @@ pub struct ApiError {
     pub request_id: Option<String>,
     pub method: String,
     pub path: String,
+    /// The request may have reached the server and been carried out although no success answer
+    /// came back (a timeout or broken connection after sending, a 5xx), and it was not repeated
+    /// because repeating it is not safe (POST, PUT, PATCH). The caller should find out whether
+    /// it took effect before trying again.
+    pub outcome_unknown: bool,
 }
 
 impl ApiError {
@@ -53,7 +72,32 @@ impl ApiError {
             request_id: None,
             method: method.to_string(),
             path: path.to_string(),
+            outcome_unknown: false,
         }
+    }
+
+    /// A request that could not be built (bad URL, header value, body): nothing was sent.
+    pub fn local(method: &str, path: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code: Some(LOCAL.to_string()),
+            ..ApiError::transport(method, path, message)
+        }
+    }
+
+    /// True for an error of [`ApiError::local`]: the request never left the provider.
+    pub fn is_local(&self) -> bool {
+        self.status.is_none() && self.code.as_deref() == Some(LOCAL)
+    }
+
+    /// True when the request may have taken effect on the server although it failed
+    /// (see [`ApiError::outcome_unknown`]).
+    /// Besides what the transport flags, a 2xx whose body made no sense (the engine's answer
+    /// checks build those) and a stop while the request was in flight count: the server may
+    /// have acted. A refused connection, a 4xx or a request never built: the server did nothing.
+    pub fn is_outcome_unknown(&self) -> bool {
+        self.outcome_unknown
+            || self.status.is_some_and(|s| (200..300).contains(&s))
+            || self.is_stopped()
     }
 
     /// Builds an error from a non-success response.
@@ -73,6 +117,7 @@ impl ApiError {
             request_id,
             method: method.to_string(),
             path: path.to_string(),
+            outcome_unknown: false,
         }
     }
 
@@ -103,25 +148,16 @@ impl ApiError {
         self.status == Some(429)
     }
 
-    /// True when the request may have been processed although no usable answer came back:
-    /// a 5xx status, a 2xx whose body broke off or made no sense, a timeout, a connection
-    /// that broke after sending, or a stop while the request was in flight. A refused
-    /// connection, a 4xx or a request never built: the server did nothing.
-    pub fn outcome_unknown(&self) -> bool {
-        match self.status {
-            Some(s) => s >= 500 || (200..300).contains(&s),
-            None => {
-                self.is_stopped()
-                    || self.message.starts_with("timed out")
-                    || self.message.starts_with("request failed")
-            }
-        }
-    }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: ", self.method, self.path)?;
+        write!(
+            f,
+            "{} {}: ",
+            self.method,
+            prefix(&self.path, PATH_QUOTE_MAX)
+        )?;
         match (self.status, &self.code) {
             (Some(s), Some(c)) => write!(f, "{s} {c}: ")?,
             (Some(s), None) => write!(f, "{s}: ")?,
@@ -326,16 +362,32 @@ mod tests {
     }
 
     #[test]
+    fn long_paths_are_quoted_by_prefix() {
+        let long = format!("/users/{}", "x".repeat(70_000));
+        let e = ApiError::local("GET", &long, "URL too long");
+        let text = e.to_string();
+        assert!(text.len() < 400, "{}", text.len());
+        assert!(text.contains("(70007 bytes in all)"), "{text}");
+        assert!(e.is_local() && !e.is_outcome_unknown());
+        assert_eq!(prefix("héllo", 2), "hé… (6 bytes in all)");
+        assert_eq!(prefix("abc", 3), "abc");
+    }
+
+    #[test]
     fn outcome_unknown_only_when_the_server_may_have_acted() {
         let status = |s| ApiError::from_response("POST", "/x", s, None, b"");
-        assert!(status(500).outcome_unknown());
-        assert!(status(504).outcome_unknown());
-        assert!(!status(409).outcome_unknown());
-        assert!(!status(429).outcome_unknown());
-        let t = |m: &str| ApiError::transport("POST", "/x", m);
-        assert!(t("timed out: deadline").outcome_unknown());
-        assert!(t("request failed: connection closed before message completed").outcome_unknown());
-        assert!(!t("connection failed: refused").outcome_unknown());
-        assert!(ApiError::stopped("POST", "/x").outcome_unknown());
+        // The transport flags what it did not repeat (a 5xx, a timeout, a broken connection).
+        let flagged = ApiError {
+            outcome_unknown: true,
+            ..status(500)
+        };
+        assert!(flagged.is_outcome_unknown());
+        // A 2xx the engine found senseless, and a stop in flight, count too.
+        assert!(status(200).is_outcome_unknown());
+        assert!(ApiError::stopped("POST", "/x").is_outcome_unknown());
+        // A 4xx or a refused connection: the server did nothing.
+        assert!(!status(409).is_outcome_unknown());
+        assert!(!status(429).is_outcome_unknown());
+        assert!(!ApiError::transport("POST", "/x", "connection failed: refused").is_outcome_unknown());
     }
 }

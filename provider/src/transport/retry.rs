@@ -9,22 +9,40 @@ pub const BACKOFF_BASE: Duration = Duration::from_millis(500);
 /// Largest single backoff step.
 pub const BACKOFF_CAP: Duration = Duration::from_secs(30);
 
-/// Backoff before retry number `attempt` (0-based): `base * 2^attempt`,
-/// capped, with "equal jitter" (half fixed, half random) so that concurrent
-/// clients spread out while the wait still grows.
-pub fn backoff(attempt: u32) -> Duration {
-    let exp = BACKOFF_BASE
+/// Largest random delay added to a server's `Retry-After`.
+pub const RETRY_AFTER_JITTER_MAX: Duration = Duration::from_secs(1);
+
+/// The ceiling of the backoff before retry number `attempt` (0-based): `base · 2^attempt`,
+/// capped at [`BACKOFF_CAP`].
+pub fn backoff_ceiling(attempt: u32) -> Duration {
+    BACKOFF_BASE
         .checked_mul(1u32.checked_shl(attempt.min(16)).unwrap_or(u32::MAX))
         .unwrap_or(BACKOFF_CAP)
-        .min(BACKOFF_CAP);
-    let half = exp / 2;
-    let half_ms = half.as_millis() as u64;
-    let jitter = if half_ms == 0 {
-        0
-    } else {
-        rand::rng().random_range(0..=half_ms)
-    };
-    half + Duration::from_millis(jitter)
+        .min(BACKOFF_CAP)
+}
+
+/// Backoff before retry number `attempt` with "full jitter": uniformly random between zero and
+/// [`backoff_ceiling`], so that concurrent requests failing together do not retry together.
+pub fn backoff(attempt: u32) -> Duration {
+    random_up_to(backoff_ceiling(attempt))
+}
+
+/// The wait for a server's `Retry-After`: the delay asked for plus a little jitter (a tenth of
+/// it, at least 100 ms, at most [`RETRY_AFTER_JITTER_MAX`]), so that requests held by the same
+/// limit do not all start again in the same millisecond.
+pub fn retry_after_wait(retry_after: Duration) -> Duration {
+    let spread = (retry_after / 10)
+        .max(Duration::from_millis(100))
+        .min(RETRY_AFTER_JITTER_MAX);
+    retry_after + random_up_to(spread)
+}
+
+fn random_up_to(max: Duration) -> Duration {
+    let ms = max.as_millis() as u64;
+    if ms == 0 {
+        return Duration::ZERO;
+    }
+    Duration::from_millis(rand::rng().random_range(0..=ms))
 }
 
 /// Parses a `Retry-After` value: delay-seconds or an HTTP-date. A date in the
@@ -130,16 +148,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_grows_and_caps() {
+    fn backoff_is_full_jitter_under_a_growing_cap() {
+        assert_eq!(backoff_ceiling(0), Duration::from_millis(500));
+        assert_eq!(backoff_ceiling(1), Duration::from_secs(1));
+        assert_eq!(backoff_ceiling(5), Duration::from_secs(16));
+        assert_eq!(backoff_ceiling(6), BACKOFF_CAP);
+        assert_eq!(backoff_ceiling(40), BACKOFF_CAP);
+        let mut low = false;
         for attempt in 0..40 {
-            let d = backoff(attempt);
-            let exp = BACKOFF_BASE
-                .saturating_mul(1 << attempt.min(16))
-                .min(BACKOFF_CAP);
-            assert!(d >= exp / 2 && d <= exp, "attempt {attempt}: {d:?}");
+            for _ in 0..50 {
+                let d = backoff(attempt);
+                assert!(d <= backoff_ceiling(attempt), "attempt {attempt}: {d:?}");
+                low |= attempt >= 6 && d < BACKOFF_CAP / 2;
+            }
         }
-        assert!(backoff(0) <= Duration::from_millis(500));
-        assert!(backoff(30) >= Duration::from_secs(15));
+        // Full jitter reaches below half the ceiling (equal jitter never would).
+        assert!(low);
+    }
+
+    #[test]
+    fn retry_after_gets_bounded_jitter() {
+        for _ in 0..100 {
+            let w = retry_after_wait(Duration::from_secs(30));
+            assert!(
+                w >= Duration::from_secs(30) && w <= Duration::from_secs(31),
+                "{w:?}"
+            );
+            let w = retry_after_wait(Duration::ZERO);
+            assert!(w <= Duration::from_millis(100), "{w:?}");
+        }
     }
 
     #[test]

@@ -122,6 +122,7 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
                 },
             ],
             paginated: true,
+            ..Op::DEFAULT
         },
         into: "widgets",
     },
