@@ -85,11 +85,11 @@ mirror:
 ## bench: performance against HashiCorp's null provider (not part of `make test`; ~15 min):
 ##        the release binary and the null provider installed through one filesystem mirror,
 ##        binary size, handshake, peak RSS, plan/apply/refresh-plan/destroy for N = BENCH_SIZES;
-##        writes target/bench/results.md and target/bench/time-vs-n.png (docs/performance.md).
+##        writes target/bench/results.md and target/bench/time-vs-n.png (provider/tests/perf/README.md).
 ##        The "limiter off" figures use a bench-only switch: the proxy spreads requests over
 ##        BENCH_KEYS seeded API keys (Proxy::spread_keys); the tests never set it.
 ##        NULL_PROVIDER: a terraform-provider-null binary (no registry here serves it; see
-##        docs/performance.md for how the measured one was built); it is used only when its
+##        provider/tests/perf/README.md for how the measured one was built); it is used only when its
 ##        SHA-256 is NULL_PROVIDER_SHA256, else the null column says "unavailable".
 BENCH_DIR ?= target/bench
 NULL_PROVIDER ?= $(HOME)/.cache/terraform-provider-workos/bench/terraform-provider-null

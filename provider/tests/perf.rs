@@ -250,6 +250,13 @@ fn medians(cycles: &[Cycle]) -> Cycle {
     }
 }
 
+/// One request through the proxy before anything is timed: the proxy loads the spec for its
+/// guard on first use (seconds in a debug build), which is bench cost, not provider cost.
+fn warm(bench: &Bench) {
+    let (status, _) = bench.api("GET", "/authorization/permissions", None);
+    assert_eq!(status, 200, "warm-up request through the proxy");
+}
+
 /// A seed YAML with `count` API keys of one environment.
 fn seed_keys(count: usize) -> (String, Vec<String>) {
     let keys: Vec<String> = (0..count).map(|i| format!("sk_test_bench_{i:03}")).collect();
@@ -265,6 +272,7 @@ fn unlimited(cfg: &Config) -> Vec<(Which, usize, Cycle)> {
     let (yaml, keys) = seed_keys(cfg.keys.max(1));
     let bench = Bench::start_seeded(&yaml);
     bench.proxy.spread_keys(keys);
+    warm(&bench);
     let mut out = Vec::new();
     for &n in &cfg.sizes {
         for which in cfg.providers() {
@@ -287,6 +295,7 @@ fn limited(cfg: &Config) -> Vec<(usize, Cycle)> {
         .iter()
         .map(|&n| {
             let bench = Bench::start();
+            warm(&bench);
             let c = cycle(cfg, &bench, Which::Workos, n, &format!("l{n}"));
             eprintln!("perf: limiter on workos N={n}: {c:?}");
             (n, c)

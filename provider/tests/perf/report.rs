@@ -88,7 +88,7 @@ impl Report<'_> {
                 1,
             ),
             (
-                format!("provider processes in that apply"),
+                "provider processes in that apply".into(),
                 procs(Which::Workos).unwrap_or(0.0),
                 procs(Which::Null),
                 0,
