@@ -106,7 +106,9 @@ impl Config {
                 &root.join("target/bench").display().to_string(),
             )),
             runs: env_or("BENCH_RUNS", "3").parse().expect("BENCH_RUNS"),
-            handshakes: env_or("BENCH_HANDSHAKES", "20").parse().expect("BENCH_HANDSHAKES"),
+            handshakes: env_or("BENCH_HANDSHAKES", "20")
+                .parse()
+                .expect("BENCH_HANDSHAKES"),
             sizes: sizes("BENCH_SIZES", "10,100,1000"),
             limited_sizes: sizes("BENCH_LIMITED_SIZES", "10,100,1000"),
             keys: env_or("BENCH_KEYS", "100").parse().expect("BENCH_KEYS"),
@@ -206,7 +208,10 @@ fn cycle(cfg: &Config, bench: &Bench, which: Which, n: usize, tag: &str) -> Cycl
     c.throttled += throttled(bench);
     bench.proxy.clear_requests();
     let sampler = RssSampler::start(vec![tf.root().to_path_buf(), cfg.mirror.clone()]);
-    c.apply = timed(&tf, &["apply", "-auto-approve", "-input=false", "-no-color"]);
+    c.apply = timed(
+        &tf,
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+    );
     (c.rss_kib, c.processes) = sampler.stop();
     c.apply_requests = bench.proxy.requests().len();
     c.throttled += throttled(bench);
@@ -218,7 +223,10 @@ fn cycle(cfg: &Config, bench: &Bench, which: Which, n: usize, tag: &str) -> Cycl
     c.refresh_requests = bench.proxy.requests().len();
     c.throttled += throttled(bench);
     bench.proxy.clear_requests();
-    c.destroy = timed(&tf, &["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    c.destroy = timed(
+        &tf,
+        &["destroy", "-auto-approve", "-input=false", "-no-color"],
+    );
     c.throttled += throttled(bench);
     bench.proxy.clear_requests();
     c
@@ -259,7 +267,9 @@ fn warm(bench: &Bench) {
 
 /// A seed YAML with `count` API keys of one environment.
 fn seed_keys(count: usize) -> (String, Vec<String>) {
-    let keys: Vec<String> = (0..count).map(|i| format!("sk_test_bench_{i:03}")).collect();
+    let keys: Vec<String> = (0..count)
+        .map(|i| format!("sk_test_bench_{i:03}"))
+        .collect();
     let mut yaml = String::from("apiKeys:\n");
     for k in &keys {
         yaml.push_str(&format!("  {k}:\n    environment: test\n"));

@@ -46,12 +46,18 @@ impl Report<'_> {
     fn header(&self, md: &mut String) {
         let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
         let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-        let _ = writeln!(md, "# Performance: terraform-provider-workos vs hashicorp/null\n");
+        let _ = writeln!(
+            md,
+            "# Performance: terraform-provider-workos vs hashicorp/null\n"
+        );
         let _ = writeln!(
             md,
             "Machine: {cores} cores, load average at the end `{}`. Medians of {} runs \
              (handshake: {}). Terraform's default parallelism (10).",
-            load.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+            load.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" "),
             self.cfg.runs,
             self.cfg.handshakes
         );
@@ -67,7 +73,10 @@ impl Report<'_> {
         let rss = |which| self.cycle(which, max_n).map(|c| mib(c.rss_kib));
         let procs = |which| self.cycle(which, max_n).map(|c| c.processes as f64);
         let _ = writeln!(md, "\n## Binary, handshake, memory\n");
-        let _ = writeln!(md, "| | workos | null | workos ÷ null |\n|---|---:|---:|---:|");
+        let _ = writeln!(
+            md,
+            "| | workos | null | workos ÷ null |\n|---|---:|---:|---:|"
+        );
         let rows: [(String, f64, Option<f64>, usize); 4] = [
             (
                 "binary size (MB)".into(),
@@ -243,7 +252,9 @@ impl Report<'_> {
         let parts: Vec<String> = series
             .iter()
             .map(|(col, title, style)| {
-                format!("'time-vs-n.dat' using 1:{col} with linespoints lw 2 {style} title '{title}'")
+                format!(
+                    "'time-vs-n.dat' using 1:{col} with linespoints lw 2 {style} title '{title}'"
+                )
             })
             .collect();
         gp.push_str(&parts.join(", \\\n     "));
