@@ -9,6 +9,16 @@ use super::{Config, Cycle, Which};
 const LIMIT: f64 = 1000.0;
 const WINDOW_S: f64 = 60.0;
 
+/// A timed command of a cycle: its label and where its median is.
+type Timed = (&'static str, fn(&Cycle) -> f64);
+
+const COMMANDS: [Timed; 4] = [
+    ("plan (empty state)", |c| c.plan),
+    ("apply", |c| c.apply),
+    ("refresh-plan", |c| c.refresh),
+    ("destroy", |c| c.destroy),
+];
+
 pub struct Report<'a> {
     pub cfg: &'a Config,
     pub statics: Vec<Static>,
@@ -128,13 +138,7 @@ impl Report<'_> {
                 continue;
             };
             let nu = self.cycle(Which::Null, n);
-            let cmds: [(&str, fn(&Cycle) -> f64); 4] = [
-                ("plan (empty state)", |c| c.plan),
-                ("apply", |c| c.apply),
-                ("refresh-plan", |c| c.refresh),
-                ("destroy", |c| c.destroy),
-            ];
-            for (label, f) in cmds {
+            for (label, f) in COMMANDS {
                 let b = nu.map(f);
                 let _ = writeln!(
                     md,
@@ -208,12 +212,7 @@ impl Report<'_> {
             let mut line = format!("{n}");
             for which in [Which::Workos, Which::Null] {
                 let c = self.cycle(which, n);
-                for f in [
-                    |c: &Cycle| c.plan,
-                    |c: &Cycle| c.apply,
-                    |c: &Cycle| c.refresh,
-                    |c: &Cycle| c.destroy,
-                ] {
+                for (_, f) in COMMANDS {
                     line.push(' ');
                     line.push_str(&col(c, f));
                 }
