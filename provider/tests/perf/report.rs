@@ -231,7 +231,7 @@ impl Report<'_> {
         let dat = self.cfg.out.join("time-vs-n.dat");
         std::fs::write(&dat, self.data()).expect("write time-vs-n.dat");
         let mut gp = String::from(
-            "set terminal png size 1000,640\nset output 'time-vs-n.png'\n\
+            "set terminal png size 1000,640 noenhanced\nset output 'time-vs-n.png'\n\
              set title 'terraform-provider-workos vs hashicorp/null: median seconds vs N'\n\
              set logscale xy\nset xlabel 'N (workos_permission / null_resource)'\n\
              set ylabel 'seconds'\nset key left top\nset grid\nset datafile missing '-'\n\
