@@ -18,7 +18,7 @@ RELEASE_TARGETS ?=
 PLUGINS_DIR ?= $(HOME)/.terraform.d/plugins
 RELEASE_TOOL = $(CARGO) run -q -p release --
 
-.PHONY: setup demo tenant-demo generate check build test load install release mirror
+.PHONY: setup demo tenant-demo generate check build test load install release mirror bench
 
 ## setup: install the test bench (WorkOS emulator from npm via the lockfile; Terraform if absent)
 setup:
@@ -87,3 +87,38 @@ release: setup
 mirror:
 	$(RELEASE_TOOL) mirror --source $(SOURCE) --version $(VERSION) --release "$(DIST)" \
 	  --network "$(MIRROR)/network" --registry "$(MIRROR)/registry" --base-url "$(MIRROR_BASE_URL)"
+
+## bench: performance against HashiCorp's null provider (not part of `make test`; ~15 min):
+##        the release binary and the null provider installed through one filesystem mirror,
+##        binary size, handshake, peak RSS, plan/apply/refresh-plan/destroy for N = BENCH_SIZES;
+##        writes target/bench/results.md and target/bench/time-vs-n.png (provider/tests/perf/README.md).
+##        The "limiter off" figures use a bench-only switch: the proxy spreads requests over
+##        BENCH_KEYS seeded API keys (Proxy::spread_keys); the tests never set it.
+##        NULL_PROVIDER: a terraform-provider-null binary (no registry here serves it; see
+##        provider/tests/perf/README.md for how the measured one was built); it is used only when its
+##        SHA-256 is NULL_PROVIDER_SHA256, else the null column says "unavailable".
+BENCH_DIR ?= target/bench
+NULL_PROVIDER ?= $(HOME)/.cache/terraform-provider-workos/bench/terraform-provider-null
+NULL_PROVIDER_VERSION ?= 3.3.1
+NULL_PROVIDER_SHA256 ?= 5fc04490a7e7593cf20d139ae706084a6c62daaf4ed08109c19cb88e51458bbd
+BENCH_RUNS ?= 3
+BENCH_SIZES ?= 10,100,1000
+BENCH_LIMITED_SIZES ?= 10,100,1000
+BENCH_KEYS ?= 100
+bench: setup
+	@command -v gnuplot >/dev/null || apt-get install -y -q gnuplot-nox || \
+	  { apt-get update -q && apt-get install -y -q gnuplot-nox; }
+	$(CARGO) build --release -p terraform-provider-workos
+	rm -rf "$(BENCH_DIR)/mirror" && mkdir -p "$(BENCH_DIR)/mirror"
+	$(MAKE) --no-print-directory install PLUGINS_DIR="$(CURDIR)/$(BENCH_DIR)/mirror"
+	@null_dir="$(BENCH_DIR)/mirror/registry.terraform.io/hashicorp/null/$(NULL_PROVIDER_VERSION)/linux_amd64"; \
+	missing=""; \
+	if [ ! -f "$(NULL_PROVIDER)" ]; then missing="no binary at NULL_PROVIDER=$(NULL_PROVIDER)"; \
+	elif ! echo "$(NULL_PROVIDER_SHA256)  $(NULL_PROVIDER)" | sha256sum -c --status; then \
+	  missing="$(NULL_PROVIDER) does not have SHA-256 $(NULL_PROVIDER_SHA256)"; \
+	else mkdir -p "$$null_dir" && cp "$(NULL_PROVIDER)" "$$null_dir/terraform-provider-null_v$(NULL_PROVIDER_VERSION)"; fi; \
+	[ -z "$$missing" ] || echo "make bench: null provider unavailable: $$missing" >&2; \
+	BENCH_NULL_MISSING="$$missing" BENCH_MIRROR="$(CURDIR)/$(BENCH_DIR)/mirror" BENCH_OUT="$(CURDIR)/$(BENCH_DIR)" \
+	BENCH_PROVIDER="$(CURDIR)/target/release/terraform-provider-workos" BENCH_RUNS=$(BENCH_RUNS) \
+	BENCH_SIZES=$(BENCH_SIZES) BENCH_LIMITED_SIZES=$(BENCH_LIMITED_SIZES) BENCH_KEYS=$(BENCH_KEYS) \
+	  $(CARGO) test -p terraform-provider-workos --test perf -- --ignored --nocapture --test-threads=1

@@ -243,6 +243,28 @@ struct Inner {
     lags: Mutex<Vec<(String, u32)>>,
     /// The local families (see `local/mod.rs`).
     local: super::local::Local,
+    /// Bench-only limiter switch (see [`Proxy::spread_keys`]): keys to spread requests over.
+    spread: Mutex<Spread>,
+}
+
+/// Round-robin over seeded API keys; empty (the default) leaves the caller's key alone.
+#[derive(Default)]
+struct Spread {
+    keys: Vec<String>,
+    next: usize,
+}
+
+impl Inner {
+    /// The Authorization header to forward: the caller's, or the next spread key.
+    fn authorization(&self, caller: Option<String>) -> Option<String> {
+        let mut s = self.spread.lock().unwrap();
+        if s.keys.is_empty() || caller.is_none() {
+            return caller;
+        }
+        let key = s.keys[s.next % s.keys.len()].clone();
+        s.next = s.next.wrapping_add(1);
+        Some(format!("Bearer {key}"))
+    }
 }
 
 /// Emulator helper routes the bench itself uses that are no spec operation, exempt from the
@@ -283,6 +305,7 @@ impl Proxy {
             kind_faults: Mutex::new(Vec::new()),
             lags: Mutex::new(Vec::new()),
             local: super::local::Local::default(),
+            spread: Mutex::new(Spread::default()),
         });
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind proxy listener");
         std_listener.set_nonblocking(true).expect("nonblocking");
@@ -354,6 +377,15 @@ impl Proxy {
     /// Returns and forgets the recorded violations.
     pub fn take_violations(&self) -> Vec<String> {
         std::mem::take(&mut *self.inner.violations.lock().unwrap())
+    }
+
+    /// The bench-only limiter switch: from now on every authenticated request is forwarded
+    /// with the next of `keys` (round robin) instead of the caller's key, so the emulator's
+    /// per-key limit (1,000 requests / 60 s) is shared by `keys.len()` keys, which must be
+    /// seeded in the emulator. Used by the performance bench (`make bench`) for its
+    /// "limiter off" figures; no test calls it, so the limiter stays on by default.
+    pub fn spread_keys(&self, keys: Vec<String>) {
+        *self.inner.spread.lock().unwrap() = Spread { keys, next: 0 };
     }
 
     pub fn clear_faults(&self) {
@@ -579,6 +611,7 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .map(|s| s.to_string());
+    let auth = inner.authorization(auth);
     let body = req
         .into_body()
         .collect()
