@@ -104,8 +104,11 @@ pub fn stored_json_to_value(j: &J, ty: &Type, dropped: &mut Vec<String>) -> Resu
 /// How objects are read: strictly (wire values) or as stored state.
 trait Objects {
     /// A missing attribute: an error, or null.
-    fn missing(&mut self, attrs: &BTreeMap<String, Type>, m: &BTreeMap<String, Value>)
-        -> Result<()>;
+    fn missing(
+        &mut self,
+        attrs: &BTreeMap<String, Type>,
+        m: &BTreeMap<String, Value>,
+    ) -> Result<()>;
     /// An attribute the type does not have: an error, or noted and dropped.
     fn unsupported(&mut self, name: &str) -> Result<()>;
 }
@@ -208,7 +211,12 @@ fn map(j: &J, e: &Type, depth: usize, o: &mut dyn Objects) -> Result<Value> {
 }
 
 /// The type's attributes; what a missing or an unsupported one means is `o`'s to say.
-fn object(j: &J, attrs: &BTreeMap<String, Type>, depth: usize, o: &mut dyn Objects) -> Result<Value> {
+fn object(
+    j: &J,
+    attrs: &BTreeMap<String, Type>,
+    depth: usize,
+    o: &mut dyn Objects,
+) -> Result<Value> {
     let m = j.as_object().ok_or_else(|| wrong(j, "an object"))?;
     for k in m.keys().filter(|k| !attrs.contains_key(*k)) {
         o.unsupported(k)?;

@@ -191,9 +191,9 @@ fn duplicate_key(k: &str) -> CodecError {
 /// Terraform numbers are finite.
 fn finite(n: Number) -> Result<Number> {
     match n {
-        Number::Float(f) if !f.is_finite() => {
-            Err(CodecError::invalid("a number must be finite (not NaN or infinite)"))
-        }
+        Number::Float(f) if !f.is_finite() => Err(CodecError::invalid(
+            "a number must be finite (not NaN or infinite)",
+        )),
         n => Ok(n),
     }
 }

@@ -88,15 +88,24 @@ fn objects_need_exactly_their_attributes() {
         obj(&[("a", Value::String("x".into()))])
     );
     let extra = decode_msgpack(&mp_map(&[("a", "x"), ("zzz", "y")]), &ty).unwrap_err();
-    assert!(extra.to_string().contains("unsupported attribute \"zzz\""), "{extra}");
+    assert!(
+        extra.to_string().contains("unsupported attribute \"zzz\""),
+        "{extra}"
+    );
     let missing = decode_msgpack(&mp_map(&[("a", "x")]), &ab()).unwrap_err();
-    assert!(missing.to_string().contains("\"b\" is missing"), "{missing}");
+    assert!(
+        missing.to_string().contains("\"b\" is missing"),
+        "{missing}"
+    );
     let dup = decode_msgpack(&mp_map(&[("a", "x"), ("a", "y")]), &ty).unwrap_err();
     assert!(dup.to_string().contains("duplicate key \"a\""), "{dup}");
 
     assert!(decode_json(br#"{"a":"x","b":null}"#, &ab()).is_ok());
     let e = decode_json(br#"{"a":"x","b":1,"old":1}"#, &ab()).unwrap_err();
-    assert!(e.to_string().contains("unsupported attribute \"old\""), "{e}");
+    assert!(
+        e.to_string().contains("unsupported attribute \"old\""),
+        "{e}"
+    );
     let e = decode_json(br#"{"a":"x"}"#, &ab()).unwrap_err();
     assert!(e.to_string().contains("\"b\" is missing"), "{e}");
     let e = decode_json(br#"{"a":"x","a":"y","b":1}"#, &ab()).unwrap_err();
@@ -141,7 +150,10 @@ fn unknowns_inside_collections_and_nulls_in_sets_decode() {
     let b = [0x81, 0xa1, b'k', 0xd5, 0x0c, 0x01, 0x02];
     let v = decode_msgpack(&b, &map).unwrap();
     assert!(v.contains_unknown());
-    assert_eq!(encode_msgpack(&v, &map).unwrap(), [0x81, 0xa1, b'k', 0xd4, 0, 0]);
+    assert_eq!(
+        encode_msgpack(&v, &map).unwrap(),
+        [0x81, 0xa1, b'k', 0xd4, 0, 0]
+    );
     // JSON cannot carry unknowns: a null in a set is a null.
     assert_eq!(
         decode_json(b"[null]", &set).unwrap(),
@@ -154,7 +166,10 @@ fn huge_strings_and_deep_nesting_are_bounded() {
     let big = "x".repeat(5_000_000);
     let mut b = Vec::new();
     rmp::encode::write_str(&mut b, &big).unwrap();
-    assert_eq!(decode_msgpack(&b, &Type::String).unwrap(), Value::String(big.clone()));
+    assert_eq!(
+        decode_msgpack(&b, &Type::String).unwrap(),
+        Value::String(big.clone())
+    );
     // A string header claiming more bytes than there are.
     assert!(matches!(
         decode_msgpack(&[0xdb, 0xff, 0xff, 0xff, 0xff, b'a'], &Type::String),
@@ -162,9 +177,12 @@ fn huge_strings_and_deep_nesting_are_bounded() {
     ));
     // An error quotes a short prefix of a huge key, not the key.
     let key = "k".repeat(100_000);
-    let e = decode_json(format!("{{\"{key}\":1}}").as_bytes(), &Type::Map(Box::new(Type::Bool)))
-        .unwrap_err()
-        .to_string();
+    let e = decode_json(
+        format!("{{\"{key}\":1}}").as_bytes(),
+        &Type::Map(Box::new(Type::Bool)),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.len() < 200, "{} characters", e.len());
     assert!(e.contains("100000 characters"), "{e}");
     // 10 000 nested lists: an error, not a stack overflow.
