@@ -181,7 +181,7 @@ pub fn missing_warning(r: &ResourceDesc, missing: &[String]) -> Option<Diagnosti
                 r.name,
                 missing
                     .iter()
-                    .map(|k| format!("`{k}`"))
+                    .map(|k| crate::value::codec::short(k))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),

@@ -106,7 +106,15 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: ", self.method, self.path)?;
+        // A path carries user values (a lookup argument may be huge): a short prefix of it.
+        const PATH_MAX: usize = 120;
+        let n = self.path.chars().count();
+        if n > PATH_MAX {
+            let head: String = self.path.chars().take(PATH_MAX).collect();
+            write!(f, "{} {head}… ({n} characters): ", self.method)?;
+        } else {
+            write!(f, "{} {}: ", self.method, self.path)?;
+        }
         match (self.status, &self.code) {
             (Some(s), Some(c)) => write!(f, "{s} {c}: ")?,
             (Some(s), None) => write!(f, "{s}: ")?,
