@@ -181,7 +181,7 @@ pub fn missing_warning(r: &ResourceDesc, missing: &[String]) -> Option<Diagnosti
                 r.name,
                 missing
                     .iter()
-                    .map(|k| crate::value::codec::short(k))
+                    .map(|k| format!("`{}`", k.chars().take(40).collect::<String>()))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
