@@ -299,3 +299,12 @@ fn error_paths_name_the_attribute() {
         "expected a string, found a number at tags[1]"
     );
 }
+
+#[test]
+fn json_numbers_read_back_exactly() {
+    // Found by the fuzz loop: without exact float parsing the last digit drifted.
+    let f = 2.2996832046769887e18;
+    let v = Value::Number(Number::Float(f));
+    let back = decode_json(&encode_json(&v, &Type::Number).unwrap(), &Type::Number).unwrap();
+    assert_eq!(back, v);
+}
