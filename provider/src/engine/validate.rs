@@ -147,17 +147,7 @@ fn violation(val: &Validator, v: &Value, path: &AttributePath) -> Option<Diagnos
                 short(s)
             ),
         ),
-        (Validator::HttpsUrl, Value::String(s)) => match https_url_problem(s) {
-            Some(why) => err(
-                path,
-                "Invalid URL",
-                format!(
-                    "{path} must be an https URL like https://example.com/path (http only for a loopback host, for local testing): {why}; got {}.",
-                    short(s)
-                ),
-            ),
-            None => return None,
-        },
+        (Validator::HttpsUrl, Value::String(s)) => return https_violation(path, s),
         (Validator::MinItems(n), Value::List(x) | Value::Set(x)) if (x.len() as u64) < *n => err(
             path,
             "Too few elements",
@@ -231,6 +221,18 @@ fn is_email(s: &str) -> bool {
         }
         _ => false,
     }
+}
+
+fn https_violation(path: &AttributePath, s: &str) -> Option<Diagnostic> {
+    let why = https_url_problem(s)?;
+    Some(err(
+        path,
+        "Invalid URL",
+        format!(
+            "{path} must be an https URL like https://example.com/path (http only for a loopback host, for local testing): {why}; got {}.",
+            short(s)
+        ),
+    ))
 }
 
 /// Why `s` is not a URL the API may be told to call, if it is not.
