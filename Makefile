@@ -18,7 +18,7 @@ RELEASE_TARGETS ?=
 PLUGINS_DIR ?= $(HOME)/.terraform.d/plugins
 RELEASE_TOOL = $(CARGO) run -q -p release --
 
-.PHONY: setup demo tenant-demo generate check build test load install release mirror bench
+.PHONY: setup demo tenant-demo generate check build test load install release mirror bench coverage fuzz
 
 ## setup: install the test bench (WorkOS emulator from npm via the lockfile; Terraform if absent)
 setup:
@@ -122,3 +122,29 @@ bench: setup
 	BENCH_PROVIDER="$(CURDIR)/target/release/terraform-provider-workos" BENCH_RUNS=$(BENCH_RUNS) \
 	BENCH_SIZES=$(BENCH_SIZES) BENCH_LIMITED_SIZES=$(BENCH_LIMITED_SIZES) BENCH_KEYS=$(BENCH_KEYS) \
 	  $(CARGO) test -p terraform-provider-workos --test perf -- --ignored --nocapture --test-threads=1
+
+# Coverage output: one build directory (deleted afterwards, it is large) and the reports.
+COVERAGE_DIR ?= target/coverage
+## coverage: line coverage of generator/src and provider/src with cargo-tarpaulin (ptrace; the
+##           llvm-tools component is not installed here): unit tests, the generator's tests and
+##           the in-process protocol tests. Not a CI gate (a full instrumented build).
+##           Needs `cargo install cargo-tarpaulin`.
+coverage:
+	@command -v cargo-tarpaulin >/dev/null || { echo "make coverage: cargo install cargo-tarpaulin" >&2; exit 1; }
+	$(CARGO) tarpaulin --engine ptrace --skip-clean --target-dir $(COVERAGE_DIR)/build \
+	  -p generator --lib --tests --include-files 'generator/src/*' \
+	  --out Json --out Stdout --output-dir $(COVERAGE_DIR)/generator
+	$(CARGO) tarpaulin --engine ptrace --skip-clean --target-dir $(COVERAGE_DIR)/build \
+	  -p terraform-provider-workos --lib --test fuzz_loop --test codec --include-files 'provider/src/*' \
+	  --out Json --out Stdout --output-dir $(COVERAGE_DIR)/provider
+	rm -rf $(COVERAGE_DIR)/build
+
+# fuzz: how long each cargo-fuzz target runs (seconds).
+FUZZ_SECS ?= 600
+## fuzz: the cargo-fuzz targets of provider/fuzz (msgpack, json, request) for FUZZ_SECS each
+##       (nightly toolchain and `cargo install cargo-fuzz`), then the stable mutation loop
+fuzz:
+	for t in msgpack json request; do \
+	  (cd provider && $(CARGO) +nightly fuzz run --fuzz-dir fuzz -s none -O $$t -- -max_total_time=$(FUZZ_SECS)) || exit 1; \
+	done
+	FUZZ_LOOP_SECS=$(FUZZ_SECS) $(CARGO) test -p terraform-provider-workos --test fuzz_loop -- --nocapture

@@ -107,6 +107,8 @@ pub enum LitOverride {
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     Url,
+    /// https only (http for a loopback host): a URL the API is to call.
+    HttpsUrl,
     Email,
 }
 

@@ -130,8 +130,16 @@ fn stored_json_state_decodes_with_the_current_schema() {
         br#"["object",{"id":"string","tags":["map","string"],"count":"number"}]"#,
     )
     .unwrap();
-    let v = decode_json(br#"{"id":"org_1","removed":true,"count":3}"#, &ty).unwrap();
+    // The removed one is reported, for UpgradeResourceState's warning.
+    let stored = br#"{"id":"org_1","removed":true,"count":3}"#;
+    let mut dropped = vec![];
+    let j = terraform_provider_workos::value::codec::parse_json(stored).unwrap();
+    let v = terraform_provider_workos::value::codec::stored_json_to_value(&j, &ty, &mut dropped)
+        .unwrap();
     assert_eq!(v.attr("id"), &Value::String("org_1".into()));
     assert_eq!(v.attr("tags"), &Value::Null);
     assert_eq!(v.attr("count"), &Value::Number(Number::Int(3)));
+    assert_eq!(dropped, vec!["removed".to_string()]);
+    // A DynamicValue from Terraform is held to the schema: both are errors there.
+    assert!(decode_json(stored, &ty).is_err());
 }

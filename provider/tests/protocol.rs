@@ -249,9 +249,22 @@ async fn serves_terraform_over_automtls() {
         .into_inner();
     assert!(ids.diagnostics.is_empty());
 
-    // An empty provider configuration validates (msgpack null object attributes).
+    // An empty provider configuration validates (every attribute null, as Terraform sends it).
+    let core = terraform_provider_workos::engine::new_provider();
+    let ty = core.schemas().provider.block.value_type();
+    let nulls = match &ty {
+        terraform_provider_workos::value::Type::Object(a) => a
+            .keys()
+            .map(|k| (k.clone(), terraform_provider_workos::value::Value::Null))
+            .collect(),
+        other => panic!("provider type {other:?}"),
+    };
     let config = pb::DynamicValue {
-        msgpack: vec![0x80],
+        msgpack: terraform_provider_workos::value::codec::encode_msgpack(
+            &terraform_provider_workos::value::Value::Object(nulls),
+            &ty,
+        )
+        .expect("encode"),
         json: vec![],
     };
     let v = provider

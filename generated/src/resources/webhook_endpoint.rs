@@ -25,7 +25,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             name: "endpoint_url",
             mode: Mode::Required,
             description: "The HTTPS URL where webhooks will be sent.",
-            validators: &[Validator::Url],
+            validators: &[Validator::HttpsUrl],
             create_field: Some("endpoint_url"),
             update_field: Some("endpoint_url"),
             response_field: Some("endpoint_url"),

@@ -72,6 +72,7 @@ fn validator(v: &ValidatorIr) -> TokenStream {
         ValidatorIr::OneOf(vs) => quote!(Validator::OneOf(&[#(#vs),*])),
         ValidatorIr::Email => quote!(Validator::Email),
         ValidatorIr::Url => quote!(Validator::Url),
+        ValidatorIr::HttpsUrl => quote!(Validator::HttpsUrl),
         ValidatorIr::MinItems(n) => quote!(Validator::MinItems(#n)),
         ValidatorIr::MaxItems(n) => quote!(Validator::MaxItems(#n)),
         ValidatorIr::KeyMaxLength(n) => quote!(Validator::KeyMaxLength(#n)),

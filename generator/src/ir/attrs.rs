@@ -268,6 +268,11 @@ pub fn apply_override(a: &mut AttrIr, o: &AttrOverride, errs: &mut Errors, key: 
     }
     match o.format {
         Some(Format::Url) => a.validators.push(ValidatorIr::Url),
+        Some(Format::HttpsUrl) => {
+            // Stricter than a spec's `format: uri`, which it replaces.
+            a.validators.retain(|v| *v != ValidatorIr::Url);
+            a.validators.push(ValidatorIr::HttpsUrl)
+        }
         Some(Format::Email) => a.validators.push(ValidatorIr::Email),
         None => {}
     }

@@ -58,6 +58,7 @@ pub enum ValidatorIr {
     OneOf(Vec<String>),
     Email,
     Url,
+    HttpsUrl,
     MinItems(u64),
     MaxItems(u64),
     KeyMaxLength(u64),

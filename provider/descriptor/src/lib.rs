@@ -214,6 +214,9 @@ pub enum Validator {
     Email,
     /// A URL with a scheme and host.
     Url,
+    /// A URL the provider's user points the API at (a webhook endpoint): `https` with a host;
+    /// `http` only for a loopback host (`localhost`, `127.0.0.1`, `[::1]`), for local testing.
+    HttpsUrl,
     /// Minimum number of elements.
     MinItems(u64),
     /// Maximum number of elements.

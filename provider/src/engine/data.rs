@@ -174,9 +174,10 @@ async fn read_list(
     Ok(Value::Object(state))
 }
 
+/// A lookup value for a diagnostic: a short prefix of it, never all of a huge value.
 fn value_text(v: &Value) -> String {
     match v {
-        Value::String(s) => format!("{s:?}"),
-        other => format!("{other:?}"),
+        Value::String(s) => crate::value::codec::short(s),
+        other => crate::value::codec::short(&format!("{other:?}")),
     }
 }

@@ -85,11 +85,21 @@ pub fn validate(r: &ResourceDesc, config: &Value, diags: &mut Diagnostics) {
     }
 }
 
+/// The values of `extra_configuration` are the user's, for fields the schema does not know:
+/// nothing says they are not secrets, so the transport masks them in its logs (the keys stay
+/// visible). Terraform itself shows them in plans and keeps them in state like any attribute.
+pub fn mask_in_logs(v: &Value) {
+    if let Some(m) = entries(v) {
+        crate::transport::redact::mask_fields(m.keys());
+    }
+}
+
 /// Adds every configured key to a create body.
 pub fn merge_create(r: &ResourceDesc, planned: &Value, body: &mut Map<String, Json>) {
     if !has(r) {
         return;
     }
+    mask_in_logs(planned.attr(EXTRA_CONFIGURATION));
     for (k, v) in entries(planned.attr(EXTRA_CONFIGURATION))
         .into_iter()
         .flatten()
@@ -110,6 +120,8 @@ pub fn merge_update(
     if !has(r) {
         return;
     }
+    mask_in_logs(prior.attr(EXTRA_CONFIGURATION));
+    mask_in_logs(planned.attr(EXTRA_CONFIGURATION));
     let empty = BTreeMap::new();
     let before = entries(prior.attr(EXTRA_CONFIGURATION)).unwrap_or(&empty);
     let now = entries(planned.attr(EXTRA_CONFIGURATION)).unwrap_or(&empty);
@@ -169,7 +181,7 @@ pub fn missing_warning(r: &ResourceDesc, missing: &[String]) -> Option<Diagnosti
                 r.name,
                 missing
                     .iter()
-                    .map(|k| format!("`{k}`"))
+                    .map(|k| format!("`{}`", k.chars().take(40).collect::<String>()))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),

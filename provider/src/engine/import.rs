@@ -79,21 +79,32 @@ fn upgrade_failed(summary: &str, detail: String) -> UpgradeResponse {
     }
 }
 
-/// Upgrade a stored state (JSON) to the current schema: attributes the schema no longer has
-/// are dropped, new ones are null; a value of the wrong type or a state written by a newer
-/// schema version is an error, never silently dropped.
+/// Upgrade a stored state (JSON) to the current schema. Refused, with a diagnostic: a version
+/// this provider never wrote (negative, or newer than [`SCHEMA_VERSION`]), JSON that is not an
+/// object or repeats a key, a value of the wrong type. An attribute the schema no longer has is
+/// dropped with a warning naming it; one the schema has gained since is null (how a schema grows
+/// without a version bump).
 pub fn upgrade(r: &ResourceDesc, version: i64, raw_json: &[u8]) -> UpgradeResponse {
-    if version > SCHEMA_VERSION {
+    if !(0..=SCHEMA_VERSION).contains(&version) {
+        let why = if version < 0 {
+            "no provider writes a negative version".to_string()
+        } else {
+            format!("this provider understands up to {SCHEMA_VERSION}; use the provider version that wrote it, or a newer one")
+        };
         return upgrade_failed(
-            "State written by a newer provider",
+            if version < 0 {
+                "Invalid state version"
+            } else {
+                "State written by a newer provider"
+            },
             format!(
-                "The stored state of {} has schema version {version}; this provider understands up to {SCHEMA_VERSION}. Use the provider version that wrote it, or a newer one.",
+                "The stored state of {} has schema version {version}: {why}.",
                 r.name
             ),
         );
     }
-    let j: Json = match serde_json::from_slice(raw_json) {
-        Ok(Json::Object(o)) => Json::Object(o),
+    let j = match codec::parse_json(raw_json) {
+        Ok(Json::Object(o)) => o,
         Ok(_) => {
             return upgrade_failed(
                 "Unreadable stored state",
@@ -107,10 +118,17 @@ pub fn upgrade(r: &ResourceDesc, version: i64, raw_json: &[u8]) -> UpgradeRespon
             )
         }
     };
+    let mut dropped: Vec<String> = j
+        .keys()
+        .filter(|k| !r.attrs.iter().any(|a| a.name == k.as_str()))
+        .map(|k| codec::short(k))
+        .collect();
     let mut obj = BTreeMap::new();
     for a in r.attrs {
         let ty = super::schema::ty_to_type(&a.ty);
-        match codec::json_to_value(j.get(a.name).unwrap_or(&Json::Null), &ty) {
+        let mut inner = vec![];
+        let stored = j.get(a.name).unwrap_or(&Json::Null);
+        match codec::stored_json_to_value(stored, &ty, &mut inner) {
             Ok(v) => {
                 obj.insert(a.name.to_string(), v);
             }
@@ -124,11 +142,32 @@ pub fn upgrade(r: &ResourceDesc, version: i64, raw_json: &[u8]) -> UpgradeRespon
                 )
             }
         }
+        dropped.extend(
+            inner
+                .iter()
+                .map(|k| format!("{} (in `{}`)", codec::short(k), a.name)),
+        );
     }
     UpgradeResponse {
         upgraded_state: Value::Object(obj),
-        ..Default::default()
+        diagnostics: dropped_warning(r, &dropped),
     }
+}
+
+/// The warning for stored attributes the schema does not have.
+fn dropped_warning(r: &ResourceDesc, dropped: &[String]) -> Diagnostics {
+    if dropped.is_empty() {
+        return Diagnostics::default();
+    }
+    Diagnostic::warning(
+        "Stored state has attributes this provider does not know",
+        format!(
+            "The stored state of {} has {}, which the schema of this provider does not have; the stored values are dropped. A state written by a newer provider version, or edited by hand, shows this; the next apply writes the state without them.",
+            r.name,
+            dropped.join(", ")
+        ),
+    )
+    .into()
 }
 
 #[cfg(test)]
@@ -150,10 +189,25 @@ mod tests {
     }
 
     #[test]
-    fn upgrade_drops_unknown_attributes_and_refuses_wrong_types() {
+    fn upgrade_drops_unknown_attributes_with_a_warning_and_refuses_wrong_types() {
         let up = upgrade(&RES, 0, br#"{"id":"t_1","name":"a","gone":"x"}"#);
         assert_eq!(up.upgraded_state.attr("name"), &Value::String("a".into()));
         assert!(up.upgraded_state.get("gone").is_none());
+        let d = &up.diagnostics.0;
+        assert!(!up.diagnostics.has_errors() && d.len() == 1, "{d:?}");
+        assert!(d[0].detail.contains("\"gone\""), "{d:?}");
+        let clean = upgrade(&RES, 0, br#"{"id":"t_1","name":"a"}"#);
+        assert!(
+            clean.diagnostics.is_empty(),
+            "a missing attribute is null, silently"
+        );
+        let dup = upgrade(&RES, 0, br#"{"id":"t_1","name":"a","name":"b"}"#);
+        assert!(
+            dup.diagnostics.0[0].detail.contains("duplicate key"),
+            "{dup:?}"
+        );
+        let negative = upgrade(&RES, -1, br#"{"id":"t_1"}"#);
+        assert!(negative.diagnostics.has_errors(), "{negative:?}");
         assert!(upgrade(&RES, 0, b"{").diagnostics.has_errors());
         let wrong = upgrade(&RES, 0, br#"{"id":"t_1","name":{"x":1}}"#);
         assert!(

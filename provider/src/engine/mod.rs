@@ -42,8 +42,46 @@ pub struct Engine {
     refreshes: refresh::Refreshes,
 }
 
+/// Every body field that carries a sensitive or write-only value, at any nesting depth.
+fn sensitive_fields(attrs: &'static [descriptor::Attr], out: &mut Vec<&'static str>) {
+    for a in attrs {
+        if a.sensitive || a.write_only {
+            out.extend(
+                [
+                    a.create_field,
+                    a.update_field,
+                    a.response_field,
+                    a.response_item_field,
+                ]
+                .into_iter()
+                .flatten(),
+            );
+        }
+        if let descriptor::Ty::Object(f)
+        | descriptor::Ty::List(descriptor::Ty::Object(f))
+        | descriptor::Ty::Set(descriptor::Ty::Object(f))
+        | descriptor::Ty::Map(descriptor::Ty::Object(f)) = &a.ty
+        {
+            sensitive_fields(f, out);
+        }
+    }
+}
+
+/// Redaction by schema: the transport masks every sensitive or write-only field in its logs.
+fn mask_sensitive_fields(desc: &'static ProviderDesc) {
+    let mut fields = vec![];
+    for r in desc.resources {
+        sensitive_fields(r.attrs, &mut fields);
+    }
+    for d in desc.data_sources {
+        sensitive_fields(d.attrs, &mut fields);
+    }
+    crate::transport::redact::mask_fields(fields);
+}
+
 impl Engine {
     pub fn new(desc: &'static ProviderDesc) -> Self {
+        mask_sensitive_fields(desc);
         let schemas = ProviderSchemas {
             provider: schema::provider_block(desc.config, desc.description),
             resources: desc
@@ -179,6 +217,7 @@ impl ProviderCore for Engine {
     async fn read_resource(&self, req: ReadRequest) -> ReadResponse {
         match self.target(&req.type_name) {
             Ok((r, client)) => {
+                extra::mask_in_logs(req.current_state.attr(descriptor::EXTRA_CONFIGURATION));
                 read::read(&client, r, hooks::for_resource(r), req, &self.refreshes).await
             }
             Err(diagnostics) => ReadResponse {

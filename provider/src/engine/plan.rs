@@ -34,6 +34,16 @@ pub fn write_only_changes(
         .collect()
 }
 
+/// The plan shows no write-only value, so a changed one is named in a warning: the update it
+/// causes is otherwise only an unexplained change of server-decided values.
+fn write_only_warning(name: &str) -> Diagnostic {
+    Diagnostic::warning(
+        format!("Write-only attribute `{name}` changed"),
+        format!("The configured `{name}` differs from the value last sent (compared by a salted digest kept in private state; the value itself is never stored). This plan sends the new value in an update."),
+    )
+    .at(AttributePath::attr(name))
+}
+
 /// Is the attribute's value decided by the user (as opposed to the server)?
 fn user_set(a: &Attr, config: &Value) -> bool {
     match a.mode {
@@ -148,12 +158,16 @@ pub fn plan(r: &ResourceDesc, hooks: &dyn ResourceHooks, req: PlanRequest) -> Pl
     if !create {
         replace = requires_replace(r, &planned, config, prior);
         let private = Private::decode(&req.prior_private);
+        let write_only = write_only_changes(r, config, &private);
+        diags
+            .0
+            .extend(write_only.iter().map(|n| write_only_warning(n)));
         let changed = r
             .attrs
             .iter()
             .filter(|a| !a.write_only && user_set(a, config))
             .any(|a| !planned[a.name].semantic_eq(prior.attr(a.name)))
-            || !write_only_changes(r, config, &private).is_empty();
+            || !write_only.is_empty();
         mark_unknowns(r, &mut planned, config, !replace.is_empty(), changed);
     }
     let mut resp = PlanResponse {
@@ -272,6 +286,7 @@ mod tests {
             req(stored(), same, private.encode()),
         );
         assert_eq!(p.planned_state, stored());
+        assert!(p.diagnostics.is_empty(), "unchanged: no warning");
         let other = obj(&[
             ("name", s("a")),
             ("external_id", s("e")),
@@ -284,6 +299,12 @@ mod tests {
         );
         assert!(p.planned_state.attr("updated_at").is_unknown());
         assert_eq!(p.planned_state.attr("password"), &Value::Null);
+        let d = &p.diagnostics.0;
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].severity, crate::diag::Severity::Warning);
+        assert!(d[0].summary.contains("`password`"), "{d:?}");
+        assert_eq!(d[0].attribute, Some(AttributePath::attr("password")));
+        assert!(!d[0].detail.contains("two"), "the value is never shown");
     }
 
     #[test]

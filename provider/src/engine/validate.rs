@@ -1,6 +1,7 @@
 //! Plan-time validation of configuration values against the generated validators.
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::value::codec::short;
 use crate::value::{AttributePath, Value};
 use descriptor::{Attr, Ty, Validator};
 use std::collections::HashMap;
@@ -80,8 +81,9 @@ fn one_of(path: &AttributePath, allowed: &[&str], s: &str) -> Diagnostic {
         path,
         "Invalid value",
         format!(
-            "{path} must be one of {}{more}; got {s:?}.",
-            shown.join(", ")
+            "{path} must be one of {}{more}; got {}.",
+            shown.join(", "),
+            short(s)
         ),
     )
 }
@@ -132,13 +134,20 @@ fn violation(val: &Validator, v: &Value, path: &AttributePath) -> Option<Diagnos
         (Validator::Email, Value::String(s)) if !is_email(s) => err(
             path,
             "Invalid email address",
-            format!("{path} must be an email address like name@example.com; got {s:?}."),
+            format!(
+                "{path} must be an email address like name@example.com; got {}.",
+                short(s)
+            ),
         ),
         (Validator::Url, Value::String(s)) if !is_url(s) => err(
             path,
             "Invalid URL",
-            format!("{path} must be an absolute URL like https://example.com/path; got {s:?}."),
+            format!(
+                "{path} must be an absolute URL like https://example.com/path; got {}.",
+                short(s)
+            ),
         ),
+        (Validator::HttpsUrl, Value::String(s)) => return https_violation(path, s),
         (Validator::MinItems(n), Value::List(x) | Value::Set(x)) if (x.len() as u64) < *n => err(
             path,
             "Too few elements",
@@ -214,6 +223,37 @@ fn is_email(s: &str) -> bool {
     }
 }
 
+fn https_violation(path: &AttributePath, s: &str) -> Option<Diagnostic> {
+    let why = https_url_problem(s)?;
+    Some(err(
+        path,
+        "Invalid URL",
+        format!(
+            "{path} must be an https URL like https://example.com/path (http only for a loopback host, for local testing): {why}; got {}.",
+            short(s)
+        ),
+    ))
+}
+
+/// Why `s` is not a URL the API may be told to call, if it is not.
+fn https_url_problem(s: &str) -> Option<&'static str> {
+    let Ok(u) = url::Url::parse(s) else {
+        return Some("it is not an absolute URL");
+    };
+    let loopback = match u.host() {
+        None => return Some("it has no host"),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+    };
+    match u.scheme() {
+        "https" => None,
+        "http" if loopback => None,
+        "http" => Some("http is accepted only for a loopback host"),
+        _ => Some("its scheme is neither https nor http"),
+    }
+}
+
 fn is_url(s: &str) -> bool {
     match s.split_once("://") {
         Some((scheme, rest)) => {
@@ -232,6 +272,41 @@ fn is_url(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn https_urls_only_with_a_loopback_exception() {
+        let ok = |s: &str| !run(&[Validator::HttpsUrl], Value::String(s.into())).has_errors();
+        for good in [
+            "https://example.com/hooks",
+            "HTTPS://Example.com:8443/x?y=1",
+            "http://localhost:8080/hook",
+            "http://127.0.0.1/hook",
+            "http://[::1]:9000/",
+        ] {
+            assert!(ok(good), "{good} is refused");
+        }
+        for bad in [
+            "ftp://example.com/hooks",
+            "http://example.com/hooks",
+            "http://localhost.example.com/",
+            "file:///etc/passwd",
+            "example.com/hooks",
+            "https://",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert!(!ok(bad), "{bad:?} is accepted");
+        }
+        let d = run(
+            &[Validator::HttpsUrl],
+            Value::String("ftp://x.example/".into()),
+        );
+        assert_eq!(d.0[0].attribute, Some(AttributePath::attr("a")));
+        assert!(d.0[0].detail.contains("neither https nor http"), "{d:?}");
+        let long = format!("ftp://{}", "h".repeat(10_000));
+        let d = run(&[Validator::HttpsUrl], Value::String(long));
+        assert!(d.0[0].detail.len() < 400, "a short prefix is quoted");
+    }
 
     fn run(v: &[Validator], x: Value) -> Diagnostics {
         let mut d = Diagnostics::default();

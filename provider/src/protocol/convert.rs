@@ -24,20 +24,110 @@ pub fn encode_dynamic(v: &Value, ty: &Type) -> Result<pb::DynamicValue, CodecErr
     })
 }
 
-/// Decode a request value, turning a failure into an error diagnostic naming `what`.
+/// What a request value is, and what it may hold beyond its type: Terraform never sends a
+/// wholly unknown object, never an unknown inside a state, and a configuration where one is
+/// due.
+#[derive(Debug, Clone, Copy)]
+pub struct Expect {
+    /// Named in diagnostics ("prior state").
+    pub what: &'static str,
+    /// May be null (a create's prior state, a destroy's planned state).
+    pub null: bool,
+    /// May hold unknown values inside (configurations and plans, never states).
+    pub unknowns: bool,
+}
+
+impl Expect {
+    /// A configuration that must be sent.
+    pub const fn config(what: &'static str) -> Expect {
+        Expect {
+            what,
+            null: false,
+            unknowns: true,
+        }
+    }
+    /// A configuration or plan that is null for a destroy.
+    pub const fn plan(what: &'static str) -> Expect {
+        Expect {
+            what,
+            null: true,
+            unknowns: true,
+        }
+    }
+    /// A state: null when there is none, never unknown anywhere.
+    pub const fn state(what: &'static str) -> Expect {
+        Expect {
+            what,
+            null: true,
+            unknowns: false,
+        }
+    }
+
+    /// Why `v` cannot be this value, if it cannot.
+    fn refuse(&self, v: &Value) -> Option<String> {
+        let what = self.what;
+        match v {
+            Value::Null if !self.null => {
+                Some(format!("Terraform sent no {what}; one is required."))
+            }
+            Value::Unknown => Some(format!(
+                "The {what} sent is wholly unknown; Terraform never sends an unknown object here."
+            )),
+            v if !self.unknowns && v.contains_unknown() => Some(format!(
+                "The {what} sent holds unknown values{}; a state is always wholly known.",
+                first_unknown(v)
+                    .map(|p| format!(" (at {p})"))
+                    .unwrap_or_default()
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// The path of the first unknown value inside `v`.
+fn first_unknown(v: &Value) -> Option<AttributePath> {
+    let inside = |step: PathStep, x: &Value| {
+        first_unknown(x).map(|mut p| {
+            p.0.insert(0, step);
+            p
+        })
+    };
+    match v {
+        Value::Unknown => Some(AttributePath(vec![])),
+        Value::Object(m) => m
+            .iter()
+            .find_map(|(k, x)| inside(PathStep::Attribute(k.clone()), x)),
+        Value::Map(m) => m
+            .iter()
+            .find_map(|(k, x)| inside(PathStep::ElementKeyString(k.clone()), x)),
+        Value::List(xs) | Value::Set(xs) => xs
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| inside(PathStep::ElementKeyInt(i as i64), x)),
+        Value::Dynamic(_, x) => first_unknown(x),
+        _ => None,
+    }
+}
+
+/// Decode a request value, turning a failure into an error diagnostic naming it.
 /// Without a type (a type name the provider does not know) nothing is decoded and the value is
 /// null: the engine answers for the name.
 pub fn decode_or_diag(
     dv: Option<&pb::DynamicValue>,
     ty: Option<&Type>,
-    what: &str,
+    expect: Expect,
     diags: &mut Diagnostics,
 ) -> Option<Value> {
     let Some(ty) = ty else {
         return Some(Value::Null);
     };
+    let what = expect.what;
     let decoded = decode_dynamic(dv, ty)
-        .map_err(|e| format!("The provider could not decode the {what} sent by Terraform: {e}"));
+        .map_err(|e| format!("The provider could not decode the {what} sent by Terraform: {e}"))
+        .and_then(|v| match expect.refuse(&v) {
+            Some(why) => Err(why),
+            None => Ok(v),
+        });
     or_diag(decoded, what, diags)
 }
 

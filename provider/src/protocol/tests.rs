@@ -290,7 +290,7 @@ async fn json_dynamic_values_are_accepted() {
             type_name: "t_thing".into(),
             config: Some(pb::DynamicValue {
                 msgpack: vec![],
-                json: br#"{"name":"j"}"#.to_vec(),
+                json: br#"{"id":null,"name":"j"}"#.to_vec(),
             }),
             ..Default::default()
         }))

@@ -1,6 +1,29 @@
-//! Masking of secret-looking values before JSON bodies are logged.
+//! Masking of secret values before JSON bodies are logged: by schema (the body fields the
+//! caller registered as carrying sensitive or write-only values, [`mask_fields`]) and by name
+//! and shape (secret-looking keys and values).
 
 use serde_json::Value;
+use std::collections::BTreeSet;
+use std::sync::RwLock;
+
+/// Body field names whose values are always masked, registered by the caller from its schema.
+static MASKED_FIELDS: RwLock<BTreeSet<String>> = RwLock::new(BTreeSet::new());
+
+/// Mask the values of these body fields (at any depth, in requests, responses and query
+/// strings) from now on, in every log line of this process.
+pub fn mask_fields<S: AsRef<str>>(names: impl IntoIterator<Item = S>) {
+    if let Ok(mut set) = MASKED_FIELDS.write() {
+        for n in names {
+            if !set.contains(n.as_ref()) {
+                set.insert(n.as_ref().to_string());
+            }
+        }
+    }
+}
+
+fn is_masked_field(key: &str) -> bool {
+    MASKED_FIELDS.read().is_ok_and(|s| s.contains(key))
+}
 
 /// Replacement text for masked values.
 pub const REDACTED: &str = "***";
@@ -77,7 +100,7 @@ pub fn redact_json(v: &Value) -> Value {
             for (k, val) in map {
                 let masked = if val.is_null() {
                     Value::Null
-                } else if is_secret_key(k) {
+                } else if is_secret_key(k) || is_masked_field(k) {
                     Value::String(REDACTED.to_string())
                 } else if MAYBE_SECRET_KEYS.contains(&normalise_key(k).as_str()) {
                     match val {
@@ -172,6 +195,16 @@ mod tests {
         assert_eq!(r[2]["value"], REDACTED);
         assert_eq!(r[3]["value"], 42);
         assert_eq!(r[4]["value"], "https://example.com/a1b2c3d4e5f6g7h8i9j0");
+    }
+
+    #[test]
+    fn masks_registered_schema_fields_at_any_depth() {
+        let v = json!({"first_name": "Ada", "deep": [{"x_registered_field": {"a": 1}}]});
+        assert_eq!(redact_json(&v), v, "not yet registered");
+        mask_fields(["x_registered_field"]);
+        let r = redact_json(&v);
+        assert_eq!(r["first_name"], "Ada");
+        assert_eq!(r["deep"][0]["x_registered_field"], REDACTED);
     }
 
     #[test]

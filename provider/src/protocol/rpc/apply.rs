@@ -3,7 +3,7 @@
 use super::{decode3, resource_type, trace};
 use crate::core::{ApplyRequest, ProviderCore};
 use crate::diag::Diagnostics;
-use crate::protocol::convert::{diags_to_proto, encode_or_diag};
+use crate::protocol::convert::{diags_to_proto, encode_or_diag, Expect};
 use crate::protocol::proto::tfplugin6 as pb;
 
 pub async fn handle(
@@ -15,9 +15,9 @@ pub async fn handle(
     let mut out = pb::apply_resource_change::Response::default();
     let ty = resource_type(core, &req.type_name);
     let values = [
-        (req.prior_state.as_ref(), "prior state"),
-        (req.planned_state.as_ref(), "planned state"),
-        (req.config.as_ref(), "resource configuration"),
+        (req.prior_state.as_ref(), Expect::state("prior state")),
+        (req.planned_state.as_ref(), Expect::plan("planned state")),
+        (req.config.as_ref(), Expect::plan("resource configuration")),
     ];
     if let Some([prior_state, planned_state, config]) = decode3(ty.as_ref(), values, &mut diags) {
         let resp = core

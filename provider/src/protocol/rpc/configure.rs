@@ -4,7 +4,7 @@ use super::{provider_type, trace};
 use crate::core::ProviderCore;
 use crate::diag::Diagnostics;
 use crate::log;
-use crate::protocol::convert::{decode_or_diag, diags_to_proto};
+use crate::protocol::convert::{decode_or_diag, diags_to_proto, Expect};
 use crate::protocol::proto::tfplugin6 as pb;
 
 pub async fn configure(
@@ -14,7 +14,7 @@ pub async fn configure(
     trace("ConfigureProvider", "");
     let mut diags = Diagnostics::default();
     let ty = provider_type(core);
-    let what = "provider configuration";
+    let what = Expect::config("provider configuration");
     if let Some(config) = decode_or_diag(req.config.as_ref(), Some(&ty), what, &mut diags) {
         diags.extend(core.configure(&config).await);
     }

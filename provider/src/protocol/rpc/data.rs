@@ -3,7 +3,7 @@
 use super::{data_source_type, trace};
 use crate::core::ProviderCore;
 use crate::diag::Diagnostics;
-use crate::protocol::convert::{decode_or_diag, diags_to_proto, encode_or_diag};
+use crate::protocol::convert::{decode_or_diag, diags_to_proto, encode_or_diag, Expect};
 use crate::protocol::proto::tfplugin6 as pb;
 
 pub async fn handle(
@@ -14,7 +14,7 @@ pub async fn handle(
     let mut diags = Diagnostics::default();
     let mut out = pb::read_data_source::Response::default();
     let ty = data_source_type(core, &req.type_name);
-    let what = "data source configuration";
+    let what = Expect::config("data source configuration");
     if let Some(config) = decode_or_diag(req.config.as_ref(), ty.as_ref(), what, &mut diags) {
         let resp = core.read_data_source(&req.type_name, &config).await;
         diags.extend(resp.diagnostics);

@@ -11,7 +11,7 @@ pub mod read;
 pub mod upgrade;
 pub mod validate;
 
-use super::convert::decode_or_diag;
+use super::convert::{decode_or_diag, Expect};
 use super::proto::tfplugin6 as pb;
 use crate::core::ProviderCore;
 use crate::diag::Diagnostics;
@@ -53,9 +53,9 @@ fn provider_type(core: &dyn ProviderCore) -> Type {
 /// configuration), each named for its diagnostic; `None` when any of them failed.
 fn decode3(
     ty: Option<&Type>,
-    values: [(Option<&pb::DynamicValue>, &str); 3],
+    values: [(Option<&pb::DynamicValue>, Expect); 3],
     diags: &mut Diagnostics,
 ) -> Option<[Value; 3]> {
-    let [a, b, c] = values.map(|(dv, what)| decode_or_diag(dv, ty, what, diags));
+    let [a, b, c] = values.map(|(dv, expect)| decode_or_diag(dv, ty, expect, diags));
     Some([a?, b?, c?])
 }

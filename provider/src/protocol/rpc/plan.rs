@@ -3,7 +3,7 @@
 use super::{decode3, resource_type, trace};
 use crate::core::{PlanRequest, ProviderCore};
 use crate::diag::Diagnostics;
-use crate::protocol::convert::{caps, diags_to_proto, encode_or_diag, path_to_proto};
+use crate::protocol::convert::{caps, diags_to_proto, encode_or_diag, path_to_proto, Expect};
 use crate::protocol::proto::tfplugin6 as pb;
 
 pub async fn handle(
@@ -15,9 +15,12 @@ pub async fn handle(
     let mut out = pb::plan_resource_change::Response::default();
     let ty = resource_type(core, &req.type_name);
     let values = [
-        (req.prior_state.as_ref(), "prior state"),
-        (req.proposed_new_state.as_ref(), "proposed new state"),
-        (req.config.as_ref(), "resource configuration"),
+        (req.prior_state.as_ref(), Expect::state("prior state")),
+        (
+            req.proposed_new_state.as_ref(),
+            Expect::plan("proposed new state"),
+        ),
+        (req.config.as_ref(), Expect::plan("resource configuration")),
     ];
     if let Some([prior_state, proposed_new_state, config]) =
         decode3(ty.as_ref(), values, &mut diags)

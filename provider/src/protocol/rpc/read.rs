@@ -3,7 +3,7 @@
 use super::{resource_type, trace};
 use crate::core::{ProviderCore, ReadRequest};
 use crate::diag::Diagnostics;
-use crate::protocol::convert::{decode_or_diag, diags_to_proto, encode_or_diag};
+use crate::protocol::convert::{decode_or_diag, diags_to_proto, encode_or_diag, Expect};
 use crate::protocol::proto::tfplugin6 as pb;
 
 pub async fn handle(
@@ -15,7 +15,12 @@ pub async fn handle(
     let mut out = pb::read_resource::Response::default();
     let ty = resource_type(core, &req.type_name);
     let state = req.current_state.as_ref();
-    if let Some(current_state) = decode_or_diag(state, ty.as_ref(), "current state", &mut diags) {
+    if let Some(current_state) = decode_or_diag(
+        state,
+        ty.as_ref(),
+        Expect::state("current state"),
+        &mut diags,
+    ) {
         let resp = core
             .read_resource(ReadRequest {
                 type_name: req.type_name,

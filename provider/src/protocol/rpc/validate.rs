@@ -3,7 +3,7 @@
 use super::{data_source_type, provider_type, resource_type, trace};
 use crate::core::ProviderCore;
 use crate::diag::Diagnostics;
-use crate::protocol::convert::{decode_or_diag, diags_to_proto};
+use crate::protocol::convert::{decode_or_diag, diags_to_proto, Expect};
 use crate::protocol::proto::tfplugin6 as pb;
 use crate::value::{Type, Value};
 
@@ -11,7 +11,7 @@ use crate::value::{Type, Value};
 fn checked(
     config: Option<&pb::DynamicValue>,
     ty: Option<&Type>,
-    what: &str,
+    what: Expect,
     check: impl FnOnce(&Value) -> Diagnostics,
 ) -> Vec<pb::Diagnostic> {
     let mut diags = Diagnostics::default();
@@ -30,7 +30,7 @@ pub fn provider(
     let diagnostics = checked(
         req.config.as_ref(),
         Some(&ty),
-        "provider configuration",
+        Expect::config("provider configuration"),
         |c| core.validate_provider_config(c),
     );
     pb::validate_provider_config::Response { diagnostics }
@@ -45,7 +45,7 @@ pub fn resource(
     let diagnostics = checked(
         req.config.as_ref(),
         ty.as_ref(),
-        "resource configuration",
+        Expect::config("resource configuration"),
         |c| core.validate_resource_config(&req.type_name, c),
     );
     pb::validate_resource_config::Response { diagnostics }
@@ -57,7 +57,7 @@ pub fn data_source(
 ) -> pb::validate_data_resource_config::Response {
     trace("ValidateDataResourceConfig", &req.type_name);
     let ty = data_source_type(core, &req.type_name);
-    let what = "data source configuration";
+    let what = Expect::config("data source configuration");
     let diagnostics = checked(req.config.as_ref(), ty.as_ref(), what, |c| {
         core.validate_data_source_config(&req.type_name, c)
     });

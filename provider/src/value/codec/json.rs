@@ -1,19 +1,86 @@
 //! JSON, the fallback `DynamicValue` encoding and the stored state format (no unknowns).
 
 use super::{
-    attr_seg, check_attrs, check_depth, check_tuple_len, dynamic_parts, index_seg, key_seg,
-    mismatch, parse_number, type_from_json, type_to_json, CodecError, Result,
+    attr_seg, check_attrs, check_complete, check_depth, check_tuple_len, duplicate_key,
+    dynamic_parts, finite, index_seg, key_seg, mismatch, parse_number, type_from_json,
+    type_to_json, unsupported_attr, CodecError, Result,
 };
 use crate::value::{Number, Type, Value};
 use serde_json::Value as J;
 use std::collections::BTreeMap;
 
-/// Decode a JSON `DynamicValue` payload (or stored JSON state) as a value of type `ty`.
-/// Attributes the type does not know are ignored; missing attributes become null.
+/// Decode a JSON `DynamicValue` payload as a value of type `ty`: strictly (every attribute of
+/// an object present, no other, no repeated key).
 pub fn decode_json(bytes: &[u8], ty: &Type) -> Result<Value> {
-    let j: J = serde_json::from_slice(bytes)
+    json_to_value(&parse_json(bytes)?, ty)
+}
+
+/// Parse JSON, refusing a repeated key in any object (serde_json would keep the last one).
+pub fn parse_json(bytes: &[u8]) -> Result<J> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let j = NoDuplicates
+        .deserialize(&mut de)
+        .and_then(|j| de.end().map(|()| j))
         .map_err(|e| CodecError::invalid(format!("invalid JSON: {e}")))?;
-    json_to_value(&j, ty)
+    Ok(j)
+}
+
+/// Builds a `serde_json::Value`, failing on a repeated object key.
+#[derive(Clone, Copy)]
+struct NoDuplicates;
+
+impl<'de> serde::de::DeserializeSeed<'de> for NoDuplicates {
+    type Value = J;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<J, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicates {
+    type Value = J;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, b: bool) -> std::result::Result<J, E> {
+        Ok(J::Bool(b))
+    }
+    fn visit_i64<E>(self, i: i64) -> std::result::Result<J, E> {
+        Ok(J::from(i))
+    }
+    fn visit_u64<E>(self, u: u64) -> std::result::Result<J, E> {
+        Ok(J::from(u))
+    }
+    fn visit_f64<E>(self, f: f64) -> std::result::Result<J, E> {
+        Ok(serde_json::Number::from_f64(f).map_or(J::Null, J::Number))
+    }
+    fn visit_str<E>(self, s: &str) -> std::result::Result<J, E> {
+        Ok(J::String(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> std::result::Result<J, E> {
+        Ok(J::String(s))
+    }
+    fn visit_unit<E>(self) -> std::result::Result<J, E> {
+        Ok(J::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> std::result::Result<J, A::Error> {
+        let mut out = Vec::new();
+        while let Some(x) = a.next_element_seed(self)? {
+            out.push(x);
+        }
+        Ok(J::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> std::result::Result<J, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(k) = a.next_key::<String>()? {
+            let v = a.next_value_seed(self)?;
+            if out.contains_key(&k) {
+                return Err(serde::de::Error::custom(duplicate_key(&k)));
+            }
+            out.insert(k, v);
+        }
+        Ok(J::Object(out))
+    }
 }
 
 /// Encode a value of type `ty` as JSON. Fails on unknown values (JSON cannot carry them).
@@ -22,12 +89,52 @@ pub fn encode_json(v: &Value, ty: &Type) -> Result<Vec<u8>> {
     serde_json::to_vec(&j).map_err(|e| CodecError::invalid(format!("JSON write failed: {e}")))
 }
 
-/// Convert an already-parsed JSON document to a value of type `ty`.
+/// Convert an already-parsed JSON document to a value of type `ty`, strictly.
 pub fn json_to_value(j: &J, ty: &Type) -> Result<Value> {
-    json_to_value_at(j, ty, 0)
+    json_to_value_at(j, ty, 0, &mut Strict)
 }
 
-fn json_to_value_at(j: &J, ty: &Type, depth: usize) -> Result<Value> {
+/// Convert stored JSON (a state written by an earlier provider) to a value of type `ty`: an
+/// attribute the type has gained since is null; one the type no longer has is dropped and its
+/// name added to `dropped`, for the caller to report.
+pub fn stored_json_to_value(j: &J, ty: &Type, dropped: &mut Vec<String>) -> Result<Value> {
+    json_to_value_at(j, ty, 0, &mut Stored(dropped))
+}
+
+/// How objects are read: strictly (wire values) or as stored state.
+trait Objects {
+    /// A missing attribute: an error, or null.
+    fn missing(
+        &mut self,
+        attrs: &BTreeMap<String, Type>,
+        m: &BTreeMap<String, Value>,
+    ) -> Result<()>;
+    /// An attribute the type does not have: an error, or noted and dropped.
+    fn unsupported(&mut self, name: &str) -> Result<()>;
+}
+
+struct Strict;
+impl Objects for Strict {
+    fn missing(&mut self, a: &BTreeMap<String, Type>, m: &BTreeMap<String, Value>) -> Result<()> {
+        check_complete(a, m)
+    }
+    fn unsupported(&mut self, name: &str) -> Result<()> {
+        Err(unsupported_attr(name))
+    }
+}
+
+struct Stored<'a>(&'a mut Vec<String>);
+impl Objects for Stored<'_> {
+    fn missing(&mut self, _: &BTreeMap<String, Type>, _: &BTreeMap<String, Value>) -> Result<()> {
+        Ok(())
+    }
+    fn unsupported(&mut self, name: &str) -> Result<()> {
+        self.0.push(name.to_string());
+        Ok(())
+    }
+}
+
+fn json_to_value_at(j: &J, ty: &Type, depth: usize, o: &mut dyn Objects) -> Result<Value> {
     check_depth(depth)?;
     if j.is_null() {
         return Ok(Value::Null);
@@ -37,22 +144,22 @@ fn json_to_value_at(j: &J, ty: &Type, depth: usize) -> Result<Value> {
             .as_bool()
             .map(Value::Bool)
             .ok_or_else(|| wrong(j, "a bool")),
-        Type::Number => number(j).map(Value::Number),
+        Type::Number => number(j).and_then(finite).map(Value::Number),
         Type::String => j
             .as_str()
             .map(|s| Value::String(s.to_string()))
             .ok_or_else(|| wrong(j, "a string")),
-        Type::List(e) => Ok(Value::List(items(j, depth, |_| e)?)),
-        Type::Set(e) => Ok(Value::Set(items(j, depth, |_| e)?)),
+        Type::List(e) => Ok(Value::List(items(j, depth, o, |_| e)?)),
+        Type::Set(e) => Ok(Value::Set(items(j, depth, o, |_| e)?)),
         Type::Tuple(ts) => {
             if let Some(a) = j.as_array() {
                 check_tuple_len(ts.len(), a.len())?;
             }
-            Ok(Value::List(items(j, depth, |i| &ts[i])?))
+            Ok(Value::List(items(j, depth, o, |i| &ts[i])?))
         }
-        Type::Map(e) => map(j, e, depth),
-        Type::Object(attrs) => object(j, attrs, depth),
-        Type::Dynamic => dynamic(j, depth),
+        Type::Map(e) => map(j, e, depth, o),
+        Type::Object(attrs) => object(j, attrs, depth, o),
+        Type::Dynamic => dynamic(j, depth, o),
     }
 }
 
@@ -76,42 +183,60 @@ fn number(j: &J) -> Result<Number> {
 }
 
 /// The elements of an array, the `i`th of type `ty(i)`.
-fn items<'t>(j: &J, depth: usize, ty: impl Fn(usize) -> &'t Type) -> Result<Vec<Value>> {
+fn items<'t>(
+    j: &J,
+    depth: usize,
+    o: &mut dyn Objects,
+    ty: impl Fn(usize) -> &'t Type,
+) -> Result<Vec<Value>> {
     let a = j.as_array().ok_or_else(|| wrong(j, "an array"))?;
-    a.iter()
-        .enumerate()
-        .map(|(i, x)| {
-            json_to_value_at(x, ty(i), depth + 1).map_err(|err| err.within(&index_seg(i)))
-        })
-        .collect()
+    let mut out = Vec::with_capacity(a.len());
+    for (i, x) in a.iter().enumerate() {
+        let v = json_to_value_at(x, ty(i), depth + 1, o).map_err(|err| err.within(&index_seg(i)));
+        out.push(v?);
+    }
+    Ok(out)
 }
 
-fn map(j: &J, e: &Type, depth: usize) -> Result<Value> {
+fn map(j: &J, e: &Type, depth: usize, o: &mut dyn Objects) -> Result<Value> {
     let m = j.as_object().ok_or_else(|| wrong(j, "an object"))?;
     let mut out = BTreeMap::new();
     for (k, x) in m {
-        let v = json_to_value_at(x, e, depth + 1).map_err(|err| err.within(&key_seg(k)))?;
-        out.insert(k.clone(), v);
+        let v = json_to_value_at(x, e, depth + 1, o).map_err(|err| err.within(&key_seg(k)))?;
+        if out.insert(k.clone(), v).is_some() {
+            return Err(duplicate_key(k));
+        }
     }
     Ok(Value::Map(out))
 }
 
-/// Attributes the type does not know are ignored; missing ones are null.
-fn object(j: &J, attrs: &BTreeMap<String, Type>, depth: usize) -> Result<Value> {
+/// The type's attributes; what a missing or an unsupported one means is `o`'s to say.
+fn object(
+    j: &J,
+    attrs: &BTreeMap<String, Type>,
+    depth: usize,
+    o: &mut dyn Objects,
+) -> Result<Value> {
     let m = j.as_object().ok_or_else(|| wrong(j, "an object"))?;
+    for k in m.keys().filter(|k| !attrs.contains_key(*k)) {
+        o.unsupported(k)?;
+    }
     let mut out = BTreeMap::new();
     for (k, t) in attrs {
-        let v = match m.get(k) {
-            Some(x) => json_to_value_at(x, t, depth + 1).map_err(|err| err.within(&attr_seg(k)))?,
-            None => Value::Null,
-        };
-        out.insert(k.clone(), v);
+        if let Some(x) = m.get(k) {
+            let v = json_to_value_at(x, t, depth + 1, o).map_err(|err| err.within(&attr_seg(k)))?;
+            out.insert(k.clone(), v);
+        }
+    }
+    o.missing(attrs, &out)?;
+    for k in attrs.keys() {
+        out.entry(k.clone()).or_insert(Value::Null);
     }
     Ok(Value::Object(out))
 }
 
 /// `{"type": ..., "value": ...}`.
-fn dynamic(j: &J, depth: usize) -> Result<Value> {
+fn dynamic(j: &J, depth: usize, o: &mut dyn Objects) -> Result<Value> {
     let m = j
         .as_object()
         .ok_or_else(|| wrong(j, "a {\"type\",\"value\"} object"))?;
@@ -120,7 +245,7 @@ fn dynamic(j: &J, depth: usize) -> Result<Value> {
         .ok_or_else(|| CodecError::invalid("dynamic value lacks \"type\""))?;
     let inner_ty = type_from_json(t)?;
     let v = match m.get("value") {
-        Some(x) => json_to_value_at(x, &inner_ty, depth + 1)?,
+        Some(x) => json_to_value_at(x, &inner_ty, depth + 1, o)?,
         None => Value::Null,
     };
     Ok(Value::Dynamic(Box::new(inner_ty), Box::new(v)))

@@ -8,8 +8,10 @@
 //! decodes as an unknown value (refinements are ignored), and unknowns are written as extension
 //! 0 with a one-byte zero payload. Lists, sets and tuples are arrays; maps and objects are maps;
 //! `dynamic` is `[type JSON bytes, value]` in msgpack and `{"type":..,"value":..}` in JSON.
-//! Object attributes missing from the input decode as null; attributes the type does not know
-//! are skipped when decoding.
+//! Decoding is strict, because what Terraform sends is checked, never guessed: an object must
+//! carry every attribute of its type and no other (Terraform's encoders always write all of
+//! them), a map or object may not repeat a key, and numbers must be finite. Error messages
+//! quote at most a short prefix of a user's key or value ([`short`]).
 
 //!
 //! - [`msgpack`]: the MessagePack reader and writer,
@@ -22,7 +24,9 @@ mod msgpack;
 mod tests;
 mod type_json;
 
-pub use json::{decode_json, encode_json, json_to_value, value_to_json};
+pub use json::{
+    decode_json, encode_json, json_to_value, parse_json, stored_json_to_value, value_to_json,
+};
 pub use msgpack::{decode_msgpack, encode_msgpack};
 pub use type_json::{type_from_json, type_from_json_bytes, type_to_json, type_to_json_bytes};
 
@@ -87,7 +91,21 @@ fn index_seg(i: usize) -> String {
     format!("[{i}]")
 }
 fn key_seg(k: &str) -> String {
-    format!("[{k:?}]")
+    format!("[{}]", short(k))
+}
+
+/// Longest prefix of a user's value (in characters) quoted in an error message.
+pub const QUOTE_MAX: usize = 40;
+
+/// A user's key or value for an error message: quoted, at most [`QUOTE_MAX`] characters of it,
+/// with the full length when it was cut.
+pub fn short(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= QUOTE_MAX {
+        return format!("{s:?}");
+    }
+    let head: String = s.chars().take(QUOTE_MAX).collect();
+    format!("{head:?}… ({n} characters)")
 }
 
 /// Short name of a value's kind, for error messages.
@@ -141,10 +159,42 @@ fn check_attrs<T>(
     m: &std::collections::BTreeMap<String, T>,
 ) -> Result<()> {
     match m.keys().find(|k| !attrs.contains_key(*k)) {
-        Some(extra) => Err(CodecError::invalid(format!(
-            "unsupported attribute {extra:?}"
+        Some(extra) => Err(unsupported_attr(extra)),
+        None => Ok(()),
+    }
+}
+
+fn unsupported_attr(name: &str) -> CodecError {
+    CodecError::invalid(format!(
+        "unsupported attribute {}: the type has no attribute of that name",
+        short(name)
+    ))
+}
+
+/// Every attribute of the type must be present (Terraform always sends all of them).
+fn check_complete<T>(
+    attrs: &std::collections::BTreeMap<String, Type>,
+    m: &std::collections::BTreeMap<String, T>,
+) -> Result<()> {
+    match attrs.keys().find(|k| !m.contains_key(*k)) {
+        Some(missing) => Err(CodecError::invalid(format!(
+            "attribute {missing:?} is missing (every attribute must be present, null when unset)"
         ))),
         None => Ok(()),
+    }
+}
+
+fn duplicate_key(k: &str) -> CodecError {
+    CodecError::invalid(format!("duplicate key {}", short(k)))
+}
+
+/// Terraform numbers are finite.
+fn finite(n: Number) -> Result<Number> {
+    match n {
+        Number::Float(f) if !f.is_finite() => Err(CodecError::invalid(
+            "a number must be finite (not NaN or infinite)",
+        )),
+        n => Ok(n),
     }
 }
 
@@ -167,7 +217,7 @@ fn parse_number(s: &str) -> Result<Number> {
         return Ok(Number::Int(i));
     }
     match t.parse::<f64>() {
-        Ok(f) if !f.is_nan() => Ok(Number::Float(f)),
-        _ => Err(CodecError::invalid(format!("{s:?} is not a number"))),
+        Ok(f) if f.is_finite() => Ok(Number::Float(f)),
+        _ => Err(CodecError::invalid(format!("{} is not a number", short(s)))),
     }
 }

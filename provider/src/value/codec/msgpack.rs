@@ -1,8 +1,9 @@
 //! MessagePack, the preferred `DynamicValue` encoding: the only one that can carry unknowns.
 
 use super::{
-    attr_seg, check_attrs, check_depth, check_tuple_len, dynamic_parts, index_seg, key_seg,
-    mismatch, parse_number, type_from_json_bytes, type_to_json_bytes, CodecError, Result,
+    attr_seg, check_attrs, check_complete, check_depth, check_tuple_len, duplicate_key,
+    dynamic_parts, finite, index_seg, key_seg, mismatch, parse_number, type_from_json_bytes,
+    type_to_json_bytes, unsupported_attr, CodecError, Result,
 };
 use crate::value::{Number, Type, Value};
 use rmp::encode as e;
@@ -205,7 +206,7 @@ impl<'a> Reader<'a> {
         }
         match ty {
             Type::Bool => self.bool(),
-            Type::Number => Ok(Value::Number(self.number()?)),
+            Type::Number => Ok(Value::Number(finite(self.number()?)?)),
             Type::String => Ok(Value::String(self.string()?)),
             Type::List(e) => Ok(Value::List(self.items(e, depth)?)),
             Type::Set(e) => Ok(Value::Set(self.items(e, depth)?)),
@@ -267,29 +268,27 @@ impl<'a> Reader<'a> {
             let k = self.string()?;
             let v = self.value(e, depth + 1);
             let v = v.map_err(|err| err.within(&key_seg(&k)))?;
-            out.insert(k, v);
+            if out.insert(k.clone(), v).is_some() {
+                return Err(duplicate_key(&k));
+            }
         }
         Ok(Value::Map(out))
     }
 
-    /// Attributes the type does not know are skipped; missing ones are null.
+    /// Exactly the type's attributes, each once.
     fn object(&mut self, attrs: &BTreeMap<String, Type>, depth: usize) -> Result<Value> {
         let n = self.map_header("an object")?;
         let mut out = BTreeMap::new();
         for _ in 0..n {
             let k = self.string()?;
-            match attrs.get(&k) {
-                Some(t) => {
-                    let v = self.value(t, depth + 1);
-                    let v = v.map_err(|err| err.within(&attr_seg(&k)))?;
-                    out.insert(k, v);
-                }
-                None => self.skip(depth + 1)?,
+            let t = attrs.get(&k).ok_or_else(|| unsupported_attr(&k))?;
+            let v = self.value(t, depth + 1);
+            let v = v.map_err(|err| err.within(&attr_seg(&k)))?;
+            if out.insert(k.clone(), v).is_some() {
+                return Err(duplicate_key(&k));
             }
         }
-        for k in attrs.keys() {
-            out.entry(k.clone()).or_insert(Value::Null);
-        }
+        check_complete(attrs, &out)?;
         Ok(Value::Object(out))
     }
 
@@ -311,48 +310,6 @@ impl<'a> Reader<'a> {
         let inner_ty = type_from_json_bytes(self.take(n)?)?;
         let v = self.value(&inner_ty, depth + 1)?;
         Ok(Value::Dynamic(Box::new(inner_ty), Box::new(v)))
-    }
-
-    /// Skip one item of any kind.
-    fn skip(&mut self, depth: usize) -> Result<()> {
-        check_depth(depth)?;
-        if self.skip_ext()? {
-            return Ok(());
-        }
-        let m = self.marker()?;
-        let n = match m {
-            Marker::Null | Marker::True | Marker::False | Marker::FixPos(_) | Marker::FixNeg(_) => {
-                0
-            }
-            Marker::U8 | Marker::I8 => 1,
-            Marker::U16 | Marker::I16 => 2,
-            Marker::U32 | Marker::I32 | Marker::F32 => 4,
-            Marker::U64 | Marker::I64 | Marker::F64 => 8,
-            m => {
-                if let Some(n) = self.str_len(m)? {
-                    n
-                } else if let Some(n) = self.bin_len(m)? {
-                    n
-                } else if let Some(n) = self.array_len(m)? {
-                    for _ in 0..n {
-                        self.skip(depth + 1)?;
-                    }
-                    0
-                } else if let Some(n) = self.map_len(m)? {
-                    for _ in 0..n {
-                        self.skip(depth + 1)?;
-                        self.skip(depth + 1)?;
-                    }
-                    0
-                } else {
-                    return Err(CodecError::invalid(format!(
-                        "unexpected msgpack marker {m:?}"
-                    )));
-                }
-            }
-        };
-        self.take(n)?;
-        Ok(())
     }
 }
 
