@@ -143,7 +143,10 @@ fn paginate(b: &Bench, c: &Case, made: &[String]) {
     // before the family's own limit validation (store.rs `Page`) is reached.
     for (bad, why) in [
         ("0", "?limit: value is less than the minimum of 1 [minimum]"),
-        ("101", "?limit: value is greater than the maximum of 100 [maximum]"),
+        (
+            "101",
+            "?limit: value is greater than the maximum of 100 [maximum]",
+        ),
         ("x", "?limit: value is not of type \"integer\" [type]"),
     ] {
         refused(b, "GET", &format!("{col}{s}limit={bad}"), None, why);
@@ -261,7 +264,13 @@ fn api_key_value_once_validate_expire() {
     let o = org(&b, "Keys");
     let col = format!("/organizations/{o}/api_keys");
     // The spec requires `name`: the conformance check refuses it before the family would.
-    refused(&b, "POST", &col, Some(json!({})), "/name: \"name\" is a required property");
+    refused(
+        &b,
+        "POST",
+        &col,
+        Some(json!({})),
+        "/name: \"name\" is a required property",
+    );
     let (s, _) = b.api(
         "POST",
         &col,
@@ -1366,10 +1375,15 @@ fn connect_applications() {
         &b,
         "POST",
         "/connect/applications",
-        Some(json!({"name": "t", "application_type": "oauth", "is_first_party": false, "organization_id": o})),
+        Some(
+            json!({"name": "t", "application_type": "oauth", "is_first_party": false, "organization_id": o}),
+        ),
     );
     assert_eq!(
-        (t["organization_id"].clone(), t["was_dynamically_registered"].clone()),
+        (
+            t["organization_id"].clone(),
+            t["was_dynamically_registered"].clone()
+        ),
         (json!(o), json!(false))
     );
     let m = ok(
