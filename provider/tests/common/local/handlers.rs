@@ -1210,6 +1210,17 @@ pub fn connect_app_create(store: &mut Store, req: &Req, obj: &mut Value) -> Resu
             if o.get("organization_id").is_some_and(Value::is_null) {
                 o.remove("organization_id");
             }
+            // The spec's ConnectApplication: a third-party application made through the API
+            // (not dynamically registered) belongs to an organization.
+            if req.body["is_first_party"] == false {
+                if req.body_str("organization_id").is_none() {
+                    return Err(Out::invalid(
+                        "organization_id",
+                        "organization_id is required for a third-party oauth application",
+                    ));
+                }
+                o.insert("was_dynamically_registered".into(), json!(false));
+            }
         }
         Some("m2m") => {
             if req.body_str("organization_id").is_none() {

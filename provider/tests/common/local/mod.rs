@@ -438,6 +438,11 @@ fn delete(
     }
     let id = obj["id"].clone();
     store.remove_where(fam.name, |v| v["id"] == id);
+    if fam.delete_status == 202 {
+        // 202 Accepted (a directory's delete): the spec gives a JSON body there (with an
+        // open schema), so the answer is an empty object, not no body.
+        return Ok(Out::Json(202, json!({})));
+    }
     Ok(Out::Empty(fam.delete_status))
 }
 
