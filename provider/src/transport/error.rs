@@ -147,7 +147,6 @@ impl ApiError {
     pub fn is_rate_limited(&self) -> bool {
         self.status == Some(429)
     }
-
 }
 
 impl fmt::Display for ApiError {
@@ -388,6 +387,8 @@ mod tests {
         // A 4xx or a refused connection: the server did nothing.
         assert!(!status(409).is_outcome_unknown());
         assert!(!status(429).is_outcome_unknown());
-        assert!(!ApiError::transport("POST", "/x", "connection failed: refused").is_outcome_unknown());
+        assert!(
+            !ApiError::transport("POST", "/x", "connection failed: refused").is_outcome_unknown()
+        );
     }
 }
