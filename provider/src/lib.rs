@@ -2,6 +2,7 @@
 //! comes from the `generated` crate (descriptors built from the spec and overrides).
 
 pub mod core;
+pub mod crypto;
 pub mod diag;
 pub mod engine;
 pub mod hooks;

@@ -28,8 +28,7 @@ pub fn auto_mtls(client_cert_pem: &str) -> Result<AutoMtls, String> {
     let client_der = CertificateDer::from_pem_slice(client_cert_pem.as_bytes())
         .map_err(|e| format!("PLUGIN_CLIENT_CERT is not a PEM certificate: {e}"))?;
 
-    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
-        .map_err(|e| format!("generating the server key failed: {e}"))?;
+    let key = ServerKey::generate()?;
     let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()])
         .map_err(|e| format!("server certificate parameters: {e}"))?;
     params
@@ -43,7 +42,7 @@ pub fn auto_mtls(client_cert_pem: &str) -> Result<AutoMtls, String> {
         .map_err(|e| format!("signing the server certificate failed: {e}"))?;
     let server_cert_der = cert.der().to_vec();
 
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(crate::crypto::provider());
     let verifier = PinnedClientCert::new(client_der.to_vec(), &provider);
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -51,7 +50,7 @@ pub fn auto_mtls(client_cert_pem: &str) -> Result<AutoMtls, String> {
         .with_client_cert_verifier(Arc::new(verifier))
         .with_single_cert(
             vec![CertificateDer::from(server_cert_der.clone())],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.pkcs8.clone())),
         )
         .map_err(|e| format!("TLS configuration: {e}"))?;
     config.alpn_protocols = vec![b"h2".to_vec()];
@@ -59,6 +58,48 @@ pub fn auto_mtls(client_cert_pem: &str) -> Result<AutoMtls, String> {
         config: Arc::new(config),
         server_cert_der,
     })
+}
+
+/// The plugin's server key (ECDSA P-256), made and used with ring: see [`crate::crypto`].
+struct ServerKey {
+    pair: ring::signature::EcdsaKeyPair,
+    pkcs8: Vec<u8>,
+    rng: ring::rand::SystemRandom,
+}
+
+impl ServerKey {
+    fn generate() -> Result<ServerKey, String> {
+        let alg = &ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING;
+        let rng = ring::rand::SystemRandom::new();
+        let failed = |e: &dyn std::fmt::Display| format!("generating the server key failed: {e}");
+        let pkcs8 = ring::signature::EcdsaKeyPair::generate_pkcs8(alg, &rng)
+            .map_err(|e| failed(&e))?
+            .as_ref()
+            .to_vec();
+        let pair =
+            ring::signature::EcdsaKeyPair::from_pkcs8(alg, &pkcs8, &rng).map_err(|e| failed(&e))?;
+        Ok(ServerKey { pair, pkcs8, rng })
+    }
+}
+
+impl rcgen::PublicKeyData for ServerKey {
+    fn der_bytes(&self) -> &[u8] {
+        use ring::signature::KeyPair;
+        self.pair.public_key().as_ref()
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &rcgen::PKCS_ECDSA_P256_SHA256
+    }
+}
+
+impl rcgen::SigningKey for ServerKey {
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        self.pair
+            .sign(&self.rng, msg)
+            .map(|s| s.as_ref().to_vec())
+            .map_err(|_| rcgen::Error::RingUnspecified)
+    }
 }
 
 /// Accepts exactly one client certificate, by its DER bytes.

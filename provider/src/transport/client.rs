@@ -204,7 +204,7 @@ impl Client {
     // this layer, built rarely, and callers match on its fields.
     #[allow(clippy::result_large_err)]
     pub fn new(cfg: ClientConfig) -> Result<Client, ApiError> {
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        let _ = crate::crypto::provider().install_default();
         let cfg_err = |msg: String| ApiError::local("", "", msg);
 
         let base_url = cfg.base_url.trim().trim_end_matches('/').to_string();
