@@ -214,6 +214,7 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
                 },
             ],
             paginated: true,
+            ..Op::DEFAULT
         },
         keys: &[
             FieldBinding {
