@@ -7,7 +7,7 @@
 //! call, and each item of the checked inputs gets its diagnostic at the earliest RPC that can
 //! see it, quoting at most a short prefix of a user's value.
 
-#[path = "hostile/plugin.rs"]
+#[path = "common/plugin.rs"]
 mod plugin;
 
 use std::collections::BTreeMap;

@@ -1,5 +1,6 @@
-//! Starting the built provider binary the way Terraform does and connecting to it (the same
-//! steps as `protocol.rs`, for the hostile-input tests).
+//! Starting the built provider binary the way Terraform does and connecting to it, for the
+//! tests that speak gRPC to the binary (`protocol.rs`, `hostile.rs`; each includes this file
+//! with `#[path]`, outside `common/mod.rs`, so the other test binaries don't compile it).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -10,15 +11,15 @@ use base64::Engine as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
 use tonic::transport::{Channel, Endpoint};
 
-const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-workos");
-const COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+pub const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-workos");
+pub const COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
 /// A client certificate shaped like go-plugin's: self-signed ECDSA P-521 / SHA-512, CA:TRUE,
 /// SAN localhost, EKU client+server auth.
 pub struct ClientCert {
     pub pem: String,
-    der: Vec<u8>,
-    key_der: Vec<u8>,
+    pub der: Vec<u8>,
+    pub key_der: Vec<u8>,
 }
 
 pub fn client_cert() -> ClientCert {
@@ -55,8 +56,8 @@ pub fn client_cert() -> ClientCert {
 /// A running provider process; killed on drop if still alive.
 pub struct Plugin {
     pub child: Child,
-    addr: String,
-    server_cert: Vec<u8>,
+    pub addr: String,
+    pub server_cert: Vec<u8>,
 }
 
 impl Drop for Plugin {
