@@ -97,6 +97,21 @@ enum Action {
     ExpectStateFile(ExpectStateFile),
     Let(Map<String, Value>),
     Env(Map<String, Value>),
+    Fault(FaultStep),
+    Untaint(String),
+}
+
+/// A fault the proxy injects into the next matching requests (path: exact, `/prefix/*`, `*`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultStep {
+    method: String,
+    path: String,
+    status: u16,
+    /// Forward first (the emulator processes the request), then answer `status`.
+    #[serde(default)]
+    after: bool,
+    times: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -180,6 +195,8 @@ struct ExpectState {
     checks: Map<String, Value>,
     #[serde(default)]
     absent: bool,
+    /// Whether Terraform marked the object tainted (checked only when given).
+    tainted: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -252,6 +269,8 @@ impl Step {
             Action::ExpectStateFile(_) => "expect_state_file".to_string(),
             Action::Let(m) => format!("let {}", m.keys().cloned().collect::<Vec<_>>().join(", ")),
             Action::Env(m) => format!("env {}", m.keys().cloned().collect::<Vec<_>>().join(", ")),
+            Action::Fault(f) => format!("fault {} {} {}", f.method, f.path, f.status),
+            Action::Untaint(a) => format!("untaint {a}"),
         };
         match &self.note {
             Some(n) => format!("{what}: {n}"),
@@ -598,6 +617,20 @@ impl Ctx<'_> {
                 }
                 Ok(())
             }
+            Action::Fault(f) => {
+                let path = self.expand(&f.path, false)?;
+                let times = f.times.unwrap_or(1);
+                if f.after {
+                    let kind = common::FaultKind::StatusAfter(f.status);
+                    self.bench.proxy.inject_kind(&f.method, &path, kind, times);
+                } else {
+                    (self.bench.proxy).inject_status(&f.method, &path, f.status, None, times);
+                }
+                Ok(())
+            }
+            Action::Untaint(address) => self
+                .tf_ok(&["untaint", "-no-color", address], "untaint")
+                .map(|_| ()),
         }
     }
 
@@ -964,6 +997,11 @@ impl Ctx<'_> {
 
     /// The attributes of the resource at `address` in state, `None` when it is not there.
     fn resource(&self, address: &str) -> Result<Option<Value>, String> {
+        Ok(self.instance(address)?.get("attributes").cloned())
+    }
+
+    /// The state's (first) instance of the resource at `address`, `Null` when it is not there.
+    fn instance(&self, address: &str) -> Result<Value, String> {
         let (mode, rest) = match address.strip_prefix("data.") {
             Some(r) => ("data", r),
             None => ("managed", address),
@@ -979,7 +1017,7 @@ impl Ctx<'_> {
             .find(|r| {
                 r["mode"] == mode && r["type"] == ty && r["name"] == name && r["module"].is_null()
             })
-            .and_then(|r| r["instances"][0].get("attributes").cloned()))
+            .map_or(Value::Null, |r| r["instances"][0].clone()))
     }
 
     fn expect_state(&self, s: &ExpectState) -> Result<(), String> {
@@ -994,6 +1032,12 @@ impl Ctx<'_> {
             });
         }
         let attrs = attrs.ok_or_else(|| format!("{} is not in the state", s.address))?;
+        if let Some(want) = s.tainted {
+            let status = self.instance(&s.address)?["status"].clone();
+            need((status == "tainted") == want, || {
+                format!("{}: status {status}, expected tainted: {want}", s.address)
+            })?;
+        }
         let checks = self.expand_value(&Value::Object(s.checks.clone()))?;
         check_all(&attrs, &checks).map_err(|m| format!("{}:\n{m}", s.address))
     }

@@ -8,7 +8,7 @@ use super::extra;
 use super::private::Private;
 use super::read;
 use crate::core::{ApplyRequest, ApplyResponse};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::hooks::{Destroy, ResourceHooks};
 use crate::transport::{ApiError, Client};
 use crate::value::Value;
@@ -179,6 +179,9 @@ async fn create(
         }
     }
     if diags.has_errors() {
+        // What exists remotely, not what was planned: the later steps did not happen.
+        let (fresh, _) = refresh(client, r, hooks, &state, planned, "Read after create of").await;
+        let state = fresh.unwrap_or(state);
         return finish_partial(r, state, private, with_first(adopted, diags));
     }
     if follow_up {
@@ -222,14 +225,23 @@ async fn create_call(
     }
 }
 
-/// After a later step failed: keep the created object in state (Terraform marks it tainted).
+/// What an error after the create call adds: where the object is and how to finish it.
+const PARTIAL_CREATE: &str = "The object was created and is saved in state with what it has now. \
+Terraform marks it tainted, so the next apply replaces it; to keep it instead, run \
+`terraform untaint <address>` and apply again, which finishes what is left.";
+
+/// After a later step failed: keep the created object in state (Terraform marks it tainted),
+/// each error saying so.
 fn finish_partial(
     r: &ResourceDesc,
     state: Value,
     private: Private,
-    diags: Diagnostics,
+    mut diags: Diagnostics,
 ) -> ApplyResponse {
     let state = read::no_unknowns(r, state);
+    for d in diags.0.iter_mut().filter(|d| d.severity == Severity::Error) {
+        d.detail = format!("{}\n\n{PARTIAL_CREATE}", d.detail);
+    }
     ApplyResponse {
         new_state: state,
         private: private.encode(),

@@ -1,0 +1,19 @@
+resource "workos_organization" "o" {
+  name = "Partial Org"
+}
+resource "workos_permission" "read" {
+  slug = "reports-read"
+  name = "Read reports"
+}
+resource "workos_organization_role" "r" {
+  organization_id = workos_organization.o.id
+  slug            = "org-analyst"
+  name            = "Analyst"
+  permissions     = [workos_permission.read.slug]
+}
+resource "workos_organization_role" "keep" {
+  organization_id = workos_organization.o.id
+  slug            = "org-auditor"
+  name            = "Auditor"
+  permissions     = [workos_permission.read.slug]
+}
