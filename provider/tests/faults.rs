@@ -676,6 +676,57 @@ fn terraform_malformed_read_fails_the_plan_and_keeps_the_state() {
 }
 
 #[test]
+fn terraform_malformed_data_source_answers_fail_the_plan() {
+    let bench = Bench::start();
+    let (st, org) = bench.raw_api(
+        "POST",
+        "/organizations",
+        Some(json!({"name": "Looked-up Org", "external_id": "looked-up"})),
+    );
+    assert!(st < 300, "{org}");
+    let id = org["id"].as_str().unwrap();
+    let tf = bench.workdir();
+    tf.write_main(&format!(
+        r#"data "workos_organization" "by_id" {{
+  id = "{id}"
+}}
+data "workos_organization" "by_key" {{
+  external_id = "looked-up"
+}}
+output "names" {{
+  value = [data.workos_organization.by_id.name, data.workos_organization.by_key.name]
+}}
+"#
+    ));
+    for (path, op) in [
+        (
+            format!("/organizations/{id}"),
+            "OrganizationsController_find",
+        ),
+        (
+            "/organizations/external_id/looked-up".to_string(),
+            "OrganizationsController_getByExternalId",
+        ),
+    ] {
+        bench
+            .proxy
+            .inject_kind("GET", &path, FaultKind::Malformed, 1);
+        let run = tf.plan_expect_error();
+        run.assert_contains(&format!(
+            "WorkOS answered {op} with status 200 and a body that is not JSON"
+        ));
+    }
+    // Unfaulted, both lookups find the organization.
+    tf.apply();
+    let out = tf.show_json();
+    assert_eq!(
+        out["values"]["outputs"]["names"]["value"],
+        json!(["Looked-up Org", "Looked-up Org"]),
+        "{out:#}"
+    );
+}
+
+#[test]
 fn terraform_malformed_create_without_key_leaves_no_object_without_id() {
     let bench = Bench::start();
     let tf = bench.workdir();

@@ -101,29 +101,56 @@ pub async fn call_response(
 // ApiError by value, as the transport returns it (see transport::client).
 #[allow(clippy::result_large_err)]
 pub fn expect_object(op: &Op, resp: Response, required: &[&str]) -> Result<Json, ApiError> {
-    let what = match &resp.body {
-        Json::Object(m) => match required
-            .iter()
-            .find(|f| m.get(**f).is_none_or(Json::is_null))
-        {
-            None => return Ok(resp.body),
-            Some(f) => format!("an object without `{f}`"),
-        },
+    match shape_problem(&resp.body, required) {
+        None => Ok(resp.body),
+        Some(what) => Err(malformed(
+            op,
+            resp.status,
+            format!("status {} and {what}", resp.status),
+        )),
+    }
+}
+
+/// The items of a list answer, each checked as [`expect_object`] checks one answer.
+#[allow(clippy::result_large_err)]
+pub fn expect_items(op: &Op, items: Vec<Json>, required: &[&str]) -> Result<Vec<Json>, ApiError> {
+    let problem = |(i, j): (usize, &Json)| match j {
+        Json::Object(_) => Some(format!(
+            "list item {i} being {}",
+            shape_problem(j, required)?
+        )),
+        _ => Some(format!("list item {i} not being an object")),
+    };
+    match items.iter().enumerate().find_map(problem) {
+        None => Ok(items),
+        Some(what) => Err(malformed(op, 200, what)),
+    }
+}
+
+/// What is wrong with a body that must be an object carrying `required` fields.
+fn shape_problem(body: &Json, required: &[&str]) -> Option<String> {
+    Some(match body {
+        Json::Object(m) => {
+            let f = required
+                .iter()
+                .find(|f| m.get(**f).is_none_or(Json::is_null))?;
+            format!("an object without `{f}`")
+        }
         Json::String(_) => "a body that is not JSON".to_string(),
         Json::Null => "an empty body".to_string(),
         _ => "JSON that is not an object".to_string(),
-    };
-    Err(ApiError {
-        status: Some(resp.status),
+    })
+}
+
+fn malformed(op: &Op, status: u16, what: String) -> ApiError {
+    ApiError {
+        status: Some(status),
         ..ApiError::transport(
             op.method.as_str(),
             op.path,
-            format!(
-                "WorkOS answered {} with status {} and {what}",
-                op.operation_id, resp.status
-            ),
+            format!("WorkOS answered {} with {what}", op.operation_id),
         )
-    })
+    }
 }
 
 /// The response fields an answer describing the object must carry: the identifier (`id`)
@@ -178,4 +205,65 @@ pub fn error_diag(what: &str, type_name: &str, e: &ApiError, attrs: &[Attr]) -> 
 /// Convert a value for a request body.
 pub fn body_value(a: &Attr, v: &Value) -> Json {
     convert::to_json(v, &a.ty)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const OP: Op = Op {
+        operation_id: "ThingsController_list",
+        path: "/things",
+        ..Op::DEFAULT
+    };
+
+    fn message(e: ApiError) -> String {
+        e.message
+    }
+
+    #[test]
+    fn an_answer_must_be_an_object_with_its_identity() {
+        let ok = Response {
+            status: 200,
+            body: json!({"id": "t_1"}),
+        };
+        assert_eq!(
+            expect_object(&OP, ok, &["id"]).unwrap(),
+            json!({"id": "t_1"})
+        );
+        for (body, what) in [
+            (json!("<html>"), "status 200 and a body that is not JSON"),
+            (Json::Null, "status 200 and an empty body"),
+            (json!([1]), "status 200 and JSON that is not an object"),
+            (json!({"id": null}), "status 200 and an object without `id`"),
+        ] {
+            let e = expect_object(&OP, Response { status: 200, body }, &["id"]).unwrap_err();
+            assert_eq!(e.status, Some(200));
+            assert_eq!(
+                message(e),
+                format!("WorkOS answered ThingsController_list with {what}")
+            );
+        }
+    }
+
+    #[test]
+    fn every_list_item_is_checked() {
+        let good = vec![json!({"id": "a"}), json!({"id": "b"})];
+        assert_eq!(expect_items(&OP, good.clone(), &["id"]).unwrap(), good);
+        let bad = vec![json!({"id": "a"}), json!("garbage")];
+        let e = expect_items(&OP, bad.clone(), &["id"]).unwrap_err();
+        assert_eq!(
+            message(e),
+            "WorkOS answered ThingsController_list with list item 1 not being an object"
+        );
+        let e = expect_items(&OP, vec![json!({"id": null})], &["id"]).unwrap_err();
+        assert_eq!(
+            message(e),
+            "WorkOS answered ThingsController_list with list item 0 being an object without `id`"
+        );
+        // With no required fields an item must still be an object.
+        assert!(expect_items(&OP, bad, &[]).is_err());
+        assert!(expect_items(&OP, vec![json!({})], &[]).is_ok());
+    }
 }

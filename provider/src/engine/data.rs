@@ -99,8 +99,12 @@ async fn find(
     config: &Value,
 ) -> Result<Option<Json>, Diagnostics> {
     let api_failed = |e: ApiError| Diagnostics(api::error_diag("Read", ds.name, &e, ds.attrs));
+    let required = api::identity_fields(ds.attrs);
     if !l.expect_one {
-        return match api::call(client, &l.op, config, None).await {
+        let answer = api::call_response(client, &l.op, config, None)
+            .await
+            .and_then(|resp| api::expect_object(&l.op, resp, &required));
+        return match answer {
             Ok(j) => Ok(Some(j)),
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(api_failed(e)),
@@ -108,6 +112,7 @@ async fn find(
     }
     let mut items = api::list_all(client, &l.op, config)
         .await
+        .and_then(|items| api::expect_items(&l.op, items, &required))
         .map_err(api_failed)?;
     if items.len() > 1 {
         let wanted = format!("{} = {}", l.arg, value_text(config.attr(l.arg)));
@@ -154,6 +159,7 @@ async fn read_list(
 ) -> Result<Value, Diagnostics> {
     let items = api::list_all(client, op, config)
         .await
+        .and_then(|items| api::expect_items(op, items, &[]))
         .map_err(|e| Diagnostics(api::error_diag("Read", ds.name, &e, ds.attrs)))?;
     let mut state = match config {
         Value::Object(m) => m.clone(),
