@@ -50,6 +50,11 @@ build:
 test: setup
 	# The receiver binary of examples/tenant-provisioning is built by this same run (its crate has
 	# integration tests); handing it to the end-to-end test saves a second build with other features.
+	# The install tests release a binary built as the shipped one is (`cargo build`: without the
+	# dev-dependencies, whose features would otherwise reach shared dependencies).
+	$(CARGO) build -p terraform-provider-workos --bins
+	mkdir -p target/shipped && cp target/debug/terraform-provider-workos target/shipped/
+	SHIPPED_PROVIDER_BIN=$(CURDIR)/target/shipped/terraform-provider-workos \
 	TENANT_RECEIVER_BIN=$(CURDIR)/target/debug/tenant-receiver $(CARGO) test --workspace -- --test-threads=2
 
 ## load: 1,500 workos_permission objects applied and destroyed with one API key against the

@@ -163,6 +163,27 @@ async fn every_rpc(p: &mut Client, name: &str, dv: Option<pb::DynamicValue>) -> 
             }
         };
     }
+    // A server-streaming RPC: the call and then every event of its stream.
+    macro_rules! stream {
+        ($rpc:ident, $req:expr) => {
+            match p.$rpc($req).await {
+                Err(status) => failed.push(format!("{} -> {status}", stringify!($rpc))),
+                Ok(resp) => {
+                    let mut events = resp.into_inner();
+                    loop {
+                        match events.message().await {
+                            Ok(Some(_)) => {}
+                            Ok(None) => break,
+                            Err(status) => {
+                                failed.push(format!("{} stream -> {status}", stringify!($rpc)));
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+        };
+    }
     let n = || name.to_string();
     call!(get_metadata, pb::get_metadata::Request {});
     call!(get_provider_schema, pb::get_provider_schema::Request {});
@@ -336,23 +357,37 @@ async fn every_rpc(p: &mut Client, name: &str, dv: Option<pb::DynamicValue>) -> 
             ..Default::default()
         }
     );
-    call!(
+    stream!(
         read_state_bytes,
         pb::read_state_bytes::Request {
             type_name: n(),
             ..Default::default()
         }
     );
+    // The one client-streaming RPC: chunks carrying the payload.
+    let chunk = pb::write_state_bytes::RequestChunk {
+        meta: Some(pb::RequestChunkMeta {
+            type_name: n(),
+            ..Default::default()
+        }),
+        bytes: dv.as_ref().map(|d| d.msgpack.clone()).unwrap_or_default(),
+        total_length: -1,
+        ..Default::default()
+    };
+    call!(
+        write_state_bytes,
+        tokio_stream::iter(vec![chunk.clone(), chunk])
+    );
     call!(unlock_state, pb::unlock_state::Request::default());
     call!(get_states, pb::get_states::Request::default());
     call!(delete_state, pb::delete_state::Request::default());
     call!(plan_action, pb::plan_action::Request::default());
-    call!(invoke_action, pb::invoke_action::Request::default());
+    stream!(invoke_action, pb::invoke_action::Request::default());
     call!(
         validate_action_config,
         pb::validate_action_config::Request::default()
     );
-    call!(
+    stream!(
         list_resource,
         pb::list_resource::Request {
             type_name: n(),

@@ -8,9 +8,9 @@
 //! - from a network mirror (`network_mirror`) with the public source address;
 //! - from a filesystem mirror (`filesystem_mirror`, the layout `make install` writes) offline.
 //!
-//! After each install the quickstart plans against the emulator. The release is packed from
-//! the debug binary this test was built with (same code as `make release`, minus LTO), and
-//! signed with a throwaway RSA key in a temporary GNUPGHOME.
+//! After each install the quickstart plans against the emulator. The release is packed from a
+//! debug binary with the shipped feature set (see [`provider_binary`]; same code as `make
+//! release`, minus LTO), and signed with a throwaway RSA key in a temporary GNUPGHOME.
 
 mod common;
 
@@ -38,8 +38,18 @@ struct Fixture {
     zh: String,
 }
 
+/// The binary to release: `SHIPPED_PROVIDER_BIN` when set (`make test` sets it to a binary
+/// built by `cargo build`, with the features the shipped one has: dev-dependencies turn on
+/// features of shared dependencies in the binary this test was built with, and such a
+/// difference once hid a start-up failure of the shipped binary), else the test binary.
 fn provider_binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-workos"))
+    match std::env::var_os("SHIPPED_PROVIDER_BIN") {
+        Some(p) => PathBuf::from(p),
+        None => {
+            eprintln!("install tests: SHIPPED_PROVIDER_BIN unset, releasing the test binary");
+            PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-workos"))
+        }
+    }
 }
 
 fn run_gpg(home: &Path, args: &[&str]) -> String {

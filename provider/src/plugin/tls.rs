@@ -37,6 +37,9 @@ pub fn auto_mtls(client_cert_pem: &str) -> Result<AutoMtls, String> {
     params
         .distinguished_name
         .push(rcgen::DnType::OrganizationName, "HashiCorp");
+    // rcgen draws a serial itself only with a crypto backend of its own, which it has only
+    // where the tests' dev-dependency turns one on: the shipped binary gives it one.
+    params.serial_number = Some(key.serial()?);
     let cert = params
         .self_signed(&key)
         .map_err(|e| format!("signing the server certificate failed: {e}"))?;
@@ -79,6 +82,17 @@ impl ServerKey {
         let pair =
             ring::signature::EcdsaKeyPair::from_pkcs8(alg, &pkcs8, &rng).map_err(|e| failed(&e))?;
         Ok(ServerKey { pair, pkcs8, rng })
+    }
+
+    /// A random positive 128-bit certificate serial number.
+    fn serial(&self) -> Result<rcgen::SerialNumber, String> {
+        use ring::rand::SecureRandom;
+        let mut bytes = [0u8; 16];
+        self.rng
+            .fill(&mut bytes)
+            .map_err(|e| format!("drawing a certificate serial failed: {e}"))?;
+        bytes[0] = (bytes[0] & 0x7f) | 0x01;
+        Ok(rcgen::SerialNumber::from_slice(&bytes))
     }
 }
 
