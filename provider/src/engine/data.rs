@@ -101,19 +101,20 @@ async fn find(
     let api_failed = |e: ApiError| Diagnostics(api::error_diag("Read", ds.name, &e, ds.attrs));
     let required = api::identity_fields(ds.attrs);
     if !l.expect_one {
-        let answer = api::call_response(client, &l.op, config, None)
-            .await
-            .and_then(|resp| api::expect_object(&l.op, resp, &required));
+        let answer = match api::call_response(client, &l.op, config, None).await {
+            Ok(resp) => api::expect_object(&l.op, resp, &required),
+            Err(e) => Err(e),
+        };
         return match answer {
             Ok(j) => Ok(Some(j)),
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(api_failed(e)),
         };
     }
-    let mut items = api::list_all(client, &l.op, config)
-        .await
-        .and_then(|items| api::expect_items(&l.op, items, &required))
-        .map_err(api_failed)?;
+    let mut items = match api::list_all(client, &l.op, config).await {
+        Ok(items) => api::expect_items(&l.op, items, &required).map_err(api_failed)?,
+        Err(e) => return Err(api_failed(e)),
+    };
     if items.len() > 1 {
         let wanted = format!("{} = {}", l.arg, value_text(config.attr(l.arg)));
         return Err(Diagnostic::error(
@@ -157,10 +158,11 @@ async fn read_list(
     into: &str,
     config: &Value,
 ) -> Result<Value, Diagnostics> {
-    let items = api::list_all(client, op, config)
-        .await
-        .and_then(|items| api::expect_items(op, items, &[]))
-        .map_err(|e| Diagnostics(api::error_diag("Read", ds.name, &e, ds.attrs)))?;
+    let api_failed = |e: ApiError| Diagnostics(api::error_diag("Read", ds.name, &e, ds.attrs));
+    let items = match api::list_all(client, op, config).await {
+        Ok(items) => api::expect_items(op, items, &[]).map_err(api_failed)?,
+        Err(e) => return Err(api_failed(e)),
+    };
     let mut state = match config {
         Value::Object(m) => m.clone(),
         _ => BTreeMap::new(),
