@@ -33,6 +33,10 @@ use measure::RssSampler;
 pub enum Which {
     Workos,
     Null,
+    /// null_resource whose `triggers` hold what a workos_permission's state holds (the same
+    /// attributes and value lengths): Terraform's own cost of a state that size, which grows
+    /// with the state (it rewrites the state as objects complete), without any API.
+    NullSameState,
 }
 
 impl Which {
@@ -40,6 +44,7 @@ impl Which {
         match self {
             Which::Workos => "workos",
             Which::Null => "null",
+            Which::NullSameState => "null (same-size state)",
         }
     }
 }
@@ -118,7 +123,7 @@ impl Config {
     pub fn providers(&self) -> Vec<Which> {
         let mut v = vec![Which::Workos];
         if self.null_bin.is_some() {
-            v.push(Which::Null);
+            v.extend([Which::Null, Which::NullSameState]);
         }
         v
     }
@@ -165,6 +170,18 @@ fn main_tf(which: Which, n: usize, tag: &str) -> String {
         Which::Null => format!(
             "terraform {{\n  required_providers {{\n    null = {{ source = \"hashicorp/null\" }}\n  }}\n}}\n\n\
              resource \"null_resource\" \"p\" {{\n  count = {n}\n}}\n"
+        ),
+        // The values a workos_permission of the Workos configuration has in state.
+        Which::NullSameState => format!(
+            "terraform {{\n  required_providers {{\n    null = {{ source = \"hashicorp/null\" }}\n  }}\n}}\n\n\
+             resource \"null_resource\" \"p\" {{\n  count = {n}\n  triggers = {{\n\
+             \x20   slug               = \"bench-{tag}-${{count.index}}\"\n\
+             \x20   name               = \"Bench ${{count.index}}\"\n\
+             \x20   permission_id      = \"perm_01M8RJ4PRYAYY4D57SRC7ZNPZF\"\n\
+             \x20   created_at         = \"2026-12-01T10:24:24.862Z\"\n\
+             \x20   updated_at         = \"2026-12-01T10:24:24.862Z\"\n\
+             \x20   resource_type_slug = \"organization\"\n\
+             \x20   system             = \"false\"\n  }}\n}}\n"
         ),
     }
 }

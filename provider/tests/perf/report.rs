@@ -131,30 +131,44 @@ impl Report<'_> {
         );
         let _ = writeln!(
             md,
-            "| N | command | workos | null | workos ÷ null |\n|---:|---|---:|---:|---:|"
+            "| N | command | workos | null | workos ÷ null | null, same-size state | workos ÷ that |\n\
+             |---:|---|---:|---:|---:|---:|---:|"
         );
         for &n in &self.cfg.sizes {
             let Some(w) = self.cycle(Which::Workos, n) else {
                 continue;
             };
             let nu = self.cycle(Which::Null, n);
+            let same = self.cycle(Which::NullSameState, n);
             for (label, f) in COMMANDS {
-                let b = nu.map(f);
+                let (b, c) = (nu.map(f), same.map(f));
                 let _ = writeln!(
                     md,
-                    "| {n} | {label} | {:.2} | {} | {} |",
+                    "| {n} | {label} | {:.2} | {} | {} | {} | {} |",
                     f(w),
                     opt(b, 2),
-                    ratio(f(w), b)
+                    ratio(f(w), b),
+                    opt(c, 2),
+                    ratio(f(w), c)
                 );
             }
             let _ = writeln!(
                 md,
-                "| {n} | API requests per refresh | {} ({:.2} per object) | – | |",
+                "| {n} | API requests per refresh | {} ({:.2} per object) | – | | – | |",
                 w.refresh_requests,
                 w.refresh_requests as f64 / n as f64
             );
         }
+    }
+
+    fn off_note(&self, md: &mut String) {
+        let _ = writeln!(
+            md,
+            "\n\"null, same-size state\": null_resource whose `triggers` hold the attributes and \
+             value lengths of a workos_permission's state. Terraform rewrites the state as objects \
+             complete, so its own time grows with the size of each object's state; this column \
+             is that cost without any provider work or API."
+        );
     }
 
     fn on_table(&self, md: &mut String) {
@@ -196,6 +210,7 @@ impl Report<'_> {
         self.header(&mut md);
         self.statics_table(&mut md);
         self.off_table(&mut md);
+        self.off_note(&mut md);
         self.on_table(&mut md);
         let _ = writeln!(md, "\n![time vs N](time-vs-n.png)");
         md
