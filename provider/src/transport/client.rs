@@ -26,10 +26,11 @@ pub use descriptor::Method;
 /// The rate-limit class a request is paced in: the descriptor's, decided per operation.
 pub use descriptor::RateClass;
 
-/// Whether a request may be repeated after it possibly reached the server (PUT and PATCH are
-/// not: a replayed write can undo a concurrent one).
+/// Whether a request may be repeated after it possibly reached the server: the idempotent
+/// methods (RFC 9110 §9.2.2; a PUT carries the whole value it sets, so sending it twice sets it
+/// once). POST creates and PATCH may not be idempotent: those are never repeated.
 fn retry_safe(m: Method) -> bool {
-    matches!(m, Method::Get | Method::Delete)
+    matches!(m, Method::Get | Method::Put | Method::Delete)
 }
 
 fn to_reqwest(m: Method) -> reqwest::Method {
