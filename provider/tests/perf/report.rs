@@ -218,7 +218,7 @@ impl Report<'_> {
 
     fn data(&self) -> String {
         let mut dat = String::from(
-            "# N workos_plan workos_apply workos_refresh workos_destroy null_plan null_apply null_refresh null_destroy workos_apply_limited\n",
+            "# N workos_plan workos_apply workos_refresh workos_destroy null_plan null_apply null_refresh null_destroy workos_apply_limited same_state_apply same_state_destroy\n",
         );
         for &n in &self.cfg.sizes {
             let col = |c: Option<&Cycle>, f: fn(&Cycle) -> f64| {
@@ -235,6 +235,11 @@ impl Report<'_> {
             let lim = self.on.iter().find(|(m, _)| *m == n).map(|(_, c)| c);
             line.push(' ');
             line.push_str(&col(lim, |c| c.apply));
+            let same = self.cycle(Which::NullSameState, n);
+            for f in [|c: &Cycle| c.apply, |c: &Cycle| c.destroy] {
+                line.push(' ');
+                line.push_str(&col(same, f));
+            }
             dat.push_str(&line);
             dat.push('\n');
         }
@@ -262,6 +267,8 @@ impl Report<'_> {
             (8, "null refresh-plan", "lc rgb '#2ca02c' dt 2"),
             (9, "null destroy", "lc rgb '#9467bd' dt 2"),
             (10, "workos apply, limiter on", "lc rgb '#000000' dt 3"),
+            (11, "null apply, same-size state", "lc rgb '#d62728' dt 4"),
+            (12, "null destroy, same-size state", "lc rgb '#9467bd' dt 4"),
         ];
         let parts: Vec<String> = series
             .iter()
