@@ -95,6 +95,29 @@ pub async fn call_response(
         .await
 }
 
+/// [`call_response`] whose answer must be an object carrying `required` fields
+/// ([`expect_object`]).
+pub async fn call_object(
+    client: &Client,
+    op: &Op,
+    obj: &Value,
+    body: Option<&Json>,
+    required: &[&str],
+) -> Result<Json, ApiError> {
+    expect_object(op, call_response(client, op, obj, body).await?, required)
+}
+
+/// [`list_all`] whose items must each be an object carrying `required` fields
+/// ([`expect_items`]).
+pub async fn list_objects(
+    client: &Client,
+    op: &Op,
+    obj: &Value,
+    required: &[&str],
+) -> Result<Vec<Json>, ApiError> {
+    expect_items(op, list_all(client, op, obj).await?, required)
+}
+
 /// The answer of an operation that must return an object carrying `required` fields: a body
 /// that is not a JSON object, or lacks one of them (or has it null), is an error naming the
 /// operation and the status (never quoting the body, which may hold a secret).

@@ -212,10 +212,8 @@ async fn create_call(
     config: &Value,
 ) -> Result<(Json, Diagnostics), Diagnostics> {
     let body = Json::Object(create_body(r, planned, config));
-    let answer = api::call_response(client, &r.create, planned, Some(&body))
-        .await
-        .and_then(|resp| api::expect_object(&r.create, resp, &api::identity_fields(r.attrs)));
-    match answer {
+    let required = api::identity_fields(r.attrs);
+    match api::call_object(client, &r.create, planned, Some(&body), &required).await {
         Ok(j) => Ok((j, Diagnostics::default())),
         Err(e) if e.is_outcome_unknown() => {
             let (j, warning) = adopt::recover(client, r, planned, &e).await?;

@@ -59,6 +59,11 @@ fn object_from(attrs: &[Attr], j: &Json, config: &Value) -> Value {
     Value::Object(out)
 }
 
+/// A failed lookup as diagnostics.
+fn read_failed(ds: &DataSourceDesc, e: ApiError) -> Diagnostics {
+    Diagnostics(api::error_diag("Read", ds.name, &e, ds.attrs))
+}
+
 /// No object: the diagnostics say why.
 fn failed(diagnostics: Diagnostics) -> DataReadResponse {
     DataReadResponse {
@@ -98,23 +103,17 @@ async fn find(
     l: &Lookup,
     config: &Value,
 ) -> Result<Option<Json>, Diagnostics> {
-    let api_failed = |e: ApiError| Diagnostics(api::error_diag("Read", ds.name, &e, ds.attrs));
     let required = api::identity_fields(ds.attrs);
     if !l.expect_one {
-        let answer = match api::call_response(client, &l.op, config, None).await {
-            Ok(resp) => api::expect_object(&l.op, resp, &required),
-            Err(e) => Err(e),
-        };
-        return match answer {
+        return match api::call_object(client, &l.op, config, None, &required).await {
             Ok(j) => Ok(Some(j)),
             Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(api_failed(e)),
+            Err(e) => Err(read_failed(ds, e)),
         };
     }
-    let mut items = match api::list_all(client, &l.op, config).await {
-        Ok(items) => api::expect_items(&l.op, items, &required).map_err(api_failed)?,
-        Err(e) => return Err(api_failed(e)),
-    };
+    let mut items = api::list_objects(client, &l.op, config, &required)
+        .await
+        .map_err(|e| read_failed(ds, e))?;
     if items.len() > 1 {
         let wanted = format!("{} = {}", l.arg, value_text(config.attr(l.arg)));
         return Err(Diagnostic::error(
@@ -158,11 +157,9 @@ async fn read_list(
     into: &str,
     config: &Value,
 ) -> Result<Value, Diagnostics> {
-    let api_failed = |e: ApiError| Diagnostics(api::error_diag("Read", ds.name, &e, ds.attrs));
-    let items = match api::list_all(client, op, config).await {
-        Ok(items) => api::expect_items(op, items, &[]).map_err(api_failed)?,
-        Err(e) => return Err(api_failed(e)),
-    };
+    let items = api::list_objects(client, op, config, &[])
+        .await
+        .map_err(|e| read_failed(ds, e))?;
     let mut state = match config {
         Value::Object(m) => m.clone(),
         _ => BTreeMap::new(),

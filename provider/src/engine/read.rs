@@ -21,14 +21,16 @@ pub async fn fetch(
 ) -> Result<Option<Json>, ApiError> {
     match &r.read {
         // An answer that is not the object is an error, never "no drift".
-        ReadDesc::Get(op) => match api::call_response(client, op, obj, None).await {
-            Ok(resp) => api::expect_object(op, resp, &api::identity_fields(r.attrs)).map(Some),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
-        },
+        ReadDesc::Get(op) => {
+            match api::call_object(client, op, obj, None, &api::identity_fields(r.attrs)).await {
+                Ok(j) => Ok(Some(j)),
+                Err(e) if e.is_not_found() => Ok(None),
+                Err(e) => Err(e),
+            }
+        }
         ReadDesc::ListFind { op, field, attr } => {
             let want = obj.attr(attr).as_str().unwrap_or_default().to_string();
-            let items = match api::list_all(client, op, obj).await {
+            let items = match api::list_objects(client, op, obj, &[]).await {
                 Ok(items) => items,
                 Err(e) if e.is_not_found() => return Ok(None),
                 Err(e) => return Err(e),
