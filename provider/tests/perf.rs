@@ -17,6 +17,8 @@
 //! Output in `BENCH_OUT` (default `target/bench/`): `results.md` (tables with ratios),
 //! `time-vs-n.dat`, `time-vs-n.gp` and `time-vs-n.png` (gnuplot).
 mod common;
+#[path = "perf/instant.rs"]
+mod instant;
 #[path = "perf/measure.rs"]
 mod measure;
 #[path = "perf/report.rs"]
@@ -26,12 +28,15 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use common::{Bench, Workdir};
+use instant::InstantApi;
 use measure::RssSampler;
 
 /// Which provider a working directory uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Which {
     Workos,
+    /// This provider against the instant API (`perf/instant.rs`): no emulator, no proxy.
+    WorkosInstant,
     Null,
     /// null_resource whose `triggers` hold what a workos_permission's state holds (the same
     /// attributes and value lengths): Terraform's own cost of a state that size, which grows
@@ -43,6 +48,7 @@ impl Which {
     pub fn label(self) -> &'static str {
         match self {
             Which::Workos => "workos",
+            Which::WorkosInstant => "workos, instant API",
             Which::Null => "null",
             Which::NullSameState => "null (same-size state)",
         }
@@ -121,7 +127,7 @@ impl Config {
     }
 
     pub fn providers(&self) -> Vec<Which> {
-        let mut v = vec![Which::Workos];
+        let mut v = vec![Which::Workos, Which::WorkosInstant];
         if self.null_bin.is_some() {
             v.extend([Which::Null, Which::NullSameState]);
         }
@@ -163,7 +169,7 @@ pub struct Cycle {
 
 fn main_tf(which: Which, n: usize, tag: &str) -> String {
     match which {
-        Which::Workos => format!(
+        Which::Workos | Which::WorkosInstant => format!(
             "terraform {{\n  required_providers {{\n    workos = {{ source = \"workos-rs/workos\" }}\n  }}\n}}\n\n\
              resource \"workos_permission\" \"p\" {{\n  count = {n}\n  slug  = \"bench-{tag}-${{count.index}}\"\n  name  = \"Bench ${{count.index}}\"\n}}\n"
         ),
@@ -186,10 +192,43 @@ fn main_tf(which: Which, n: usize, tag: &str) -> String {
     }
 }
 
+/// What a cycle talks to: the emulator behind the proxy, or the instant API.
+pub trait Api {
+    fn base_url(&self) -> String;
+    fn api_key(&self) -> String;
+    /// Requests answered since the last call, and how many of them were 429s.
+    fn take_counts(&self) -> (usize, usize);
+}
+
+impl Api for Bench {
+    fn base_url(&self) -> String {
+        Bench::base_url(self)
+    }
+    fn api_key(&self) -> String {
+        Bench::api_key(self)
+    }
+    fn take_counts(&self) -> (usize, usize) {
+        let r = self.proxy.requests();
+        self.proxy.clear_requests();
+        (r.len(), r.iter().filter(|r| r.status == 429).count())
+    }
+}
+
+impl Api for InstantApi {
+    fn base_url(&self) -> String {
+        self.url()
+    }
+    fn api_key(&self) -> String {
+        "sk_test_instant".to_string()
+    }
+    fn take_counts(&self) -> (usize, usize) {
+        (self.take_requests(), 0)
+    }
+}
+
 /// A working directory whose providers come from the bench mirror only (no network).
-fn workdir(cfg: &Config, bench: &Bench, which: Which, n: usize, tag: &str) -> Workdir {
-    let tf =
-        Workdir::with_endpoint_and_provider(&bench.base_url(), &bench.api_key(), &cfg.workos_bin);
+fn workdir(cfg: &Config, api: &dyn Api, which: Which, n: usize, tag: &str) -> Workdir {
+    let tf = Workdir::with_endpoint_and_provider(&api.base_url(), &api.api_key(), &cfg.workos_bin);
     tf.set_cli_config(&format!(
         "disable_checkpoint = true\nprovider_installation {{\n  filesystem_mirror {{\n    path = \"{}\"\n  }}\n}}\n",
         cfg.mirror.display()
@@ -206,46 +245,33 @@ fn timed(tf: &Workdir, args: &[&str]) -> f64 {
     t.elapsed().as_secs_f64()
 }
 
-fn throttled(bench: &Bench) -> usize {
-    bench
-        .proxy
-        .requests()
-        .iter()
-        .filter(|r| r.status == 429)
-        .count()
-}
-
 /// One plan / apply / refreshing plan / destroy cycle of N objects.
-fn cycle(cfg: &Config, bench: &Bench, which: Which, n: usize, tag: &str) -> Cycle {
-    let tf = workdir(cfg, bench, which, n, tag);
+fn cycle(cfg: &Config, api: &dyn Api, which: Which, n: usize, tag: &str) -> Cycle {
+    let tf = workdir(cfg, api, which, n, tag);
     let plan_args = ["plan", "-input=false", "-no-color"];
     let mut c = Cycle::default();
-    bench.proxy.clear_requests();
+    api.take_counts();
     c.plan = timed(&tf, &plan_args);
-    c.throttled += throttled(bench);
-    bench.proxy.clear_requests();
+    c.throttled += api.take_counts().1;
     let sampler = RssSampler::start(vec![tf.root().to_path_buf(), cfg.mirror.clone()]);
     c.apply = timed(
         &tf,
         &["apply", "-auto-approve", "-input=false", "-no-color"],
     );
     (c.rss_kib, c.processes) = sampler.stop();
-    c.apply_requests = bench.proxy.requests().len();
-    c.throttled += throttled(bench);
-    bench.proxy.clear_requests();
+    let (requests, throttled) = api.take_counts();
+    (c.apply_requests, c.throttled) = (requests, c.throttled + throttled);
     let t = Instant::now();
     let r = tf.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
     c.refresh = t.elapsed().as_secs_f64();
     assert_eq!(r.status, 0, "refreshing plan not empty: {}", r.describe());
-    c.refresh_requests = bench.proxy.requests().len();
-    c.throttled += throttled(bench);
-    bench.proxy.clear_requests();
+    let (requests, throttled) = api.take_counts();
+    (c.refresh_requests, c.throttled) = (requests, c.throttled + throttled);
     c.destroy = timed(
         &tf,
         &["destroy", "-auto-approve", "-input=false", "-no-color"],
     );
-    c.throttled += throttled(bench);
-    bench.proxy.clear_requests();
+    c.throttled += api.take_counts().1;
     c
 }
 
@@ -300,12 +326,18 @@ fn unlimited(cfg: &Config) -> Vec<(Which, usize, Cycle)> {
     let bench = Bench::start_seeded(&yaml);
     bench.proxy.spread_keys(keys);
     warm(&bench);
+    let instant = InstantApi::start();
+    instant.self_check();
     let mut out = Vec::new();
     for &n in &cfg.sizes {
         for which in cfg.providers() {
+            let api: &dyn Api = match which {
+                Which::WorkosInstant => &instant,
+                _ => &bench,
+            };
             let runs: Vec<Cycle> = (0..cfg.runs.max(1))
                 .map(|r| {
-                    let c = cycle(cfg, &bench, which, n, &format!("u{n}r{r}"));
+                    let c = cycle(cfg, api, which, n, &format!("u{n}r{r}"));
                     eprintln!("perf: limiter off {} N={n} run {r}: {c:?}", which.label());
                     c
                 })

@@ -131,8 +131,8 @@ impl Report<'_> {
         );
         let _ = writeln!(
             md,
-            "| N | command | workos | null | workos ÷ null | null, same-size state | workos ÷ that |\n\
-             |---:|---|---:|---:|---:|---:|---:|"
+            "| N | command | workos | null | workos ÷ null | null, same-size state | workos ÷ that | workos, instant API | instant ÷ null |\n\
+             |---:|---|---:|---:|---:|---:|---:|---:|---:|"
         );
         for &n in &self.cfg.sizes {
             let Some(w) = self.cycle(Which::Workos, n) else {
@@ -140,23 +140,33 @@ impl Report<'_> {
             };
             let nu = self.cycle(Which::Null, n);
             let same = self.cycle(Which::NullSameState, n);
+            let instant = self.cycle(Which::WorkosInstant, n);
             for (label, f) in COMMANDS {
-                let (b, c) = (nu.map(f), same.map(f));
+                let (b, c, i) = (nu.map(f), same.map(f), instant.map(f));
                 let _ = writeln!(
                     md,
-                    "| {n} | {label} | {:.2} | {} | {} | {} | {} |",
+                    "| {n} | {label} | {:.2} | {} | {} | {} | {} | {} | {} |",
                     f(w),
                     opt(b, 2),
                     ratio(f(w), b),
                     opt(c, 2),
-                    ratio(f(w), c)
+                    ratio(f(w), c),
+                    opt(i, 2),
+                    i.map_or_else(|| "–".to_string(), |i| ratio(i, b)),
                 );
             }
+            let per_object = |c: &Cycle| {
+                format!(
+                    "{} ({:.2} per object)",
+                    c.refresh_requests,
+                    c.refresh_requests as f64 / n as f64
+                )
+            };
             let _ = writeln!(
                 md,
-                "| {n} | API requests per refresh | {} ({:.2} per object) | – | | – | |",
-                w.refresh_requests,
-                w.refresh_requests as f64 / n as f64
+                "| {n} | API requests per refresh | {} | – | | – | | {} | |",
+                per_object(w),
+                instant.map_or_else(|| "–".to_string(), per_object)
             );
         }
     }
@@ -167,7 +177,13 @@ impl Report<'_> {
             "\n\"null, same-size state\": null_resource whose `triggers` hold the attributes and \
              value lengths of a workos_permission's state. Terraform rewrites the state as objects \
              complete, so its own time grows with the size of each object's state; this column \
-             is that cost without any provider work or API."
+             is that cost without any provider work or API.\n\n\
+             \"workos, instant API\": the same workos configuration against an in-process server \
+             of the bench that answers the permission operations from memory (spec-shaped \
+             answers, checked against the spec first), with no emulator and no proxy: this \
+             provider and Terraform alone. The emulator is a Node process on the same cores as \
+             Terraform, so its CPU is part of the \"workos\" column; a real WorkOS API runs \
+             elsewhere."
         );
     }
 
@@ -218,7 +234,7 @@ impl Report<'_> {
 
     fn data(&self) -> String {
         let mut dat = String::from(
-            "# N workos_plan workos_apply workos_refresh workos_destroy null_plan null_apply null_refresh null_destroy workos_apply_limited same_state_apply same_state_destroy\n",
+            "# N workos_plan workos_apply workos_refresh workos_destroy null_plan null_apply null_refresh null_destroy workos_apply_limited same_state_apply same_state_destroy instant_apply instant_destroy\n",
         );
         for &n in &self.cfg.sizes {
             let col = |c: Option<&Cycle>, f: fn(&Cycle) -> f64| {
@@ -235,10 +251,12 @@ impl Report<'_> {
             let lim = self.on.iter().find(|(m, _)| *m == n).map(|(_, c)| c);
             line.push(' ');
             line.push_str(&col(lim, |c| c.apply));
-            let same = self.cycle(Which::NullSameState, n);
-            for f in [|c: &Cycle| c.apply, |c: &Cycle| c.destroy] {
-                line.push(' ');
-                line.push_str(&col(same, f));
+            for which in [Which::NullSameState, Which::WorkosInstant] {
+                let c = self.cycle(which, n);
+                for f in [|c: &Cycle| c.apply, |c: &Cycle| c.destroy] {
+                    line.push(' ');
+                    line.push_str(&col(c, f));
+                }
             }
             dat.push_str(&line);
             dat.push('\n');
@@ -269,6 +287,8 @@ impl Report<'_> {
             (10, "workos apply, limiter on", "lc rgb '#000000' dt 3"),
             (11, "null apply, same-size state", "lc rgb '#d62728' dt 4"),
             (12, "null destroy, same-size state", "lc rgb '#9467bd' dt 4"),
+            (13, "workos apply, instant API", "lc rgb '#ff7f0e' dt 1"),
+            (14, "workos destroy, instant API", "lc rgb '#8c564b' dt 1"),
         ];
         let parts: Vec<String> = series
             .iter()
