@@ -7,6 +7,7 @@
 //! from Terraform's), while a real WorkOS API runs elsewhere. Its answers are the spec's
 //! shapes; [`InstantApi::self_check`] checks one of each against the spec before it is used.
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound::{Excluded, Unbounded};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -130,7 +131,37 @@ impl InstantApi {
             store.by_id.is_empty() && store.id_of.is_empty(),
             "delete leaves nothing"
         );
+        check_pages(&mut store);
     }
+}
+
+/// 150 permissions list as two pages, newest first, each exactly once.
+fn check_pages(store: &mut Store) {
+    for i in 0..150 {
+        let (status, _) = store.create(&json!({"slug": format!("p{i}"), "name": "P"}));
+        assert_eq!(status, 201);
+    }
+    let (mut seen, mut query) = (Vec::new(), "limit=100".to_string());
+    loop {
+        let (_, page) = store.list(&query);
+        let page = page.expect("a list answers a body");
+        let items = page["data"].as_array().expect("data");
+        seen.extend(
+            items
+                .iter()
+                .map(|v| v["slug"].as_str().unwrap_or("").to_string()),
+        );
+        match page["list_metadata"]["after"].as_str() {
+            Some(after) => query = format!("limit=100&after={after}"),
+            None => break,
+        }
+    }
+    let want: Vec<String> = (0..150).rev().map(|i| format!("p{i}")).collect();
+    assert_eq!(
+        seen, want,
+        "instant API: pages newest first, each item once"
+    );
+    *store = Store::default();
 }
 
 async fn connection(stream: tokio::net::TcpStream, inner: Arc<Inner>) {
@@ -256,7 +287,8 @@ impl Store {
         (200, Some(v.clone()))
     }
 
-    /// Ascending by creation; `limit` (1–100, default 10) and an `after` cursor.
+    /// Newest first (the spec's default order, `desc`; `order=asc` is oldest first), pages of
+    /// `limit` (1–100, default 10) continued by an `after` cursor.
     fn list(&self, query: &str) -> Answer {
         let param = |name: &str| {
             query
@@ -268,23 +300,36 @@ impl Store {
             .and_then(|l| l.parse().ok())
             .unwrap_or(10)
             .clamp(1, PAGE_MAX);
-        let from = match param("after") {
-            Some(after) => std::ops::Bound::Excluded(after),
-            None => std::ops::Bound::Unbounded,
-        };
-        let mut rest = self.by_id.range((from, std::ops::Bound::Unbounded));
-        let data: Vec<Value> = rest.by_ref().take(limit).map(|(_, v)| v.clone()).collect();
-        let after = match rest.next() {
+        let after = param("after");
+        let items: Box<dyn Iterator<Item = (&String, &Value)>> =
+            match (param("order").as_deref(), &after) {
+                (Some("asc"), Some(a)) => {
+                    Box::new(self.by_id.range::<String, _>((Excluded(a), Unbounded)))
+                }
+                (Some("asc"), None) => Box::new(self.by_id.iter()),
+                (_, Some(a)) => Box::new(
+                    self.by_id
+                        .range::<String, _>((Unbounded, Excluded(a)))
+                        .rev(),
+                ),
+                (_, None) => Box::new(self.by_id.iter().rev()),
+            };
+        let mut items = items.peekable();
+        let data: Vec<Value> = items.by_ref().take(limit).map(|(_, v)| v.clone()).collect();
+        let next = match items.peek() {
             Some(_) => data.last().map(|v| v["id"].clone()).unwrap_or(Value::Null),
             None => Value::Null,
         };
-        let before = data.first().map(|v| v["id"].clone()).unwrap_or(Value::Null);
+        let before = match after {
+            Some(_) => data.first().map(|v| v["id"].clone()).unwrap_or(Value::Null),
+            None => Value::Null,
+        };
         (
             200,
             Some(json!({
                 "object": "list",
                 "data": data,
-                "list_metadata": {"before": before, "after": after},
+                "list_metadata": {"before": before, "after": next},
             })),
         )
     }
