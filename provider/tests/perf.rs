@@ -7,8 +7,9 @@
 //! - binary size, handshake time (start → handshake line, median of `BENCH_HANDSHAKES`);
 //! - for each N in `BENCH_SIZES` (median of `BENCH_RUNS` cycles): `plan` with an empty state,
 //!   `apply`, a refreshing `plan` of the applied state and `destroy`, of N `workos_permission`
-//!   vs N `null_resource`; peak RSS (VmHWM) of every provider process of each apply; API
-//!   requests per refresh (counted by the proxy);
+//!   vs N `null_resource` (and vs N `null_resource` holding a permission's state, and N
+//!   `workos_permission` against the in-process instant API of `perf/instant.rs`); peak RSS
+//!   (VmHWM) of every provider process of each apply; API requests per refresh;
 //! - two modes: "limiter off" (the proxy spreads requests over `BENCH_KEYS` seeded keys, see
 //!   `Proxy::spread_keys`: the overhead figure) and "limiter on" (one key, the emulator's
 //!   real 1,000 requests / 60 s; N in `BENCH_LIMITED_SIZES`, one cycle each on a fresh
