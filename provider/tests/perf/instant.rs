@@ -1,5 +1,5 @@
 //! The "instant API": an in-process server that answers the operations a bench cycle of
-//! `workos_permission` makes (create, get, list, update, delete) from memory, with no emulator
+//! `workos_permission` makes (create, get, list, delete) from memory, with no emulator
 //! and no proxy, so a cycle against it is this provider and Terraform alone.
 //!
 //! It is how the bench separates the provider's own cost from the API's: the emulator is a
@@ -93,7 +93,7 @@ impl InstantApi {
     /// for its operation and status; panics on a finding. Leaves the store as it was.
     pub fn self_check(&self) {
         let mut store = Store::default();
-        let steps: [(&str, String, Value, u16); 6] = [
+        let steps: [(&str, String, Value, u16); 5] = [
             (
                 "POST",
                 BASE.into(),
@@ -102,12 +102,6 @@ impl InstantApi {
             ),
             ("GET", format!("{BASE}/check"), Value::Null, 200),
             ("GET", BASE.into(), Value::Null, 200),
-            (
-                "PATCH",
-                format!("{BASE}/check"),
-                json!({"name": "Checked"}),
-                200,
-            ),
             ("DELETE", format!("{BASE}/check"), Value::Null, 204),
             ("GET", format!("{BASE}/check"), Value::Null, 404),
         ];
@@ -218,7 +212,6 @@ fn answer(s: &mut Store, method: &str, path: &str, query: &str, body: &Value) ->
         ("GET", Some(slug)) => s
             .get(slug)
             .map_or_else(|| not_found(slug), |v| (200, Some(v))),
-        ("PATCH", Some(slug)) => s.update(slug, body),
         ("DELETE", Some(slug)) => match s.id_of.remove(slug) {
             Some(id) => {
                 s.by_id.remove(&id);
@@ -274,20 +267,7 @@ impl Store {
         (201, Some(v))
     }
 
-    fn update(&mut self, slug: &str, body: &Value) -> Answer {
-        let Some(v) = self.id_of.get(slug).and_then(|id| self.by_id.get_mut(id)) else {
-            return not_found(slug);
-        };
-        for key in ["name", "description"] {
-            if let Some(x) = body.get(key) {
-                v[key] = x.clone();
-            }
-        }
-        v["updated_at"] = json!(AT);
-        (200, Some(v.clone()))
-    }
-
-    /// Newest first (the spec's default order, `desc`; `order=asc` is oldest first), pages of
+    /// Newest first (the spec's default order; the provider sends no `order`), pages of
     /// `limit` (1–100, default 10) continued by an `after` cursor.
     fn list(&self, query: &str) -> Answer {
         let param = |name: &str| {
@@ -301,20 +281,8 @@ impl Store {
             .unwrap_or(10)
             .clamp(1, PAGE_MAX);
         let after = param("after");
-        let items: Box<dyn Iterator<Item = (&String, &Value)>> =
-            match (param("order").as_deref(), &after) {
-                (Some("asc"), Some(a)) => {
-                    Box::new(self.by_id.range::<String, _>((Excluded(a), Unbounded)))
-                }
-                (Some("asc"), None) => Box::new(self.by_id.iter()),
-                (_, Some(a)) => Box::new(
-                    self.by_id
-                        .range::<String, _>((Unbounded, Excluded(a)))
-                        .rev(),
-                ),
-                (_, None) => Box::new(self.by_id.iter().rev()),
-            };
-        let mut items = items.peekable();
+        let upper = after.clone().map_or(Unbounded, Excluded);
+        let mut items = self.by_id.range((Unbounded, upper)).rev().peekable();
         let data: Vec<Value> = items.by_ref().take(limit).map(|(_, v)| v.clone()).collect();
         let next = match items.peek() {
             Some(_) => data.last().map(|v| v["id"].clone()).unwrap_or(Value::Null),
