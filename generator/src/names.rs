@@ -118,12 +118,19 @@ pub fn example_dir(kind: Kind, type_name: &str) -> String {
 
 /// How an import ID is written: `<part>/<part>`.
 pub fn import_form(parts: &[String]) -> String {
+    if parts.is_empty() {
+        // A singleton of the environment: any ID imports it; this word says so.
+        return SINGLETON_IMPORT_ID.to_string();
+    }
     parts
         .iter()
         .map(|p| format!("<{p}>"))
         .collect::<Vec<_>>()
         .join(IMPORT_SEPARATOR)
 }
+
+/// The import ID the docs show for a singleton of the environment (any ID imports it).
+pub const SINGLETON_IMPORT_ID: &str = "singleton";
 
 /// The in-page anchor of a nested attribute's schema section (`nestedatt--a--b`).
 pub fn nested_anchor(path: &[&str]) -> String {

@@ -154,8 +154,14 @@ pub struct ResourceOverride {
     /// Read by listing and matching `field` to attribute `attr` (the API has no single GET).
     #[serde(default)]
     pub read_by_list: Option<ListFindOverride>,
-    /// The attributes an import ID is made of (joined by `/`).
+    /// The attributes an import ID is made of (joined by `/`); empty only for a singleton.
     pub import: Vec<String>,
+    /// One object exists per environment (or per parent): create overwrites its settings.
+    #[serde(default)]
+    pub singleton: bool,
+    /// Path parameters bound to named attributes where the naming rule cannot say it.
+    #[serde(default)]
+    pub bind: Bind,
     #[serde(default)]
     pub ignore: Ignore,
     #[serde(default)]
@@ -231,9 +237,18 @@ pub struct DataSourceOverride {
     pub ignore: Ignore,
     #[serde(default)]
     pub attributes: IndexMap<String, AttrOverride>,
+    /// Path parameters bound to named arguments where the naming rule cannot say it.
+    #[serde(default)]
+    pub bind: Bind,
     #[serde(default)]
     pub example: Option<String>,
 }
+
+/// `bind`: operationId (or `"*"`, every operation of the object) → path parameter → attribute.
+pub type Bind = IndexMap<String, IndexMap<String, String>>;
+
+/// The key of [`Bind`] that applies to every operation.
+pub const BIND_ALL: &str = "*";
 
 /// Every override file, with the file each came from.
 #[derive(Debug)]

@@ -213,4 +213,5 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             },
         ],
     }),
+    singleton: false,
 };

@@ -153,4 +153,5 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
     },
     hooks: &[],
     adopt: None,
+    singleton: false,
 };

@@ -182,4 +182,5 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             },
         ],
     }),
+    singleton: false,
 };

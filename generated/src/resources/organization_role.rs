@@ -236,4 +236,5 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             },
         ],
     }),
+    singleton: false,
 };

@@ -179,4 +179,5 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             },
         ],
     }),
+    singleton: false,
 };

@@ -39,6 +39,8 @@ struct PageTpl<'a> {
     nested: Vec<NestedSection>,
     extra_configuration: bool,
     import_form: Option<String>,
+    /// The "one per environment or parent; create overwrites" note, for a singleton.
+    singleton_note: Option<String>,
 }
 
 struct IndexLink {
@@ -146,6 +148,23 @@ struct Page<'a> {
     example: Option<&'a str>,
     attrs: &'a [AttrIr],
     import_parts: Option<&'a [String]>,
+    singleton: bool,
+}
+
+/// What a singleton's page says about its one object and its import ID.
+fn singleton_note(name: &str, parts: &[String]) -> String {
+    let scope = match parts {
+        [] => "environment".to_string(),
+        parts => format!("`{}`", parts.join("` and `")),
+    };
+    let id = match parts {
+        [] => format!(
+            " Any import ID imports it; the examples use `{}`.",
+            names::SINGLETON_IMPORT_ID
+        ),
+        _ => String::new(),
+    };
+    format!("There is exactly one `{name}` per {scope}: it exists before Terraform manages it, and creating this resource overwrites its existing settings rather than making a new object. Importing it first keeps its current settings in state.{id}")
 }
 
 /// The page builder, for resources and data sources alike.
@@ -167,6 +186,8 @@ fn page(ir: &ProviderIr, p: Page) -> Result<(String, String), Error> {
         nested,
         extra_configuration: p.attrs.iter().any(|a| a.name == EXTRA_CONFIGURATION),
         import_form: p.import_parts.map(names::import_form),
+        singleton_note: (p.singleton)
+            .then(|| singleton_note(p.name, p.import_parts.unwrap_or_default())),
     };
     Ok((
         names::doc_page(p.kind, p.name, &ir.type_name),
@@ -209,6 +230,7 @@ pub fn emit(ir: &ProviderIr) -> Result<BTreeMap<String, String>, Error> {
         example: r.example.as_deref(),
         attrs: &r.attrs,
         import_parts: Some(&r.import_parts),
+        singleton: r.singleton,
     });
     let data_sources = ir.data_sources.iter().map(|d| Page {
         kind: Kind::DataSource,
@@ -217,6 +239,7 @@ pub fn emit(ir: &ProviderIr) -> Result<BTreeMap<String, String>, Error> {
         example: d.example.as_deref(),
         attrs: &d.attrs,
         import_parts: None,
+        singleton: false,
     });
     for p in resources.chain(data_sources) {
         let (path, text) = page(ir, p)?;

@@ -12,10 +12,14 @@ pub fn emit(ir: &ProviderIr) -> BTreeMap<String, String> {
         let dir = names::example_dir(Kind::Resource, &r.name);
         example(&mut out, Kind::Resource, &dir, r.example.as_deref());
         let form = names::import_form(&r.import_parts);
+        let what = match r.import_parts.is_empty() {
+            true => "any ID: there is one per environment".to_string(),
+            false => form.clone(),
+        };
         out.insert(
             format!("{dir}/import.sh"),
             format!(
-                "# Import by {form}\nterraform import {}.example \"{form}\"\n",
+                "# Import by {what}\nterraform import {}.example \"{form}\"\n",
                 r.name
             ),
         );

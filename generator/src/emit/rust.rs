@@ -211,6 +211,7 @@ fn resource(r: &ResourceIr) -> TokenStream {
     let parts = &r.import_parts;
     let sep = names::IMPORT_SEPARATOR;
     let hooks = &r.hooks;
+    let singleton = r.singleton;
     let adopt = opt(r.adopt.as_ref().map(|a| {
         let o = op(&a.op);
         let keys = (a.keys.iter()).map(
@@ -236,6 +237,7 @@ fn resource(r: &ResourceIr) -> TokenStream {
             import: ImportDesc { parts: &[#(#parts),*], separator: #sep },
             hooks: &[#(#hooks),*],
             adopt: #adopt,
+            singleton: #singleton,
         };
     }
 }

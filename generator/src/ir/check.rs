@@ -3,7 +3,7 @@
 
 use super::model::*;
 use crate::error::Error;
-use crate::overrides::ResourceOverride;
+use crate::overrides::{Bind, ResourceOverride};
 use crate::resolve::{OperationInfo, Resolver, Shape};
 use descriptor::EXTRA_CONFIGURATION;
 use std::collections::BTreeSet;
@@ -70,11 +70,14 @@ pub fn resource_names(r: &ResourceOverride, ir: &ResourceIr, errs: &mut Errors) 
                 format!("the request body has a field named {EXTRA_CONFIGURATION}, the name of the provider's pass-through attribute; rename it"),
             );
         } else if !names.insert(a.name.as_str()) {
-            errs.push(
-                format!("attributes.{}", a.name),
-                "two fields map to this attribute name; rename or ignore one",
-            );
+            errs.push(format!("attributes.{}", a.name), duplicate(ir, &a.name));
         }
+    }
+    if r.import.is_empty() && !r.singleton {
+        errs.push(
+            "import",
+            "an empty list makes any import ID import this object, which is right only when one exists per environment or per parent; list the attributes the import ID is made of (e.g. import: [id]), or declare `singleton: true`",
+        );
     }
     for part in r.import.iter().filter(|p| !names.contains(p.as_str())) {
         errs.push(
@@ -97,32 +100,67 @@ pub fn resource_names(r: &ResourceOverride, ir: &ResourceIr, errs: &mut Errors) 
             format!("{:?} is not a local attribute", a.when_true),
         );
     }
+    for h in r.hooks.iter().filter(|h| h.is_empty()) {
+        errs.push("hooks", format!("empty hook name {h:?}"));
+    }
+}
+
+/// The message for two attributes of one name: how to part them, which for a path parameter is
+/// `bind` (a path parameter can be neither renamed nor ignored).
+fn duplicate(ir: &ResourceIr, name: &str) -> String {
     let read = match &ir.read {
         ReadIr::Get(op) | ReadIr::ListFind { op, .. } => op,
     };
     let ops = [
-        ("operations.create", Some(&ir.create)),
-        ("operations.read", Some(read)),
-        ("operations.update", ir.update.as_ref()),
-        ("operations.delete", ir.delete.as_ref()),
+        Some(&ir.create),
+        Some(read),
+        ir.update.as_ref(),
+        ir.delete.as_ref(),
     ];
-    for (key, op) in ops.iter().filter_map(|(k, o)| o.map(|o| (k, o))) {
-        for b in op
-            .path_params
-            .iter()
-            .filter(|b| !names.contains(b.attr.as_str()))
-        {
-            errs.push(
-                *key,
-                format!(
-                    "path parameter {} maps to {:?}, which is not an attribute",
-                    b.param, b.attr
-                ),
-            );
-        }
+    let param = (ops.into_iter().flatten())
+        .flat_map(|o| o.path_params.iter().map(move |b| (o, b)))
+        .find(|(_, b)| b.attr == name);
+    match param {
+        Some((o, b)) => format!(
+            "two fields map to this attribute name, one of them path parameter {{{}}} of {}; a path parameter can be neither renamed nor ignored: bind it to the attribute that holds its value (`bind: {{{}: {{{}: <attribute>}}}}`, or \"*\" for every operation) and keep the body field's own name or rename",
+            b.param, o.operation_id, o.operation_id, b.param
+        ),
+        None => "two fields map to this attribute name; rename or ignore one".into(),
     }
-    for h in r.hooks.iter().filter(|h| h.is_empty()) {
-        errs.push("hooks", format!("empty hook name {h:?}"));
+}
+
+/// Every path parameter of every bound operation (`(key, op, before_any_response)`) has a value
+/// when the call is made: an attribute the user sets, or, for calls after create, one the
+/// create response fills (`filled`). Each error says what to write instead.
+pub fn path_params_resolve(
+    ops: &[(String, &OpIr, bool)],
+    attrs: &[AttrIr],
+    bind: &Bind,
+    filled: &dyn Fn(&AttrIr) -> bool,
+    errs: &mut Errors,
+) {
+    for (key, op, before_response) in ops {
+        for b in &op.path_params {
+            let id = &op.operation_id;
+            let how = if super::explicitly_bound(bind, id, &b.param) {
+                "by `bind`"
+            } else {
+                "by the naming rule"
+            };
+            let what = format!(
+                "path parameter {{{}}} of {id} is bound {how} to {:?}",
+                b.param, b.attr
+            );
+            let fix_bind = format!("bind: {{{id}: {{{}: <attribute>}}}}", b.param);
+            let message = match attrs.iter().find(|a| a.name == b.attr) {
+                None => format!("{what}, which is not an attribute of this object (renaming an attribute does not move a path parameter); bind the parameter to the attribute that holds its value: `{fix_bind}`"),
+                Some(a) if a.mode != descriptor::Mode::Computed => continue,
+                Some(_) if *before_response => format!("{what}, which is computed, and this call is made before the API has answered; bind it to an attribute the user sets (`{fix_bind}`), or make it one (`attributes.{}.mode: required`)", b.attr),
+                Some(a) if filled(a) => continue,
+                Some(_) => format!("{what}, which is computed and not in the create response, so nothing fills it; bind it to an attribute the user sets or the create response fills (`{fix_bind}`, e.g. `id`), or make {:?} an attribute the user sets", b.attr),
+            };
+            errs.push(key.as_str(), message);
+        }
     }
 }
 

@@ -1,13 +1,15 @@
 //! A data source: either a paginated list into one list attribute, or a single object found by
 //! exactly one of several lookups. Arguments come from the operations' parameters (path
-//! parameters by the naming rule, query parameters as the override binds them), results from
-//! the response fields; a lookup argument that is also a result is ComputedOptional.
+//! parameters by the naming rule or `bind`, query parameters as the override binds them),
+//! results from the response fields; a lookup argument that is also a result is
+//! ComputedOptional. A list's path parameters (`/organizations/{organizationId}/groups`) are
+//! Required arguments; a lookup's path parameter is its argument; a lookup's query binds only
+//! arguments (never a result the user cannot set). Lookups and lists are GETs.
 
 use super::attrs::{self, list_item, object_props, Origin};
 use super::check::{self, Errors, Props};
 use super::model::*;
-use super::{bind_query, op_ir};
-use crate::names;
+use super::{bind_query, bound_attr, check_bind, check_method, op_ir, Role};
 use crate::overrides::{DataSourceOverride, ListOverride, LookupOverride, Overrides};
 use crate::resolve::{Kind, OperationInfo, Resolver, Shape};
 use descriptor::Mode;
@@ -76,6 +78,7 @@ fn list(
     errs: &mut Errors,
 ) -> Option<(DataKindIr, Vec<AttrIr>)> {
     let info = check::operation(resolver, &l.operation, errs, "list.operation")?;
+    check_bind(&d.bind, &[&info], errs);
     let Some(item) = list_item(&info) else {
         errs.push(
             "list.operation",
@@ -84,7 +87,7 @@ fn list(
         return None;
     };
     let query = bind_query(&info, &l.query, errs, "list.query");
-    let mut attrs = vec![];
+    let mut attrs = path_args(d, &info, errs);
     for b in &query {
         let Some(p) = info.query_params.iter().find(|p| p.name == b.param) else {
             continue;
@@ -99,6 +102,14 @@ fn list(
             ..AttrIr::default()
         });
     }
+    for dup in
+        (attrs.iter().enumerate()).filter(|(i, a)| attrs[..*i].iter().any(|b| b.name == a.name))
+    {
+        errs.push(
+            format!("list.query.{}", dup.1.name),
+            format!("{:?} is already the argument of a path parameter of {}; bind the query parameter to another argument", dup.1.name, l.operation),
+        );
+    }
     let items = results(ov, d, &object_props(Some(&item)).0, "the list items", errs);
     attrs.push(AttrIr {
         name: l.into.clone(),
@@ -106,7 +117,8 @@ fn list(
         description: "Every matching object, across all pages.".into(),
         ..AttrIr::default()
     });
-    let op = op_ir(&info, query, errs, "list.operation");
+    let op = op_ir(&info, query, &d.bind, errs, "list.operation");
+    check_method(Role::List, &op, errs, "list.operation");
     Some((
         DataKindIr::List {
             op,
@@ -114,6 +126,23 @@ fn list(
         },
         attrs,
     ))
+}
+
+/// The Required arguments a list's path parameters are filled from (sent in the path).
+fn path_args(d: &DataSourceOverride, info: &OperationInfo, errs: &mut Errors) -> Vec<AttrIr> {
+    let mut out = vec![];
+    for p in &info.path_params {
+        let key = format!("list.operation.{}", p.name);
+        out.push(AttrIr {
+            name: bound_attr(&d.bind, &info.operation_id, &p.name),
+            ty: attrs::ty_of(&p.shape, Origin::Request, errs, &key).unwrap_or_default(),
+            mode: Mode::Required,
+            description: p.description.clone(),
+            validators: attrs::validators(&p.shape),
+            ..AttrIr::default()
+        });
+    }
+    out
 }
 
 /// One lookup argument: its name, the shape of the parameter it fills, its description.
@@ -130,6 +159,7 @@ fn lookups(
     errs: &mut Errors,
 ) -> (DataKindIr, Vec<AttrIr>) {
     let mut found = vec![];
+    let mut infos = vec![];
     let mut result_props = Props::new();
     let mut args = vec![];
     for (arg, l) in &d.lookups {
@@ -139,13 +169,13 @@ fn lookups(
         else {
             continue;
         };
-        let Some((lookup, shape)) = lookup(arg, l, &info, errs, &key) else {
+        let Some((lookup, shape)) = lookup(arg, l, &info, &d.bind, errs, &key) else {
             continue;
         };
         for (k, v) in object_props(shape.as_ref()).0 {
             result_props.entry(k).or_insert(v);
         }
-        match arg_shape(arg, l, &info) {
+        match arg_shape(arg, l, &info, &d.bind) {
             Some(shape) => args.push(Arg {
                 name: arg.clone(),
                 shape,
@@ -160,7 +190,9 @@ fn lookups(
             ),
         }
         found.push(lookup);
+        infos.push(info);
     }
+    check_bind(&d.bind, &infos.iter().collect::<Vec<_>>(), errs);
     let mut attrs = results(ov, d, &result_props, "the lookup responses", errs);
     for a in args {
         match attrs.iter_mut().find(|r| r.name == a.name) {
@@ -183,7 +215,24 @@ fn lookups(
             }),
         }
     }
+    query_binds_arguments(&found, &attrs, errs);
     (DataKindIr::Single(found), attrs)
+}
+
+/// A lookup's query binds only attributes the user sets: a result attribute is never known
+/// when the lookup is sent.
+fn query_binds_arguments(found: &[LookupIr], attrs: &[AttrIr], errs: &mut Errors) {
+    for l in found {
+        for b in &l.op.query_params {
+            let settable = (attrs.iter()).any(|a| a.name == b.attr && a.mode != Mode::Computed);
+            if !settable {
+                errs.push(
+                    format!("lookups.{}.query.{}", l.arg, b.param),
+                    format!("binds query parameter {} to {:?}, a result the user cannot set (only lookup arguments can be set); bind it to the lookup's argument {:?}, or remove it", b.param, b.attr, l.arg),
+                );
+            }
+        }
+    }
 }
 
 /// The lookup's operation bound to its argument, and the shape of the object it returns.
@@ -191,23 +240,33 @@ fn lookup(
     arg: &str,
     l: &LookupOverride,
     info: &OperationInfo,
+    bind: &crate::overrides::Bind,
     errs: &mut Errors,
     key: &str,
 ) -> Option<(LookupIr, Option<Shape>)> {
-    for p in info
-        .path_params
-        .iter()
-        .filter(|p| names::attr_name(&p.name) != arg)
-    {
+    let bound = |p: &str| bound_attr(bind, &info.operation_id, p);
+    for p in info.path_params.iter().filter(|p| bound(&p.name) != arg) {
         errs.push(
             key,
             format!(
-                "path parameter {} of {} maps to {:?}, not to the argument {arg:?}",
+                "path parameter {{{}}} of {} is bound to {:?}, not to the argument {arg:?}; a lookup sets exactly one argument, so its path has one parameter, bound to it (`bind: {{{}: {{{}: {arg}}}}}` when the names differ)",
                 p.name,
                 l.operation,
-                names::attr_name(&p.name)
+                bound(&p.name),
+                l.operation,
+                p.name
             ),
         );
+    }
+    if info.method != "GET" {
+        errs.push(
+            format!("{key}.operation"),
+            format!(
+                "{} is {} {}: a lookup must be a GET (POST lookups are not supported yet)",
+                l.operation, info.method, info.path
+            ),
+        );
+        return None;
     }
     // A lookup argument is one value: bound to an array parameter it is sent as one element.
     let query = bind_query(info, &l.query, errs, &format!("{key}.query"))
@@ -227,7 +286,7 @@ fn lookup(
     } else {
         info.response.clone()
     };
-    let op = op_ir(info, query, errs, &format!("{key}.operation"));
+    let op = op_ir(info, query, bind, errs, &format!("{key}.operation"));
     Some((
         LookupIr {
             arg: arg.to_string(),
@@ -239,9 +298,15 @@ fn lookup(
 }
 
 /// The shape of the parameter `arg` fills (an array parameter's item).
-fn arg_shape(arg: &str, l: &LookupOverride, info: &OperationInfo) -> Option<Shape> {
+fn arg_shape(
+    arg: &str,
+    l: &LookupOverride,
+    info: &OperationInfo,
+    bind: &crate::overrides::Bind,
+) -> Option<Shape> {
     let bound = |p: &&crate::resolve::Param| {
-        names::attr_name(&p.name) == arg && info.path_params.iter().any(|q| q.name == p.name)
+        bound_attr(bind, &info.operation_id, &p.name) == arg
+            && info.path_params.iter().any(|q| q.name == p.name)
             || l.query.get(&p.name).is_some_and(|a| a == arg)
     };
     let p = info

@@ -8,8 +8,9 @@
 //! - `data_source`: lookups and lists the same way;
 //! - `refresh`: which resources may refresh from their list operation.
 //!
-//! A path parameter is always bound to the attribute of its snake_case name
-//! ([`crate::names::attr_name`]).
+//! A path parameter is bound to the attribute of its snake_case name
+//! ([`crate::names::attr_name`]) unless the override's `bind` names another one, for one
+//! operation or for all of them ([`bound_attr`]).
 
 mod attrs;
 mod check;
@@ -22,7 +23,7 @@ pub use model::*;
 
 use crate::error::Error;
 use crate::names;
-use crate::overrides::Overrides;
+use crate::overrides::{Bind, Overrides, BIND_ALL};
 use crate::resolve::{Kind, OperationInfo, Resolver};
 use check::Errors;
 use descriptor::{Method, RateClass};
@@ -141,14 +142,120 @@ fn bind_query(
     out
 }
 
-/// An operation bound to attributes: path parameters by the naming rule, `query` as given.
-fn op_ir(info: &OperationInfo, query_params: Vec<BindingIr>, errs: &mut Errors, key: &str) -> OpIr {
+/// The attribute path parameter `param` of operation `op` is bound to: the one `bind` names
+/// for this operation, else for every operation (`"*"`), else the naming rule's.
+pub fn bound_attr(bind: &Bind, op: &str, param: &str) -> String {
+    (bind.get(op).and_then(|b| b.get(param)))
+        .or_else(|| bind.get(BIND_ALL).and_then(|b| b.get(param)))
+        .cloned()
+        .unwrap_or_else(|| names::attr_name(param))
+}
+
+/// Is `param` of `op` bound explicitly (not by the naming rule)?
+pub fn explicitly_bound(bind: &Bind, op: &str, param: &str) -> bool {
+    [op, BIND_ALL]
+        .iter()
+        .any(|k| bind.get(*k).is_some_and(|b| b.contains_key(param)))
+}
+
+/// Every `bind.<operation>.<parameter>` names an operation of this object (or `"*"`) and one
+/// of its path parameters (for `"*"`: a path parameter of one of them).
+fn check_bind(bind: &Bind, ops: &[&OperationInfo], errs: &mut Errors) {
+    for (op, params) in bind {
+        let scope: Vec<&OperationInfo> = if op == BIND_ALL {
+            ops.to_vec()
+        } else {
+            ops.iter()
+                .copied()
+                .filter(|o| &o.operation_id == op)
+                .collect()
+        };
+        if scope.is_empty() {
+            let ids: Vec<&str> = ops.iter().map(|o| o.operation_id.as_str()).collect();
+            errs.push(
+                format!("bind.{op}"),
+                format!("not an operation of this object; use \"*\" or one of {ids:?}"),
+            );
+            continue;
+        }
+        for param in params.keys() {
+            let has = |o: &&OperationInfo| o.path_params.iter().any(|p| &p.name == param);
+            if !scope.iter().any(has) {
+                errs.push(
+                    format!("bind.{op}.{param}"),
+                    format!("{op} has no path parameter {{{param}}}; `bind` binds path parameters only (query parameters are bound by `query`)"),
+                );
+            }
+        }
+    }
+}
+
+/// What an operation is used for, and so which HTTP methods fit it.
+#[derive(Clone, Copy)]
+enum Role {
+    Create,
+    Read,
+    Update,
+    Delete,
+    /// An extra write or an action.
+    Write,
+    /// A data-source lookup or an `adopt_by` lookup.
+    Lookup,
+    List,
+}
+
+impl Role {
+    /// `None` when `m` fits; else what fits.
+    fn refuses(self, m: Method) -> Option<&'static str> {
+        use Method::*;
+        let (fits, allowed) = match self {
+            Role::Create => (matches!(m, Post | Put), "POST or PUT"),
+            Role::Read | Role::List => (m == Get, "GET"),
+            Role::Update => (matches!(m, Patch | Put | Post), "PATCH, PUT or POST"),
+            Role::Delete => (
+                matches!(m, Delete | Post),
+                "DELETE (or a POST that revokes)",
+            ),
+            Role::Write => (
+                m != Get,
+                "POST, PUT, PATCH or DELETE (a GET writes nothing)",
+            ),
+            Role::Lookup if m == Post => return Some(
+                "GET: a POST lookup sends a request body, and POST lookups are not supported yet",
+            ),
+            Role::Lookup => (m == Get, "GET"),
+        };
+        (!fits).then_some(allowed)
+    }
+}
+
+/// An error at `key` when the operation's method does not fit its role.
+fn check_method(role: Role, op: &OpIr, errs: &mut Errors, key: &str) {
+    if let Some(allowed) = role.refuses(op.method) {
+        errs.push(
+            key,
+            format!(
+                "{} is {} {}, which cannot serve here: this role needs {allowed}; choose another operation",
+                op.operation_id, op.method, op.path
+            ),
+        );
+    }
+}
+
+/// An operation bound to attributes: path parameters as [`bound_attr`] says, `query` as given.
+fn op_ir(
+    info: &OperationInfo,
+    query_params: Vec<BindingIr>,
+    bind: &Bind,
+    errs: &mut Errors,
+    key: &str,
+) -> OpIr {
     let path_params = info
         .path_params
         .iter()
         .map(|p| BindingIr {
             param: p.name.clone(),
-            attr: names::attr_name(&p.name),
+            attr: bound_attr(bind, &info.operation_id, &p.name),
             explode: false,
         })
         .collect();

@@ -173,6 +173,8 @@ pub struct ResourceIr {
     pub actions: Vec<ActionIr>,
     /// Attributes the import ID is made of (joined by `names::IMPORT_SEPARATOR`).
     pub import_parts: Vec<String>,
+    /// One object per environment (or per parent): create overwrites its settings.
+    pub singleton: bool,
     pub hooks: Vec<String>,
     pub adopt: Option<AdoptIr>,
     pub example: Option<String>,

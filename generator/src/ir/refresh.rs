@@ -49,7 +49,10 @@ pub fn refresh_list(
         .operations()
         .into_iter()
         .find(|o| o.method == "GET" && o.path == parent && serves(o, body))?;
-    let op = op_ir(&list, vec![], errs, "refresh");
+    // The list's path parameters are the GET's others: bound to the same attributes.
+    let same = (get.path_params.iter()).map(|b| (b.param.clone(), b.attr.clone()));
+    let bind = crate::overrides::Bind::from([(list.operation_id.clone(), same.collect())]);
+    let op = op_ir(&list, vec![], &bind, errs, "refresh");
     op.paginated.then(|| RefreshIr {
         op,
         field,

@@ -14,14 +14,21 @@
 //!   with `null`; an optional field the response also returns is ComputedOptional (the remote
 //!   value is kept when unset); anything else is Optional;
 //! - a field the create operation takes but no update can change forces replacement;
-//! - path parameters of create are Required and force replacement; other path parameters
-//!   are Computed;
+//! - a path parameter is bound to the attribute of its snake_case name, or to the one `bind`
+//!   names; it merges with a request attribute of that name;
+//! - path parameters of create are Required and force replacement, also when the response
+//!   echoes them (they are then read back from it); other path parameters are filled by the
+//!   response field of their name, else Computed (and refused below unless an override fills
+//!   them);
+//! - every path parameter of every bound operation must have a value when the call is made:
+//!   an attribute the user sets, or (after create) one the create response fills;
+//! - each operation's HTTP method fits its role.
 //! - response fields not claimed by a request attribute are Computed.
 
 use super::attrs::{self, apply_override, object_props, Origin};
 use super::check::{self, Errors, Props};
 use super::model::*;
-use super::op_ir;
+use super::{bound_attr, check_bind, check_method, explicitly_bound, op_ir, Role};
 use crate::names;
 use crate::overrides::{AttrOverride, LocalType, Overrides, ResourceOverride};
 use crate::resolve::{OperationInfo, Resolver};
@@ -44,6 +51,8 @@ struct Sources {
     /// Extra-write body fields, keyed by the attribute they fill.
     extra_props: Props,
     response_props: Props,
+    /// Fields of the create response (what the engine has after create).
+    create_response: Props,
 }
 
 /// A candidate attribute and the override that applies to it.
@@ -60,11 +69,12 @@ pub fn resource(
     errs: &mut Errors,
 ) -> Option<ResourceIr> {
     let src = Sources::resolve(r, resolver, errs)?;
+    let ops: Vec<&OperationInfo> = src.all_ops().chain(&src.adopt).collect();
+    check_bind(&r.bind, &ops, errs);
     check_keys(r, &src, errs);
     let mut request = request_attrs(&src, r, errs);
     let params = param_attrs(&src, r, &request);
-    let claimed: Vec<String> = request
-        .iter()
+    let claimed: Vec<String> = (request.iter().chain(&params))
         .filter_map(|c| c.attr.response_field.clone())
         .collect();
     let response = response_attrs(&src, r, ov, &claimed, errs);
@@ -84,6 +94,10 @@ pub fn resource(
     let mut ir = bind_operations(r, &src, attrs, errs);
     ir.refresh = super::refresh::refresh_list(&src.read, &ir, resolver, errs);
     check::resource_names(r, &ir, errs);
+    let filled = |a: &AttrIr| {
+        (a.response_field.as_ref()).is_some_and(|f| src.create_response.contains_key(f))
+    };
+    check::path_params_resolve(&bound_ops(&ir), &ir.attrs, &r.bind, &filled, errs);
     Some(ir)
 }
 
@@ -129,6 +143,7 @@ impl Sources {
             }
         }
         let response_props = response_props(r, &create, &read);
+        let create_response = object_props(create.response.as_ref()).0;
         Some(Sources {
             create,
             read,
@@ -142,6 +157,7 @@ impl Sources {
             update_props,
             extra_props,
             response_props,
+            create_response,
         })
     }
 
@@ -193,11 +209,15 @@ fn check_keys(r: &ResourceOverride, src: &Sources, errs: &mut Errors) {
         message,
         errs,
     );
-    let params: Vec<String> = src
-        .all_ops()
-        .flat_map(|o| o.path_params.iter())
-        .flat_map(|p| [p.name.clone(), names::attr_name(&p.name)])
-        .collect();
+    let mut params: Vec<String> = vec![];
+    for o in src.all_ops() {
+        for p in &o.path_params {
+            params.push(bound_attr(&r.bind, &o.operation_id, &p.name));
+            if !explicitly_bound(&r.bind, &o.operation_id, &p.name) {
+                params.extend([p.name.clone(), names::attr_name(&p.name)]);
+            }
+        }
+    }
     let known = |k: &str| {
         in_request(k)
             || in_response(k)
@@ -276,38 +296,51 @@ fn request_attrs<'r>(
     out
 }
 
-/// Candidates from path parameters not already covered by a request attribute or a response
-/// field: Required and force-new when create's path has them, else Computed.
+/// Candidates from path parameters not already covered by a request attribute: Required and
+/// force-new when create's path has them (read back from the response field of their name when
+/// there is one); else nothing when a response field of their name fills them, else Computed.
+/// A parameter bound by `bind` takes overrides under its attribute's name only, so a body
+/// field of the parameter's name keeps its own.
 fn param_attrs<'r>(
     src: &Sources,
     r: &'r ResourceOverride,
     request: &[Candidate],
 ) -> Vec<Candidate<'r>> {
     let mut out: Vec<Candidate> = vec![];
-    for p in src.all_ops().flat_map(|o| o.path_params.iter()) {
-        let name = names::attr_name(&p.name);
-        let taken = request.iter().chain(&out).any(|c| c.attr.name == name);
-        if taken || src.response_props.contains_key(&name) {
-            continue;
+    for o in src.all_ops() {
+        let in_create = std::ptr::eq(o, &src.create);
+        for p in &o.path_params {
+            let name = bound_attr(&r.bind, &o.operation_id, &p.name);
+            let echoed = src.response_props.get(&name);
+            let taken = request.iter().chain(&out).any(|c| c.attr.name == name);
+            if taken || (echoed.is_some() && !in_create) {
+                continue;
+            }
+            let description = match (&p.description, echoed) {
+                (d, Some(s)) if d.is_empty() => s.description.clone(),
+                (d, _) => d.clone(),
+            };
+            let attr = AttrIr {
+                name: name.clone(),
+                mode: if in_create {
+                    Mode::Required
+                } else {
+                    Mode::Computed
+                },
+                force_new: in_create,
+                response_field: echoed.map(|_| name.clone()),
+                description,
+                ..AttrIr::default()
+            };
+            let own = r.attributes.get(&p.name);
+            let explicit = explicitly_bound(&r.bind, &o.operation_id, &p.name);
+            let over = (r.attributes.get(&name)).or(if explicit { None } else { own });
+            out.push(Candidate {
+                attr,
+                over,
+                key: format!("attributes.{name}"),
+            });
         }
-        let in_create = src.create.path_params.iter().any(|q| q.name == p.name);
-        let attr = AttrIr {
-            name: name.clone(),
-            mode: if in_create {
-                Mode::Required
-            } else {
-                Mode::Computed
-            },
-            force_new: in_create,
-            description: p.description.clone(),
-            ..AttrIr::default()
-        };
-        let over = r.attributes.get(&name).or(r.attributes.get(&p.name));
-        out.push(Candidate {
-            attr,
-            over,
-            key: format!("attributes.{name}"),
-        });
     }
     out
 }
@@ -387,18 +420,23 @@ fn bind_operations(
     attrs: Vec<AttrIr>,
     errs: &mut Errors,
 ) -> ResourceIr {
-    let mut op = |o: &OperationInfo, key: &str| op_ir(o, vec![], errs, key);
+    let mut op = |o: &OperationInfo, role: Role, key: &str| {
+        let op = op_ir(o, vec![], &r.bind, errs, key);
+        check_method(role, &op, errs, key);
+        op
+    };
     let read = match &r.read_by_list {
         Some(l) => ReadIr::ListFind {
-            op: op(&src.read, "operations.read"),
+            op: op(&src.read, Role::Read, "operations.read"),
             field: l.field.clone(),
             attr: l.attr.clone(),
         },
-        None => ReadIr::Get(op(&src.read, "operations.read")),
+        None => ReadIr::Get(op(&src.read, Role::Read, "operations.read")),
     };
     let extra_writes = (r.extra_writes.iter().zip(&src.extra_writes))
-        .map(|(w, o)| ExtraWriteIr {
-            op: op(o, "extra_writes"),
+        .enumerate()
+        .map(|(i, (w, o))| ExtraWriteIr {
+            op: op(o, Role::Write, &format!("extra_writes[{i}].operation")),
             fields: (w.fields.iter())
                 .map(|(field, attr)| FieldBindingIr {
                     attr: attr.clone(),
@@ -408,14 +446,15 @@ fn bind_operations(
         })
         .collect();
     let actions = (r.actions.iter().zip(&src.actions))
-        .map(|(a, o)| ActionIr {
-            op: op(o, "actions"),
+        .enumerate()
+        .map(|(i, (a, o))| ActionIr {
+            op: op(o, Role::Write, &format!("actions[{i}].operation")),
             when_true: a.when_true.clone(),
         })
         .collect();
-    let create = op(&src.create, "operations.create");
-    let update = src.update.as_ref().map(|u| op(u, "operations.update"));
-    let delete = src.delete.as_ref().map(|d| op(d, "operations.delete"));
+    let create = op(&src.create, Role::Create, "operations.create");
+    let update = (src.update.as_ref()).map(|u| op(u, Role::Update, "operations.update"));
+    let delete = (src.delete.as_ref()).map(|d| op(d, Role::Delete, "operations.delete"));
     let adopt = adopt_ir(r, src, &attrs, errs);
     ResourceIr {
         name: r.resource.clone(),
@@ -429,6 +468,7 @@ fn bind_operations(
         extra_writes,
         actions,
         import_parts: r.import.clone(),
+        singleton: r.singleton,
         hooks: r.hooks.clone(),
         adopt,
         example: r.example.clone(),
@@ -451,7 +491,8 @@ fn adopt_ir(
             format!("{:?} is not an attribute", b.attr),
         );
     }
-    let op = op_ir(info, query, errs, "adopt_by.operation");
+    let op = op_ir(info, query, &r.bind, errs, "adopt_by.operation");
+    check_method(Role::Lookup, &op, errs, "adopt_by.operation");
     for b in (op.path_params.iter()).filter(|b| !a.key.contains(&b.attr)) {
         errs.push(
             "adopt_by.operation",
@@ -488,4 +529,26 @@ fn adopt_ir(
         errs.push("adopt_by.key", "a unique key needs at least one attribute");
     }
     Some(AdoptIr { op, keys })
+}
+
+/// Every bound operation with its override key, and whether only attributes the user sets can
+/// fill its path (create, and the lookup of a lost create, run before any response is known).
+fn bound_ops(ir: &ResourceIr) -> Vec<(String, &OpIr, bool)> {
+    let read = match &ir.read {
+        ReadIr::Get(op) | ReadIr::ListFind { op, .. } => op,
+    };
+    let mut ops = vec![
+        ("operations.create".to_string(), &ir.create, true),
+        ("operations.read".to_string(), read, false),
+    ];
+    ops.extend((ir.update.iter()).map(|o| ("operations.update".to_string(), o, false)));
+    ops.extend((ir.delete.iter()).map(|o| ("operations.delete".to_string(), o, false)));
+    for (i, w) in ir.extra_writes.iter().enumerate() {
+        ops.push((format!("extra_writes[{i}].operation"), &w.op, false));
+    }
+    for (i, a) in ir.actions.iter().enumerate() {
+        ops.push((format!("actions[{i}].operation"), &a.op, false));
+    }
+    ops.extend((ir.adopt.iter()).map(|a| ("adopt_by.operation".to_string(), &a.op, true)));
+    ops
 }

@@ -6,6 +6,9 @@
 //! exist here cannot be written in an override (serde rejects it with line and column) nor
 //! emitted.
 //!
+//! Every type serializes (as the generator's IR does, with the same field and variant names),
+//! so a test can compare the compiled tables with the IR they were generated from.
+//!
 //! Emitted [`Attr`] literals name only their non-default fields and end in
 //! `..Attr::DEFAULT`, so a regeneration diff shows what changed and nothing else.
 #![deny(missing_docs)]
@@ -17,7 +20,7 @@ use serde::{Deserialize, Serialize};
 pub const EXTRA_CONFIGURATION: &str = "extra_configuration";
 
 /// The provider: its address, configuration and every resource and data source.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct ProviderDesc {
     /// The provider's local type name (`workos` in `workos_organization`).
     pub type_name: &'static str,
@@ -41,7 +44,7 @@ pub struct ProviderDesc {
 }
 
 /// One provider configuration attribute.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct ConfigAttr {
     /// Attribute name in the provider block.
     pub name: &'static str,
@@ -86,7 +89,7 @@ pub enum ConfigRole {
 }
 
 /// A Terraform attribute type.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize)]
 pub enum Ty {
     /// A string.
     String,
@@ -189,7 +192,7 @@ impl std::fmt::Display for Method {
 }
 
 /// A literal default value.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub enum Lit {
     /// A string.
     Str(&'static str),
@@ -200,7 +203,7 @@ pub enum Lit {
 }
 
 /// Plan-time validation, generated from spec constraints.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize)]
 pub enum Validator {
     /// Minimum string length (characters).
     MinLength(u64),
@@ -230,7 +233,7 @@ pub enum Validator {
 }
 
 /// One attribute of a resource or data source (or a field of a nested object).
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Attr {
     /// Terraform attribute name.
     pub name: &'static str,
@@ -302,7 +305,7 @@ impl Attr {
 }
 
 /// An API operation.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Op {
     /// The spec's `operationId`.
     pub operation_id: &'static str,
@@ -348,7 +351,7 @@ pub enum RateClass {
 }
 
 /// A request parameter filled from an attribute.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct ParamBinding {
     /// The parameter's name in the spec.
     pub param: &'static str,
@@ -359,7 +362,7 @@ pub struct ParamBinding {
 }
 
 /// A body field filled from an attribute.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct FieldBinding {
     /// The attribute supplying the value.
     pub attr: &'static str,
@@ -368,7 +371,7 @@ pub struct FieldBinding {
 }
 
 /// How the current state of an object is read.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub enum ReadDesc {
     /// GET the object.
     Get(Op),
@@ -388,7 +391,7 @@ pub enum ReadDesc {
 /// list's item schema is the GET response schema (after `$ref`s are resolved), so an item
 /// goes through the same response → state mapping as a GET body. How the runtime decides
 /// between pages and GETs is in `provider/src/engine/refresh.rs`.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct RefreshList {
     /// The paginated list operation (`limit`/`after`); its path parameters are the GET's
     /// minus the last one.
@@ -402,7 +405,7 @@ pub struct RefreshList {
 
 /// A secondary write: attributes that a separate operation sets (after create, and on
 /// update when they change).
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct ExtraWrite {
     /// The operation.
     pub op: Op,
@@ -411,7 +414,7 @@ pub struct ExtraWrite {
 }
 
 /// An action: an operation called when a local boolean attribute becomes true.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct ActionDesc {
     /// The operation.
     pub op: Op,
@@ -420,7 +423,7 @@ pub struct ActionDesc {
 }
 
 /// How an import ID maps onto attributes.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct ImportDesc {
     /// Attributes the import ID is made of, joined by `separator`.
     pub parts: &'static [&'static str],
@@ -429,7 +432,7 @@ pub struct ImportDesc {
 }
 
 /// A managed resource.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct ResourceDesc {
     /// Terraform type name.
     pub name: &'static str,
@@ -457,12 +460,15 @@ pub struct ResourceDesc {
     pub hooks: &'static [&'static str],
     /// How to find the object by its unique key when a create's answer was lost.
     pub adopt: Option<AdoptDesc>,
+    /// One object exists per environment (or per parent): creating it overwrites its
+    /// settings. Shown in the docs; the runtime treats it like any other resource.
+    pub singleton: bool,
 }
 
 /// A unique key of a resource and the operation that finds an object by it: after a create
 /// whose answer was lost (timeout, connection dropped after sending, 5xx, malformed body), the
 /// engine looks the object up and adopts it instead of creating a duplicate.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct AdoptDesc {
     /// A get by key (path parameters from the key attributes; 404: none) or a list operation
     /// (query parameters bound from attributes); either way every found object must carry
@@ -480,7 +486,7 @@ impl ResourceDesc {
 }
 
 /// One way to look a data source's object up: when `arg` is set, call `op`.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Lookup {
     /// The argument that selects this lookup.
     pub arg: &'static str,
@@ -491,7 +497,7 @@ pub struct Lookup {
 }
 
 /// What a data source reads.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub enum DataKind {
     /// A single object found by exactly one of the lookups.
     Single(&'static [Lookup]),
@@ -505,7 +511,7 @@ pub enum DataKind {
 }
 
 /// A data source.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct DataSourceDesc {
     /// Terraform type name.
     pub name: &'static str,

@@ -186,3 +186,79 @@ fn value_text(v: &Value) -> String {
         other => crate::value::codec::short(&format!("{other:?}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::PARENT_LIST;
+    use std::sync::{Arc, Mutex};
+
+    /// A loopback API answering every request with one page of `data`; records request targets.
+    async fn one_page(data: Json) -> (String, Arc<Mutex<Vec<String>>>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(vec![]));
+        let log = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                let mut buf = vec![0u8; 8192];
+                let got = s.read(&mut buf).await.unwrap_or(0);
+                let line = String::from_utf8_lossy(&buf[..got]).to_string();
+                let target = line.split(' ').nth(1).unwrap_or("").to_string();
+                log.lock().unwrap().push(target);
+                let body = serde_json::json!({"data": data, "list_metadata": {"after": null}});
+                let body = body.to_string();
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = s.write_all(reply.as_bytes()).await;
+            }
+        });
+        (url, seen)
+    }
+
+    fn config(parent: Value) -> Value {
+        let mut m = BTreeMap::new();
+        m.insert("parent_id".to_string(), parent);
+        m.insert("name".to_string(), Value::String("b".into()));
+        m.insert("things".to_string(), Value::Null);
+        Value::Object(m)
+    }
+
+    #[tokio::test]
+    async fn a_parent_scoped_list_sends_its_argument_in_the_path() {
+        let (url, seen) = one_page(serde_json::json!([{"id": "t1"}, {"id": "t2"}])).await;
+        let mut cfg = crate::transport::ClientConfig::new(url, "sk_test_data", "test");
+        cfg.max_retries = 0;
+        let client = Client::new(cfg).unwrap();
+        let parent = Value::String("org 1".into());
+        let r = read(&client, &PARENT_LIST, &config(parent.clone())).await;
+        assert!(!r.diagnostics.has_errors(), "{:?}", r.diagnostics);
+        let target = seen.lock().unwrap()[0].clone();
+        assert!(
+            target.starts_with("/parents/org%201/things?") && target.contains("name=b"),
+            "the argument fills the path, the filter the query: {target}"
+        );
+        assert_eq!(r.state.attr("parent_id"), &parent, "the argument is kept");
+        let Value::List(things) = r.state.attr("things") else {
+            panic!("{:?}", r.state)
+        };
+        let ids: Vec<&Value> = things.iter().map(|t| t.attr("id")).collect();
+        assert_eq!(
+            ids,
+            [&Value::String("t1".into()), &Value::String("t2".into())]
+        );
+
+        // Without the argument nothing is sent, and the error names it.
+        let r = read(&client, &PARENT_LIST, &config(Value::Null)).await;
+        let d = &r.diagnostics.0;
+        assert!(d.iter().any(|d| d.detail.contains("parent_id")), "{d:?}");
+        assert_eq!(
+            seen.lock().unwrap().len(),
+            1,
+            "no request without the argument"
+        );
+    }
+}

@@ -79,6 +79,7 @@ pub static RES: ResourceDesc = ResourceDesc {
     },
     hooks: &[],
     adopt: None,
+    singleton: false,
 };
 
 pub fn obj(pairs: &[(&str, Value)]) -> Value {
@@ -92,3 +93,50 @@ pub fn obj(pairs: &[(&str, Value)]) -> Value {
     }
     Value::Object(m)
 }
+
+/// A list data source scoped by a parent: `GET /parents/{parentId}/things`, the path parameter
+/// filled from the Required argument `parent_id`, the filter `name` from the query.
+pub static PARENT_LIST: DataSourceDesc = DataSourceDesc {
+    name: "test_things",
+    description: "",
+    attrs: &[
+        Attr {
+            mode: Mode::Required,
+            name: "parent_id",
+            ..Attr::DEFAULT
+        },
+        Attr {
+            mode: Mode::Optional,
+            name: "name",
+            ..Attr::DEFAULT
+        },
+        Attr {
+            ty: Ty::List(&Ty::Object(&[Attr {
+                response_field: Some("id"),
+                name: "id",
+                ..Attr::DEFAULT
+            }])),
+            name: "things",
+            ..Attr::DEFAULT
+        },
+    ],
+    kind: DataKind::List {
+        op: Op {
+            operation_id: "list_things",
+            path: "/parents/{parentId}/things",
+            path_params: &[ParamBinding {
+                param: "parentId",
+                attr: "parent_id",
+                explode: false,
+            }],
+            query_params: &[ParamBinding {
+                param: "name",
+                attr: "name",
+                explode: false,
+            }],
+            paginated: true,
+            ..Op::DEFAULT
+        },
+        into: "things",
+    },
+};

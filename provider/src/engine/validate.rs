@@ -240,6 +240,10 @@ fn https_url_problem(s: &str) -> Option<&'static str> {
     let Ok(u) = url::Url::parse(s) else {
         return Some("it is not an absolute URL");
     };
+    // A URL parser repairs `https:///hook` into host `hook`; the text as written must name one.
+    if written_host(s).is_none() {
+        return Some("it has no host");
+    }
     let loopback = match u.host() {
         None => return Some("it has no host"),
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -256,17 +260,29 @@ fn https_url_problem(s: &str) -> Option<&'static str> {
 
 fn is_url(s: &str) -> bool {
     match s.split_once("://") {
-        Some((scheme, rest)) => {
+        Some((scheme, _)) => {
             !scheme.is_empty()
                 && scheme
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-                && !rest.is_empty()
-                && !rest.starts_with('/')
+                && written_host(s).is_some()
                 && !s.chars().any(char::is_whitespace)
         }
         None => false,
     }
+}
+
+/// The host of `scheme://[userinfo@]host[:port]/…` as written: `None` when there is no `://`
+/// or the authority names no host (`https:///x`, `https://user@/x`, `https://:443/x`).
+fn written_host(s: &str) -> Option<&str> {
+    let (_, rest) = s.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split_once(']').map_or("", |(h, _)| h),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    (!host.is_empty()).then_some(host)
 }
 
 #[cfg(test)]
@@ -292,6 +308,11 @@ mod tests {
             "file:///etc/passwd",
             "example.com/hooks",
             "https://",
+            "https:///hook",
+            "https:hook",
+            "https://user@/hook",
+            "https://:443/hook",
+            "http://[]/hook",
             "javascript:alert(1)",
             "",
         ] {
@@ -405,7 +426,33 @@ mod tests {
             Value::String("a.b+c@example.com".into())
         )
         .has_errors());
-        assert!(run(&[Validator::Url], Value::String("example.com".into())).has_errors());
+        for bad in [
+            "example.com",
+            "https:///hook",
+            "https://user@/hook",
+            "https://:8080/x",
+            "https://?q=1",
+        ] {
+            assert!(
+                run(&[Validator::Url], Value::String(bad.into())).has_errors(),
+                "{bad:?} is accepted"
+            );
+        }
+        for good in [
+            "https://user@example.com:8443/x",
+            "http://[::1]/",
+            "urn://x",
+        ] {
+            assert!(
+                !run(&[Validator::Url], Value::String(good.into())).has_errors(),
+                "{good:?} is refused"
+            );
+        }
+        let d = run(
+            &[Validator::HttpsUrl],
+            Value::String("https:///hook".into()),
+        );
+        assert!(d.0[0].detail.contains("it has no host"), "{d:?}");
         assert!(!run(
             &[Validator::Url],
             Value::String("http://127.0.0.1:9/x".into())

@@ -12,6 +12,9 @@
 //! | [`ResourceHooks::before_delete`] | before the delete call: `Forget` drops the object from state without calling the API |
 //! | [`ResourceHooks::import_id`] | before the import ID is split: translates extra ID forms into the canonical one |
 //!
+//! `names.txt` lists every registered hook for the generator, which refuses an override naming
+//! one that is not there.
+//!
 //! The rule (overrides/README.md): a new override knob only for a Terraform concept or an API
 //! convention at least two resources need; anything else is a hook. Hooks are the exception.
 
@@ -132,6 +135,27 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The list the generator checks overrides against is the registry.
+    #[test]
+    fn names_txt_lists_exactly_the_registry() {
+        let mut listed: Vec<(String, String)> = (include_str!("names.txt").lines())
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .map(|l| {
+                let (r, n) = l.split_once(' ').expect("`<resource> <hook>`");
+                (r.to_string(), n.trim().to_string())
+            })
+            .collect();
+        let mut registered: Vec<(String, String)> = (super::REGISTRY.iter())
+            .map(|h| (h.resource.to_string(), h.name.to_string()))
+            .collect();
+        listed.sort();
+        registered.sort();
+        assert_eq!(
+            listed, registered,
+            "provider/src/hooks/names.txt differs from REGISTRY"
+        );
     }
 
     #[test]

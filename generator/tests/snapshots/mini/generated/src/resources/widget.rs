@@ -223,4 +223,5 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             },
         ],
     }),
+    singleton: false,
 };
