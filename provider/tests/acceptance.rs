@@ -9,6 +9,10 @@
 //! (`--test-threads`), with the standard libtest summary at the end.
 
 mod common;
+#[path = "acceptance/destroy.rs"]
+mod destroy;
+#[path = "acceptance/lint.rs"]
+mod lint;
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -59,6 +63,12 @@ fn main() {
     trials.push(Trial::test("spec_guard_fails_a_case", || {
         guard_selftest().map_err(Failed::from)
     }));
+    trials.push(Trial::test("lint_reads_hcl", || {
+        lint::hcl_selftest().map_err(Failed::from)
+    }));
+    trials.push(Trial::test("lint_follows_the_descriptor", || {
+        lint::descriptor_selftest().map_err(Failed::from)
+    }));
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -70,7 +80,17 @@ fn main() {
 struct CaseFile {
     /// Resource types (and `data.<type>` data sources) whose lifecycle this case covers.
     covers: Vec<String>,
+    /// Lint rules this case cannot meet, each with the reason: `<type>.<attribute>: why`.
+    #[serde(default)]
+    waive: BTreeMap<String, String>,
     steps: Vec<serde_yaml::Value>,
+}
+
+/// A case as loaded: the covered types, the waived lint rules and the steps.
+struct Case {
+    covers: Vec<String>,
+    waive: BTreeMap<String, String>,
+    steps: Vec<Step>,
 }
 
 struct Step {
@@ -99,6 +119,7 @@ enum Action {
     Env(Map<String, Value>),
     Fault(FaultStep),
     Untaint(String),
+    Destroy(destroy::DestroyStep),
 }
 
 /// A fault the proxy injects into the next matching requests (path: exact, `/prefix/*`, `*`).
@@ -271,6 +292,7 @@ impl Step {
             Action::Env(m) => format!("env {}", m.keys().cloned().collect::<Vec<_>>().join(", ")),
             Action::Fault(f) => format!("fault {} {} {}", f.method, f.path, f.status),
             Action::Untaint(a) => format!("untaint {a}"),
+            Action::Destroy(_) => "destroy".to_string(),
         };
         match &self.note {
             Some(n) => format!("{what}: {n}"),
@@ -301,11 +323,12 @@ impl Step {
                 | Action::Import(_)
                 | Action::DeleteOutside(_)
                 | Action::Api(_)
+                | Action::Destroy(_)
         )
     }
 }
 
-fn load_case(dir: &Path) -> Result<(Vec<String>, Vec<Step>), String> {
+fn load_case(dir: &Path) -> Result<Case, String> {
     let path = dir.join("steps.yaml");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -317,7 +340,11 @@ fn load_case(dir: &Path) -> Result<(Vec<String>, Vec<Step>), String> {
     if steps.is_empty() {
         return Err("steps.yaml has no steps".into());
     }
-    Ok((file.covers, steps))
+    Ok(Case {
+        covers: file.covers,
+        waive: file.waive,
+        steps,
+    })
 }
 
 /// The resource type of an address (`workos_user.u` → `workos_user`, `data.x.y` → `data.x`).
@@ -330,9 +357,11 @@ fn type_of(address: &str) -> String {
     }
 }
 
-/// Checks a case's shape before running it: every config file exists and is used, and every
-/// covered resource is created, imported and deleted outside Terraform by some step.
-fn lint_case(dir: &Path, covers: &[String], steps: &[Step]) -> Result<(), String> {
+/// Checks a case's shape before running it: every config file exists and is used, every
+/// covered type is declared by some config, and each covered resource shows what its
+/// descriptor calls for (`lint.rs`).
+fn lint_case(dir: &Path, case: &Case) -> Result<(), String> {
+    let (covers, steps) = (&case.covers, &case.steps);
     let mut problems = Vec::new();
     let used: Vec<&str> = steps.iter().flat_map(Step::configs).collect();
     let mut hcl = String::new();
@@ -358,26 +387,8 @@ fn lint_case(dir: &Path, covers: &[String], steps: &[Step]) -> Result<(), String
         if !hcl.contains(&format!("resource \"{t}\"")) {
             problems.push(format!("covers {t}, but no config declares it"));
         }
-        let has = |f: &dyn Fn(&Action) -> Option<&String>| {
-            steps
-                .iter()
-                .any(|s| f(&s.action).is_some_and(|a| type_of(a) == *t))
-        };
-        if !has(&|a| match a {
-            Action::Import(i) => Some(&i.address),
-            _ => None,
-        }) {
-            problems.push(format!("covers {t}, but no `import` step imports it"));
-        }
-        if !has(&|a| match a {
-            Action::DeleteOutside(d) => Some(&d.address),
-            _ => None,
-        }) {
-            problems.push(format!(
-                "covers {t}, but no `delete_outside` step deletes it"
-            ));
-        }
     }
+    problems.extend(lint::lint_resources(dir, case));
     if problems.is_empty() {
         Ok(())
     } else {
@@ -414,7 +425,7 @@ fn check_coverage() -> Result<(), String> {
     for dir in case_dirs() {
         let case = dir.file_name().unwrap().to_string_lossy().into_owned();
         match load_case(&dir) {
-            Ok((covers, _)) => {
+            Ok(Case { covers, .. }) => {
                 for t in covers {
                     if !known.contains(&t) {
                         problems.push(format!(
@@ -455,12 +466,56 @@ fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
 
 fn run_case(dir: &Path) -> Result<(), String> {
     let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-    let (covers, steps) = load_case(dir).map_err(|e| format!("acceptance/{name}: {e}"))?;
-    lint_case(dir, &covers, &steps).map_err(|e| format!("acceptance/{name}: {e}"))?;
+    let case = load_case(dir).map_err(|e| format!("acceptance/{name}: {e}"))?;
+    lint_case(dir, &case).map_err(|e| format!("acceptance/{name}: {e}"))?;
+    for (rule, why) in &case.waive {
+        println!("acceptance/{name}: lint waives {rule}: {why}");
+    }
+    let steps = case.steps;
     let bench = catch_unwind(Bench::start)
         .map_err(|p| format!("acceptance/{name}: bench: {}", panic_text(p)))?;
     let result = run_steps(&name, dir, &bench, &steps);
+    println!("{}", answered_line(&name, &bench));
     guarded(&name, &bench, result)
+}
+
+/// One line for the test output: how many of the case's requests the emulator alone, the
+/// emulator through a divergence row, a local family (the bench's own code, no emulator),
+/// the fault injector and the bench's refusals answered.
+fn answered_line(name: &str, bench: &Bench) -> String {
+    use common::proxy::Answered;
+    let log = bench.proxy.requests();
+    let mut rows: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut families: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut refused: BTreeMap<&str, usize> = BTreeMap::new();
+    let (mut emulator, mut faults) = (0, 0);
+    for q in &log {
+        match q.answered_by() {
+            Answered::Emulator => emulator += 1,
+            Answered::Row(r) => *rows.entry(r).or_default() += 1,
+            Answered::Family(f) => *families.entry(f).or_default() += 1,
+            Answered::Fault => faults += 1,
+            Answered::Refused(r) => *refused.entry(r).or_default() += 1,
+        }
+    }
+    let group = |m: &BTreeMap<&str, usize>| {
+        let total: usize = m.values().sum();
+        let parts: Vec<String> = m.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+        match parts.is_empty() {
+            true => total.to_string(),
+            false => format!("{total} ({})", parts.join(", ")),
+        }
+    };
+    let mut line = format!(
+        "acceptance/{name}: {} requests: emulator {emulator}, rows {}, local families {}, faults {faults}",
+        log.len(),
+        group(&rows),
+        group(&families)
+    );
+    if !refused.is_empty() {
+        line.push_str(&format!(", refused by the bench {}", group(&refused)));
+    }
+    line
 }
 
 /// The spec guard: a non-spec request or an answer lacking a required property fails the
@@ -502,11 +557,14 @@ fn run_steps(name: &str, dir: &Path, bench: &Bench, steps: &[Step]) -> Result<()
     let tf = Workdir::new(bench);
     let version = tf.version();
     let mut ctx = Ctx {
+        name,
         dir,
         bench,
         tf,
         vars: Map::new(),
         mark: 0,
+        step: 0,
+        config: ConfigInUse::default(),
     };
     for (i, step) in steps.iter().enumerate() {
         let n = i + 1;
@@ -527,11 +585,60 @@ fn run_steps(name: &str, dir: &Path, bench: &Bench, steps: &[Step]) -> Result<()
         if step.acts() {
             ctx.mark = bench.proxy.requests().len();
         }
+        ctx.step = n;
+        ctx.config.note(step);
         catch_unwind(AssertUnwindSafe(|| ctx.run(&step.action)))
             .unwrap_or_else(|p| Err(panic_text(p)))
             .map_err(|e| format!("acceptance/{name} step {n} ({}): {e}", step.summary()))?;
     }
-    Ok(())
+    closing_destroy(&mut ctx, steps)
+}
+
+/// Every case ends with a destroy and its check through the API: the driver's own, unless
+/// the last step is one. It runs with the bench's endpoint and API key (an `env` step may
+/// have changed them).
+fn closing_destroy(ctx: &mut Ctx, steps: &[Step]) -> Result<(), String> {
+    if matches!(steps.last().map(|s| &s.action), Some(Action::Destroy(_))) {
+        return Ok(());
+    }
+    for key in std::mem::take(&mut ctx.config.env) {
+        match key.as_str() {
+            "WORKOS_API_KEY" => ctx.tf.set_env(&key, &ctx.bench.api_key()),
+            "WORKOS_BASE_URL" => ctx.tf.set_env(&key, &ctx.bench.base_url()),
+            _ => {}
+        }
+    }
+    ctx.mark = ctx.bench.proxy.requests().len();
+    catch_unwind(AssertUnwindSafe(|| {
+        ctx.destroy(&destroy::DestroyStep::default(), None)
+    }))
+    .unwrap_or_else(|p| Err(panic_text(p)))
+    .map_err(|e| format!("acceptance/{} closing destroy: {e}", ctx.name))
+}
+
+/// Which configuration main.tf holds, so that a destroy runs on the last usable one.
+#[derive(Default)]
+struct ConfigInUse {
+    /// The last configuration written by a step other than `plan_error`.
+    usable: Option<String>,
+    /// main.tf holds a `plan_error` step's configuration (rejected at plan time).
+    rejected: bool,
+    /// Variables set by `env` steps.
+    env: Vec<String>,
+}
+
+impl ConfigInUse {
+    fn note(&mut self, step: &Step) {
+        if let Action::Env(vars) = &step.action {
+            self.env.extend(vars.keys().cloned());
+        }
+        if let Some(c) = step.configs().last() {
+            self.rejected = matches!(step.action, Action::PlanError(_));
+            if !self.rejected {
+                self.usable = Some(c.to_string());
+            }
+        }
+    }
 }
 
 /// `">= 1.11"`, `"< 1.11"`, `"> 1.0.3"`, `"<= 1.10"`, `"= 1.11.4"`.
@@ -560,12 +667,17 @@ fn version_satisfies(have: (u32, u32, u32), constraint: &str) -> Result<bool, St
 }
 
 struct Ctx<'a> {
+    /// The case's name (its directory).
+    name: &'a str,
     dir: &'a Path,
     bench: &'a Bench,
     tf: Workdir,
     vars: Map<String, Value>,
     /// Index in the proxy's log where the last acting step began.
     mark: usize,
+    /// The number of the step being run.
+    step: usize,
+    config: ConfigInUse,
 }
 
 fn text_of(v: &Value) -> String {
@@ -631,6 +743,7 @@ impl Ctx<'_> {
             Action::Untaint(address) => self
                 .tf_ok(&["untaint", "-no-color", address], "untaint")
                 .map(|_| ()),
+            Action::Destroy(d) => self.destroy(d, Some(self.step)),
         }
     }
 

@@ -170,6 +170,37 @@ pub struct LoggedRequest {
     pub row: Option<&'static str>,
 }
 
+/// Who answered a logged request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Answered {
+    /// The emulator alone (no row).
+    Emulator,
+    /// The emulator through a divergence row (its operationId), which rewrote the request
+    /// and/or the answer.
+    Row(&'static str),
+    /// A local family (`local/families.rs`), without the emulator.
+    Family(&'static str),
+    /// The fault injector.
+    Fault,
+    /// The bench refused it itself ("spec guard", "conformance").
+    Refused(&'static str),
+}
+
+impl LoggedRequest {
+    /// Who answered the request, from [`LoggedRequest::row`].
+    pub fn answered_by(&self) -> Answered {
+        match self.row {
+            None => Answered::Emulator,
+            Some("fault") => Answered::Fault,
+            Some(r) if TABLE.iter().any(|t| t.operation_id == r) => Answered::Row(r),
+            Some(r) if super::local::families::FAMILIES.iter().any(|f| f.name == r) => {
+                Answered::Family(r)
+            }
+            Some(r) => Answered::Refused(r),
+        }
+    }
+}
+
 /// An injected fault: the next `count` matching requests get `status` (not forwarded).
 #[derive(Clone, Debug)]
 pub struct Fault {

@@ -1,4 +1,5 @@
-# The role's name, description and permission set change; a permission is renamed.
+# The role's name, description and permission set change; a permission is renamed, another
+# described anew.
 resource "workos_organization" "o" {
   name = "Role Org"
 }
@@ -9,7 +10,7 @@ resource "workos_permission" "read" {
 resource "workos_permission" "write" {
   slug        = "reports-write"
   name        = "Write reports"
-  description = "Change reports"
+  description = "Change any report"
 }
 resource "workos_organization_role" "r" {
   organization_id = workos_organization.o.id

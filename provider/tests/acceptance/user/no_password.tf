@@ -1,5 +1,4 @@
 resource "workos_user" "u" {
   email          = "ada@users.example"
-  first_name     = "Augusta"
   email_verified = false
 }
