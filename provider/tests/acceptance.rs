@@ -9,6 +9,7 @@
 //! (`--test-threads`), with the standard libtest summary at the end.
 
 mod common;
+mod live;
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -50,15 +51,19 @@ fn main() {
     let mut trials = vec![Trial::test("coverage", || {
         check_coverage().map_err(Failed::from)
     })];
+    trials.extend(live::target_trial());
     for dir in case_dirs() {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        trials.push(Trial::test(name, move || {
-            run_case(&dir).map_err(Failed::from)
+        trials.push(live::case_trial(name, dir));
+    }
+    if !live::is_live() {
+        trials.push(Trial::test("spec_guard_fails_a_case", || {
+            guard_selftest().map_err(Failed::from)
+        }));
+        trials.push(Trial::test("live_mode_dry_run", || {
+            live::dry_run().map_err(Failed::from)
         }));
     }
-    trials.push(Trial::test("spec_guard_fails_a_case", || {
-        guard_selftest().map_err(Failed::from)
-    }));
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -71,6 +76,12 @@ struct CaseFile {
     /// Resource types (and `data.<type>` data sources) whose lifecycle this case covers.
     covers: Vec<String>,
     steps: Vec<serde_yaml::Value>,
+    /// `false`: the case cannot run in live mode, for the reason in `why` (read by
+    /// `live::case_trial`; where the reason can be derived from the steps, it is).
+    #[allow(dead_code)]
+    live: Option<bool>,
+    #[allow(dead_code)]
+    why: Option<String>,
 }
 
 struct Step {
@@ -457,7 +468,7 @@ fn run_case(dir: &Path) -> Result<(), String> {
     let name = dir.file_name().unwrap().to_string_lossy().into_owned();
     let (covers, steps) = load_case(dir).map_err(|e| format!("acceptance/{name}: {e}"))?;
     lint_case(dir, &covers, &steps).map_err(|e| format!("acceptance/{name}: {e}"))?;
-    let bench = catch_unwind(Bench::start)
+    let bench = catch_unwind(live::bench)
         .map_err(|p| format!("acceptance/{name}: bench: {}", panic_text(p)))?;
     let result = run_steps(&name, dir, &bench, &steps);
     guarded(&name, &bench, result)
@@ -505,7 +516,7 @@ fn run_steps(name: &str, dir: &Path, bench: &Bench, steps: &[Step]) -> Result<()
         dir,
         bench,
         tf,
-        vars: Map::new(),
+        vars: Map::from_iter([("run".to_string(), Value::from(live::run_var(dir)))]),
         mark: 0,
     };
     for (i, step) in steps.iter().enumerate() {

@@ -1,6 +1,6 @@
 # last_name, external_id and metadata removed from the configuration.
 resource "workos_user" "u" {
-  email          = "ada@users.example"
+  email          = "${run}-ada@users.example"
   first_name     = "Augusta"
   email_verified = false
   ${password}
