@@ -22,6 +22,11 @@ pub fn is_live() -> bool {
     matches!(target(), Ok(t) if t.is_live())
 }
 
+/// The emulator bench (not live mode, and not a live mode missing its settings).
+pub fn is_bench() -> bool {
+    matches!(target(), Ok(Target::Emulator))
+}
+
 /// The bench a case runs on: a fresh emulator with the proxy, or the live API.
 pub fn bench() -> Bench {
     match target() {
@@ -83,6 +88,7 @@ pub fn skip_reason(dir: &Path, steps: &[Step], declared: Option<&(bool, String)>
             ops.push((op.method.as_str().to_string(), op.path.to_string()));
         }
     }
+    let template = regex::Regex::new(r"\$\{[^}]*\}").unwrap();
     for s in steps {
         let (method, path) = match &s.action {
             Action::Api(a) => (a.method.clone(), a.path.clone()),
@@ -91,9 +97,7 @@ pub fn skip_reason(dir: &Path, steps: &[Step], declared: Option<&(bool, String)>
             _ => continue,
         };
         let path = path.split('?').next().unwrap_or_default();
-        let path = regex::Regex::new(r"\$\{[^}]*\}")
-            .unwrap()
-            .replace_all(path, "x");
+        let path = template.replace_all(path, "x");
         ops.push((method, path.into_owned()));
     }
     let mut served: Vec<String> = ops
@@ -116,6 +120,9 @@ pub fn skip_reason(dir: &Path, steps: &[Step], declared: Option<&(bool, String)>
 /// The trial of one case: in live mode a case that cannot run live is ignored and the reason
 /// printed (run anyway with `--ignored`, it fails with the reason: never a pass).
 pub fn case_trial(name: String, dir: PathBuf) -> Trial {
+    if let Err(e) = target() {
+        return Trial::test(name, move || Err(Failed::from(e.clone())));
+    }
     let reasons = if is_live() {
         match load_case(&dir) {
             Ok((_, steps)) => skip_reason(&dir, &steps, declared_live(&dir).as_ref()),
