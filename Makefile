@@ -18,7 +18,7 @@ RELEASE_TARGETS ?=
 PLUGINS_DIR ?= $(HOME)/.terraform.d/plugins
 RELEASE_TOOL = $(CARGO) run -q -p release --
 
-.PHONY: setup demo tenant-demo generate check build test load install release mirror bench coverage fuzz
+.PHONY: setup demo tenant-demo generate check build test load install release mirror bench coverage fuzz acc-live sweep
 
 ## setup: install the test bench (WorkOS emulator from npm via the lockfile; Terraform if absent)
 setup:
@@ -31,6 +31,20 @@ demo: setup
 ## tenant-demo: examples/tenant-provisioning end to end (endpoint by terraform, receiver, tenants provisioned)
 tenant-demo: setup
 	$(CARGO) test -p terraform-provider-workos --test tenant_provisioning -- --nocapture --test-threads=1
+
+## acc-live: the acceptance cases in live mode against a real WorkOS environment
+##        (TF_ACC=1, WORKOS_API_KEY, WORKOS_BASE_URL; optional TFACC_RUN), then `make sweep`
+acc-live:
+	@test "$$TF_ACC" = 1 || { echo "acc-live: set TF_ACC=1, WORKOS_API_KEY and WORKOS_BASE_URL"; exit 2; }
+	export TFACC_RUN=$${TFACC_RUN:-tfacc-$$(head -c 64 /dev/urandom | tr -dc 'a-z0-9' | head -c 5)}; \
+	  echo "run prefix: $$TFACC_RUN"; \
+	  $(CARGO) test -p terraform-provider-workos --test acceptance -- --test-threads=2; rc=$$?; \
+	  $(MAKE) sweep; exit $$rc
+
+## sweep: delete what live acceptance runs left (objects carrying TFACC_RUN, else any `tfacc-`)
+sweep:
+	@test "$$TF_ACC" = 1 || { echo "sweep: set TF_ACC=1, WORKOS_API_KEY and WORKOS_BASE_URL"; exit 2; }
+	$(CARGO) test -p terraform-provider-workos --test sweep -- --ignored --nocapture
 
 ## generate: regenerate generated/ and docs/ from spec/ and overrides/
 generate:

@@ -13,6 +13,7 @@ mod common;
 mod destroy;
 #[path = "acceptance/lint.rs"]
 mod lint;
+mod live;
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -54,15 +55,19 @@ fn main() {
     let mut trials = vec![Trial::test("coverage", || {
         check_coverage().map_err(Failed::from)
     })];
+    trials.extend(live::target_trial());
     for dir in case_dirs() {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        trials.push(Trial::test(name, move || {
-            run_case(&dir).map_err(Failed::from)
+        trials.push(live::case_trial(name, dir));
+    }
+    if live::is_bench() {
+        trials.push(Trial::test("spec_guard_fails_a_case", || {
+            guard_selftest().map_err(Failed::from)
+        }));
+        trials.push(Trial::test("live_mode_dry_run", || {
+            live::dry_run().map_err(Failed::from)
         }));
     }
-    trials.push(Trial::test("spec_guard_fails_a_case", || {
-        guard_selftest().map_err(Failed::from)
-    }));
     trials.push(Trial::test("lint_reads_hcl", || {
         lint::hcl_selftest().map_err(Failed::from)
     }));
@@ -84,6 +89,12 @@ struct CaseFile {
     #[serde(default)]
     waive: BTreeMap<String, String>,
     steps: Vec<serde_yaml::Value>,
+    /// `false`: the case cannot run in live mode, for the reason in `why` (read by
+    /// `live::case_trial`; where the reason can be derived from the steps, it is).
+    #[allow(dead_code)]
+    live: Option<bool>,
+    #[allow(dead_code)]
+    why: Option<String>,
 }
 
 /// A case as loaded: the covered types, the waived lint rules and the steps.
@@ -472,7 +483,7 @@ fn run_case(dir: &Path) -> Result<(), String> {
         println!("acceptance/{name}: lint waives {rule}: {why}");
     }
     let steps = case.steps;
-    let bench = catch_unwind(Bench::start)
+    let bench = catch_unwind(live::bench)
         .map_err(|p| format!("acceptance/{name}: bench: {}", panic_text(p)))?;
     let result = run_steps(&name, dir, &bench, &steps);
     println!("{}", answered_line(&name, &bench));
@@ -561,7 +572,7 @@ fn run_steps(name: &str, dir: &Path, bench: &Bench, steps: &[Step]) -> Result<()
         dir,
         bench,
         tf,
-        vars: Map::new(),
+        vars: Map::from_iter([("run".to_string(), Value::from(live::run_var(dir)))]),
         mark: 0,
         step: 0,
         config: ConfigInUse::default(),

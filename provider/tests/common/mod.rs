@@ -8,6 +8,7 @@ pub mod https;
 pub mod local;
 pub mod proxy;
 pub mod spec;
+pub mod sweep;
 pub mod terraform;
 
 use std::path::PathBuf;
@@ -30,17 +31,91 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// An emulator with the divergence proxy in front of it.
+/// Where a bench sends the provider's requests, chosen once from the environment
+/// ([`Target::from_env`]).
+/// (No `Debug`: it holds the API key.)
+#[derive(Clone)]
+pub enum Target {
+    /// A fresh emulator per bench, with the divergence proxy (rows, local families, faults).
+    Emulator,
+    /// Live mode (`TF_ACC=1`): an existing API at `base_url` (real WorkOS, or a bare emulator
+    /// for a dry run), behind the proxy with only the spec guard and conformance on.
+    Live { base_url: String, api_key: String },
+}
+
+impl Target {
+    /// `TF_ACC=1` selects live mode, which needs `WORKOS_API_KEY` and `WORKOS_BASE_URL`;
+    /// anything else is the emulator bench. `Err` names what is missing.
+    pub fn from_env() -> Result<Target, String> {
+        if std::env::var("TF_ACC").ok().as_deref() != Some("1") {
+            return Ok(Target::Emulator);
+        }
+        let get = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        match (get("WORKOS_API_KEY"), get("WORKOS_BASE_URL")) {
+            (Some(api_key), Some(base_url)) => Ok(Target::Live {
+                base_url: base_url.trim_end_matches('/').to_string(),
+                api_key,
+            }),
+            (key, url) => {
+                let missing: Vec<&str> = [
+                    ("WORKOS_API_KEY", key.is_none()),
+                    ("WORKOS_BASE_URL", url.is_none()),
+                ]
+                .iter()
+                .filter(|(_, m)| *m)
+                .map(|(n, _)| *n)
+                .collect();
+                Err(format!(
+                    "live mode (TF_ACC=1) needs {}: the API key and the base URL of the WorkOS environment to test against",
+                    missing.join(" and ")
+                ))
+            }
+        }
+    }
+
+    pub fn is_live(&self) -> bool {
+        matches!(self, Target::Live { .. })
+    }
+}
+
+/// An emulator with the divergence proxy in front of it, or (live mode) an existing API with
+/// the proxy in front of it checking the spec only.
 pub struct Bench {
     // Field order matters for Drop: the proxy stops before the emulator.
     pub proxy: Proxy,
-    pub emulator: Emulator,
+    /// `None` in live mode.
+    pub emulator: Option<Emulator>,
+    /// The live API's key (live mode only).
+    live_key: Option<String>,
 }
 
 impl Bench {
     /// Starts a fresh emulator (no seed) and a proxy in front of it.
     pub fn start() -> Bench {
         Self::from_emulator(Emulator::start())
+    }
+
+    /// A bench for `target`: [`Bench::start`] for the emulator, [`Bench::live`] in live mode.
+    pub fn for_target(target: &Target) -> Bench {
+        match target {
+            Target::Emulator => Self::start(),
+            Target::Live { base_url, api_key } => Self::live(base_url, api_key),
+        }
+    }
+
+    /// Live mode: no emulator; the proxy (spec guard and conformance only) in front of
+    /// `base_url`, requests authenticated with `api_key`.
+    pub fn live(base_url: &str, api_key: &str) -> Bench {
+        Bench {
+            proxy: Proxy::start_live(base_url),
+            emulator: None,
+            live_key: Some(api_key.to_string()),
+        }
+    }
+
+    /// Whether this bench runs in live mode.
+    pub fn is_live(&self) -> bool {
+        self.emulator.is_none()
     }
 
     /// Starts a fresh emulator loaded with the given seed YAML.
@@ -50,7 +125,18 @@ impl Bench {
 
     fn from_emulator(emulator: Emulator) -> Bench {
         let proxy = Proxy::start(&emulator.url());
-        Bench { proxy, emulator }
+        Bench {
+            proxy,
+            emulator: Some(emulator),
+            live_key: None,
+        }
+    }
+
+    /// The emulator (panics in live mode, which has none).
+    pub fn emulator(&self) -> &Emulator {
+        self.emulator
+            .as_ref()
+            .expect("live mode (TF_ACC=1) has no emulator")
     }
 
     /// Base URL of the proxy (what the provider should use as WORKOS_BASE_URL).
@@ -60,11 +146,14 @@ impl Bench {
 
     /// Direct URL of the emulator, bypassing the proxy.
     pub fn emulator_url(&self) -> String {
-        self.emulator.url()
+        self.emulator().url()
     }
 
     pub fn api_key(&self) -> String {
-        self.emulator.api_key().to_string()
+        match &self.live_key {
+            Some(k) => k.clone(),
+            None => self.emulator().api_key().to_string(),
+        }
     }
 
     /// Sends one request through the proxy (spec view) and returns status and JSON body

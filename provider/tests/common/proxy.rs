@@ -276,6 +276,9 @@ struct Inner {
     local: super::local::Local,
     /// Bench-only limiter switch (see [`Proxy::spread_keys`]): keys to spread requests over.
     spread: Mutex<Spread>,
+    /// Live mode (see [`Proxy::start_live`]): the spec guard and conformance only; no rows,
+    /// no local families, no faults, no preview fields: every request is forwarded as is.
+    live: bool,
 }
 
 /// Round-robin over seeded API keys; empty (the default) leaves the caller's key alone.
@@ -322,6 +325,32 @@ type Reply = (u16, Vec<(String, String)>, Bytes);
 impl Proxy {
     /// Starts the proxy on a free loopback port, forwarding to `upstream` (emulator URL).
     pub fn start(upstream: &str) -> Proxy {
+        Self::start_mode(upstream, false)
+    }
+
+    /// Starts the proxy in live mode in front of `upstream` (the real WorkOS API, or a bare
+    /// emulator for a dry run): the spec guard and conformance still check every request and
+    /// answer, but the divergence rows, the local families, preview fields and fault injection
+    /// are off, so every request reaches `upstream` exactly as sent.
+    pub fn start_live(upstream: &str) -> Proxy {
+        Self::start_mode(upstream, true)
+    }
+
+    /// Whether this proxy runs in live mode ([`Proxy::start_live`]).
+    pub fn is_live(&self) -> bool {
+        self.inner.live
+    }
+
+    /// Faults and the limiter switch are bench-only: asking a live proxy for one is a bug of
+    /// the test (a case that needs faults is skipped in live mode before it runs).
+    fn bench_only(&self, what: &str) {
+        assert!(
+            !self.inner.live,
+            "{what} is off in live mode (TF_ACC=1): the test must be skipped there"
+        );
+    }
+
+    fn start_mode(upstream: &str, live: bool) -> Proxy {
         ensure_crypto_provider();
         let inner = Arc::new(Inner {
             upstream: upstream.trim_end_matches('/').to_string(),
@@ -337,6 +366,7 @@ impl Proxy {
             lags: Mutex::new(Vec::new()),
             local: super::local::Local::default(),
             spread: Mutex::new(Spread::default()),
+            live,
         });
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind proxy listener");
         std_listener.set_nonblocking(true).expect("nonblocking");
@@ -377,6 +407,7 @@ impl Proxy {
 
     /// Adds a fault; the first matching fault (insertion order) wins.
     pub fn inject(&self, fault: Fault) {
+        self.bench_only("fault injection");
         self.inner.faults.lock().unwrap().push(fault);
     }
 
@@ -416,6 +447,7 @@ impl Proxy {
     /// seeded in the emulator. Used by the performance bench (`make bench`) for its
     /// "limiter off" figures; no test calls it, so the limiter stays on by default.
     pub fn spread_keys(&self, keys: Vec<String>) {
+        self.bench_only("the limiter switch");
         *self.inner.spread.lock().unwrap() = Spread { keys, next: 0 };
     }
 
@@ -427,6 +459,7 @@ impl Proxy {
 
     /// The next `count` requests matching `method` and `path` (as for [`Fault`]) get `kind`.
     pub fn inject_kind(&self, method: &str, path: &str, kind: FaultKind, count: u32) {
+        self.bench_only("fault injection");
         self.inner.kind_faults.lock().unwrap().push(KindFault {
             method: method.to_string(),
             path: path.to_string(),
@@ -690,6 +723,20 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
         }
     }
 
+    // Live mode: the guard and conformance above, then the request as sent.
+    if inner.live {
+        let ctx = Ctx {
+            inner: inner.clone(),
+            auth,
+            method: method.clone(),
+            path: path.clone(),
+            query: query.clone(),
+            body: body.clone(),
+        };
+        let reply = ctx.forward(&method, &full_path, Some(body.clone())).await;
+        return finish(&inner, op, method, path, full_path, &body, None, reply);
+    }
+
     // Injected faults first.
     let fault = {
         let mut faults = inner.faults.lock().unwrap();
@@ -759,6 +806,30 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
         (row, echo_preview(&inner, preview, reply))
     };
 
+    finish(
+        &inner,
+        op,
+        method,
+        path,
+        full_path,
+        &body,
+        row_id,
+        (status, headers, resp_body),
+    )
+}
+
+/// Checks the answer's conformance, logs the request and builds the response.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    inner: &Inner,
+    op: Option<&super::spec::Operation>,
+    method: String,
+    path: String,
+    full_path: String,
+    body: &Bytes,
+    row_id: Option<&'static str>,
+    (status, headers, resp_body): Reply,
+) -> Response<Full<Bytes>> {
     // Response conformance: the answer is valid per the spec's schema for its status. An
     // injected error fault plays a failure the spec need not describe: only 2xx faults count.
     if let Some(op) = op.filter(|_| row_id != Some("fault") || is_ok(status)) {
@@ -767,6 +838,7 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
             let by = match row_id {
                 Some("fault") => "fault injector".to_string(),
                 Some(id) => format!("row {id}"),
+                None if inner.live => "the upstream API (live mode: no rows)".to_string(),
                 None => "emulator (no row)".to_string(),
             };
             inner.violations.lock().unwrap().push(format!(
@@ -781,7 +853,7 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byte
         method,
         path: full_path,
         status,
-        request_body: String::from_utf8_lossy(&body).into_owned(),
+        request_body: String::from_utf8_lossy(body).into_owned(),
         response_body: String::from_utf8_lossy(&resp_body).into_owned(),
         row: row_id,
     });

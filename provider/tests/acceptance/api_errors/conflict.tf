@@ -1,7 +1,7 @@
 resource "workos_user" "first" {
-  email = "twice@errors.example"
+  email = "${run}-twice@errors.example"
 }
 resource "workos_user" "second" {
-  email      = "twice@errors.example"
+  email      = "${run}-twice@errors.example"
   depends_on = [workos_user.first]
 }

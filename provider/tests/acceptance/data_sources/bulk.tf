@@ -1,5 +1,5 @@
 data "workos_organizations" "bulk" {
-  search = "Bulk"
+  search = "${run} Bulk"
 }
 # The emulator may repeat an item at a page boundary when items share a timestamp,
 # so count distinct ids: every object must be reached.

@@ -1,13 +1,13 @@
 resource "workos_organization" "a" {
-  name        = "Lookup Alpha"
-  external_id = "alpha"
-  domains     = [{ domain = "alpha.example", state = "pending" }]
+  name        = "${run} Lookup Alpha"
+  external_id = "${run}-alpha"
+  domains     = [{ domain = "${run}-alpha.example", state = "pending" }]
 }
 resource "workos_organization" "b" {
-  name = "Lookup Beta"
+  name = "${run} Lookup Beta"
 }
 resource "workos_user" "u" {
-  email = "finder@alpha.example"
+  email = "${run}-finder@alpha.example"
 }
 data "workos_organization" "by_id" {
   id = workos_organization.a.id
@@ -16,11 +16,11 @@ data "workos_organization" "by_external_id" {
   external_id = workos_organization.a.external_id
 }
 data "workos_organization" "by_domain" {
-  domain     = "alpha.example"
+  domain     = "${run}-alpha.example"
   depends_on = [workos_organization.a]
 }
 data "workos_organizations" "lookups" {
-  search     = "Lookup"
+  search     = "${run} Lookup"
   depends_on = [workos_organization.a, workos_organization.b]
 }
 data "workos_user" "by_email" {

@@ -1,3 +1,3 @@
 data "workos_organization" "x" {
-  domain = "nobody.example"
+  domain = "${run}-nobody.example"
 }

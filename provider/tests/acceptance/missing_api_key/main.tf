@@ -1,3 +1,3 @@
 resource "workos_organization" "o" {
-  name = "No key"
+  name = "${run} No key"
 }

@@ -1,5 +1,5 @@
 # external_id and metadata removed from the configuration, domains emptied.
 resource "workos_organization" "o" {
-  name    = "Org One Renamed"
+  name    = "${run} Org One Renamed"
   domains = []
 }

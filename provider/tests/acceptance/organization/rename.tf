@@ -1,6 +1,6 @@
 resource "workos_organization" "o" {
-  name        = "Org One (planned)"
-  external_id = "ext-1"
+  name        = "${run} Org One (planned)"
+  external_id = "${run}-ext-1"
   metadata    = { tier = "gold", region = "eu" }
-  domains     = [{ domain = "one.example", state = "pending" }]
+  domains     = [{ domain = "${run}-one.example", state = "pending" }]
 }

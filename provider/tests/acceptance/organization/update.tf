@@ -1,7 +1,7 @@
 resource "workos_organization" "o" {
-  name                                = "Org One Renamed"
-  external_id                         = "ext-2"
+  name                                = "${run} Org One Renamed"
+  external_id                         = "${run}-ext-2"
   metadata                            = { tier = "platinum" }
-  domains                             = [{ domain = "one.example", state = "verified" }, { domain = "two.example", state = "pending" }]
+  domains                             = [{ domain = "${run}-one.example", state = "verified" }, { domain = "${run}-two.example", state = "pending" }]
   allow_profiles_outside_organization = true
 }

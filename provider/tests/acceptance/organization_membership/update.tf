@@ -1,13 +1,13 @@
 # The membership's roles change; the domain is verified.
 resource "workos_organization" "o" {
-  name = "Member Org"
+  name = "${run} Member Org"
 }
 resource "workos_user" "u" {
-  email = "grace@members.example"
+  email = "${run}-grace@members.example"
 }
 resource "workos_organization_domain" "d" {
   organization_id = workos_organization.o.id
-  domain          = "members.example"
+  domain          = "${run}-members.example"
   verify          = true
 }
 resource "workos_organization_membership" "m" {

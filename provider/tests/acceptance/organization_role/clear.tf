@@ -1,18 +1,18 @@
 # The descriptions and the permission set are cleared.
 resource "workos_organization" "o" {
-  name = "Role Org"
+  name = "${run} Role Org"
 }
 resource "workos_permission" "read" {
-  slug = "reports-read"
+  slug = "${run}-reports-read"
   name = "Read all reports"
 }
 resource "workos_permission" "write" {
-  slug = "reports-write"
+  slug = "${run}-reports-write"
   name = "Write reports"
 }
 resource "workos_organization_role" "r" {
   organization_id = workos_organization.o.id
-  slug            = "org-analyst"
+  slug            = "org-${run}-analyst"
   name            = "Senior analyst"
   permissions     = []
 }

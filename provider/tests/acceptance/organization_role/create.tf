@@ -1,18 +1,18 @@
 resource "workos_organization" "o" {
-  name = "Role Org"
+  name = "${run} Role Org"
 }
 resource "workos_permission" "read" {
-  slug = "reports-read"
+  slug = "${run}-reports-read"
   name = "Read reports"
 }
 resource "workos_permission" "write" {
-  slug        = "reports-write"
+  slug        = "${run}-reports-write"
   name        = "Write reports"
   description = "Change reports"
 }
 resource "workos_organization_role" "r" {
   organization_id = workos_organization.o.id
-  slug            = "org-analyst"
+  slug            = "org-${run}-analyst"
   name            = "Analyst"
   description     = "Looks at numbers"
   permissions     = [workos_permission.read.slug]

@@ -1,6 +1,6 @@
 # first_name, last_name, external_id and metadata removed from the configuration.
 resource "workos_user" "u" {
-  email          = "ada@users.example"
+  email          = "${run}-ada@users.example"
   email_verified = false
   ${password}
 }

@@ -1,8 +1,8 @@
 resource "workos_user" "u" {
-  email       = "ada@users.example"
+  email       = "${run}-ada@users.example"
   first_name  = "Ada"
   last_name   = "Lovelace"
-  external_id = "u-1"
+  external_id = "${run}-u-1"
   metadata    = { team = "math", desk = "3" }
   ${password}
 }

@@ -1,4 +1,4 @@
 resource "workos_user" "u" {
-  email          = "ada@users.example"
+  email          = "${run}-ada@users.example"
   email_verified = false
 }

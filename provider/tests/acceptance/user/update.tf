@@ -1,9 +1,9 @@
 # email_verified is not configured: its remote change is kept, never reverted.
 resource "workos_user" "u" {
-  email       = "ada@users.example"
+  email       = "${run}-ada@users.example"
   first_name  = "Augusta"
   last_name   = "King"
-  external_id = "u-2"
+  external_id = "${run}-u-2"
   metadata    = { team = "math" }
   ${password}
 }

@@ -1,4 +1,4 @@
 resource "workos_webhook_endpoint" "w" {
-  endpoint_url = "http://127.0.0.1:9/hooks"
+  endpoint_url = "http://127.0.0.1:9/${run}/hooks"
   events       = ["user.created", "organization.created"]
 }
