@@ -179,7 +179,10 @@ pub const DRY_RUN_SKIPPED: &str = "partial_create";
 /// the case failed for any other reason (or did not fail).
 fn only_known_divergences(text: &str, case: &str) -> Option<Vec<String>> {
     let start = text.find(&format!("---- {case} ----\n"))?;
-    let section = text[start..].lines().skip(1).take_while(|l| !l.starts_with("---- "));
+    let section = text[start..]
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.starts_with("---- "));
     let mut ops = Vec::new();
     for line in section.map(str::trim).filter(|l| !l.is_empty()) {
         if line == "failures:" {
@@ -189,7 +192,9 @@ fn only_known_divergences(text: &str, case: &str) -> Option<Vec<String>> {
             continue;
         }
         let op = line.split_once(" (")?.1.split_once(')')?.0;
-        let known = crate::common::proxy::TABLE.iter().any(|r| r.operation_id == op);
+        let known = crate::common::proxy::TABLE
+            .iter()
+            .any(|r| r.operation_id == op);
         if !known || !line.contains("not per spec") {
             return None;
         }
