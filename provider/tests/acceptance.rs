@@ -592,6 +592,13 @@ fn run_steps(name: &str, dir: &Path, bench: &Bench, steps: &[Step]) -> Result<()
                 );
                 continue;
             }
+            eprintln!(
+                "acceptance/{name} step {n} ({}) runs: Terraform {constraint} holds for {}.{}.{}",
+                step.summary(),
+                version.0,
+                version.1,
+                version.2
+            );
         }
         if step.acts() {
             ctx.mark = bench.proxy.requests().len();

