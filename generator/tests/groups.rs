@@ -36,6 +36,13 @@ fn body_groups_become_attribute_groups_with_renames_applied() {
         ]},
     ]);
     assert_eq!(groups, want);
+    // Write-only is sensitive unless the override says the value is no secret.
+    let flags = |n: &str| {
+        let a = r.attrs.iter().find(|a| a.name == n).unwrap();
+        (a.write_only, a.sensitive)
+    };
+    assert_eq!(flags("hash"), (true, true));
+    assert_eq!(flags("secret_hash_type"), (true, false));
     let rust = file(&out, "resources/account.rs");
     assert!(rust.contains("ExclusiveGroup {"), "{rust}");
     assert!(
@@ -115,6 +122,33 @@ fn a_variant_only_partly_attributes_is_refused() {
             && e.contains("`secret`")
             && e.contains("secret_hash_type")
             && e.contains("ignore all of them or none")
+    });
+    assert!(hit, "{errs:#?}");
+}
+
+#[test]
+fn a_parameter_variant_only_partly_bound_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["spec", "overrides/resources", "overrides/data-sources"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+    }
+    for f in [
+        "spec/groups.yaml",
+        "overrides/provider.yaml",
+        "overrides/resources/account.yaml",
+        "overrides/data-sources/accounts.yaml",
+    ] {
+        std::fs::copy(fixture().join(f), dir.path().join(f)).unwrap();
+    }
+    let accounts = dir.path().join("overrides/data-sources/accounts.yaml");
+    let text = std::fs::read_to_string(&accounts).unwrap();
+    std::fs::write(&accounts, text.replace(", owner_type: owner_type", "")).unwrap();
+    let errs: Vec<String> = match generator::generate(dir.path()) {
+        Ok(_) => vec![],
+        Err(e) => e.iter().map(|e| e.to_string()).collect(),
+    };
+    let hit = errs.iter().any(|e| {
+        e.contains("accounts.yaml") && e.contains(": list.query: ") && e.contains("owner_type")
     });
     assert!(hit, "{errs:#?}");
 }

@@ -56,13 +56,15 @@ fn groups_and_notes(
     resolver: &Resolver,
     errs: &mut Errors,
 ) -> (Vec<GroupIr>, SpecNotesIr) {
-    let ops: Vec<&OpIr> = match kind {
-        DataKindIr::Single(lookups) => lookups.iter().map(|l| &l.op).collect(),
-        DataKindIr::List { op, .. } => vec![op],
+    let ops: Vec<(String, &OpIr)> = match kind {
+        DataKindIr::Single(lookups) => (lookups.iter())
+            .map(|l| (format!("lookups.{}.query", l.arg), &l.op))
+            .collect(),
+        DataKindIr::List { op, .. } => vec![("list.query".to_string(), op)],
     };
     let mut out: Vec<GroupIr> = vec![];
     let mut infos = vec![];
-    for op in ops {
+    for (key, op) in ops {
         let Ok(info) = resolver.operation(&op.operation_id) else {
             continue;
         };
@@ -71,7 +73,7 @@ fn groups_and_notes(
                 .find(|b| b.param == f)
                 .map(|b| b.attr.clone())
         };
-        for g in groups::groups(&[&info], groups::PARAM_GROUPS, &attr_of, errs, "query") {
+        for g in groups::groups(&[&info], groups::PARAM_GROUPS, &attr_of, errs, &key) {
             if !out.iter().any(|o| o.name == g.name) {
                 out.push(g);
             }
