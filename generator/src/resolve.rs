@@ -98,6 +98,10 @@ pub struct OperationInfo {
     pub request_body_required: bool,
     pub success_status: u16,
     pub response: Option<Shape>,
+    /// The operation's `x-` extensions (e.g. `x-mutually-exclusive-body-groups`,
+    /// `x-sends-email`, `x-feature-flag`), YAML anchors already expanded.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub extensions: BTreeMap<String, Value>,
 }
 
 /// Resolves operations and schemas of a parsed spec into [`OperationInfo`]s and [`Shape`]s.
@@ -302,6 +306,9 @@ impl<'a> Resolver<'a> {
             request_body_required,
             success_status,
             response,
+            extensions: (op.extensions.iter())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         })
     }
 

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use std::path::Path;
 
 /// IR-only keys: the docs' inputs, which the runtime never reads.
-const IR_ONLY: &[&str] = &["spec_file", "example"];
+const IR_ONLY: &[&str] = &["spec_file", "example", "spec_notes"];
 
 /// Drop `null` object members (the IR leaves some `None`s out) and the IR-only keys.
 fn normalize(v: &mut Value) {

@@ -204,4 +204,5 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
             },
         ],
     ),
+    groups: &[],
 };

@@ -182,4 +182,5 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
         },
         into: "organizations",
     },
+    groups: &[],
 };

@@ -153,4 +153,5 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
             },
         ],
     ),
+    groups: &[],
 };

@@ -214,4 +214,5 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
     }),
     singleton: false,
+    groups: &[],
 };

@@ -154,4 +154,5 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
     hooks: &[],
     adopt: None,
     singleton: false,
+    groups: &[],
 };

@@ -183,4 +183,5 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
     }),
     singleton: false,
+    groups: &[],
 };

@@ -180,4 +180,5 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
     }),
     singleton: false,
+    groups: &[],
 };

@@ -2,10 +2,10 @@
 // spec: workos-openapi-v0.61.0.yaml (sha256 c9420d984c7da98316220445d45a446f64e159f99b1c9b477dfce5a0893f8d1b), generator 0.1.0
 
 use descriptor::*;
-/// A WorkOS AuthKit user. `password` is write-only (Terraform 1.11+): never stored, and sent again whenever its value changes.
+/// A WorkOS AuthKit user. `password` is write-only (Terraform 1.11+): never stored, and sent again whenever its value changes. Instead of a password, a user migrated from another system may bring the hash of theirs (`password_hash` with `password_hash_type`), write-only too.
 pub static RESOURCE: ResourceDesc = ResourceDesc {
     name: "workos_user",
-    description: "A WorkOS AuthKit user. `password` is write-only (Terraform 1.11+): never stored, and sent again whenever its value changes.",
+    description: "A WorkOS AuthKit user. `password` is write-only (Terraform 1.11+): never stored, and sent again whenever its value changes. Instead of a password, a user migrated from another system may bring the hash of theirs (`password_hash` with `password_hash_type`), write-only too.",
     attrs: &[
         Attr {
             name: "email",
@@ -88,6 +88,48 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             write_only: true,
             create_field: Some("password"),
             update_field: Some("password"),
+            ..Attr::DEFAULT
+        },
+        Attr {
+            name: "password_hash",
+            mode: Mode::Optional,
+            description: "The hashed password to set for the user. Required with `password_hash_type`. Mutually exclusive with `password`. Write-only: never stored in state; sent when its value changes (Terraform 1.11 or later).",
+            sensitive: true,
+            write_only: true,
+            create_field: Some("password_hash"),
+            update_field: Some("password_hash"),
+            ..Attr::DEFAULT
+        },
+        Attr {
+            name: "password_hash_type",
+            mode: Mode::Optional,
+            description: "The algorithm originally used to hash the password, used when providing a `password_hash`. Required with `password_hash`. Mutually exclusive with `password`. Write-only: never stored in state; sent when its value changes (Terraform 1.11 or later). One of: `bcrypt`, `firebase-scrypt`, `ssha`, `ssha256`, `scrypt`, `pbkdf2`, `argon2`.",
+            write_only: true,
+            validators: &[
+                Validator::OneOf(
+                    &[
+                        "bcrypt",
+                        "firebase-scrypt",
+                        "ssha",
+                        "ssha256",
+                        "scrypt",
+                        "pbkdf2",
+                        "argon2",
+                    ],
+                ),
+            ],
+            create_field: Some("password_hash_type"),
+            update_field: Some("password_hash_type"),
+            ..Attr::DEFAULT
+        },
+        Attr {
+            name: "password_salt_position",
+            mode: Mode::Optional,
+            description: "The position of the salt relative to the password when the `password_hash` digest was computed: `prefix` for `hash(salt + password)` or `suffix` for `hash(password + salt)`. Only supported with the `ssha256` hash type and only valid when a `password_hash` is provided. Defaults to `suffix`. Mutually exclusive with `password`. Write-only: never stored in state; sent when its value changes (Terraform 1.11 or later). One of: `prefix`, `suffix`.",
+            write_only: true,
+            validators: &[Validator::OneOf(&["prefix", "suffix"])],
+            create_field: Some("password_salt_position"),
+            update_field: Some("password_salt_position"),
             ..Attr::DEFAULT
         },
         Attr {
@@ -215,4 +257,22 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
     }),
     singleton: false,
+    groups: &[
+        ExclusiveGroup {
+            name: "password",
+            optional: true,
+            variants: &[
+                GroupVariant {
+                    name: "plaintext",
+                    attrs: &["password"],
+                    optional_attrs: &[],
+                },
+                GroupVariant {
+                    name: "hashed",
+                    attrs: &["password_hash", "password_hash_type"],
+                    optional_attrs: &["password_salt_position"],
+                },
+            ],
+        },
+    ],
 };

@@ -41,6 +41,10 @@ struct PageTpl<'a> {
     import_form: Option<String>,
     /// The "one per environment or parent; create overwrites" note, for a singleton.
     singleton_note: Option<String>,
+    /// What the spec's operation extensions say (emails sent, feature flags).
+    notes: Vec<String>,
+    /// One sentence per exclusive group ("Exactly one of …").
+    choices: Vec<String>,
 }
 
 struct IndexLink {
@@ -149,6 +153,33 @@ struct Page<'a> {
     attrs: &'a [AttrIr],
     import_parts: Option<&'a [String]>,
     singleton: bool,
+    groups: &'a [GroupIr],
+    spec_notes: &'a SpecNotesIr,
+}
+
+/// The docs' sentences for what the spec's extensions say about an object.
+fn spec_notes(kind: Kind, n: &SpecNotesIr) -> Vec<String> {
+    let mut out = vec![];
+    let doing = |w: &str| match w {
+        "create" => format!("Creating this {}", kind.title().to_lowercase()),
+        "update" => format!("Updating this {}", kind.title().to_lowercase()),
+        "delete" => format!("Destroying this {}", kind.title().to_lowercase()),
+        "read" => format!("Reading this {}", kind.title().to_lowercase()),
+        op => format!("The operation `{op}` it calls"),
+    };
+    for w in &n.sends_email {
+        out.push(format!(
+            "{} sends an email (the API's `x-sends-email`).",
+            doing(w)
+        ));
+    }
+    if !n.feature_flags.is_empty() {
+        out.push(format!(
+            "Needs the WorkOS feature flag {} enabled for the environment (the API's `x-feature-flag`); without it the API refuses the calls.",
+            n.feature_flags.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(" and ")
+        ));
+    }
+    out
 }
 
 /// What a singleton's page says about its one object and its import ID.
@@ -188,6 +219,8 @@ fn page(ir: &ProviderIr, p: Page) -> Result<(String, String), Error> {
         import_form: p.import_parts.map(names::import_form),
         singleton_note: (p.singleton)
             .then(|| singleton_note(p.name, p.import_parts.unwrap_or_default())),
+        notes: spec_notes(p.kind, p.spec_notes),
+        choices: p.groups.iter().map(crate::ir::groups::describe).collect(),
     };
     Ok((
         names::doc_page(p.kind, p.name, &ir.type_name),
@@ -231,6 +264,8 @@ pub fn emit(ir: &ProviderIr) -> Result<BTreeMap<String, String>, Error> {
         attrs: &r.attrs,
         import_parts: Some(&r.import_parts),
         singleton: r.singleton,
+        groups: &r.groups,
+        spec_notes: &r.spec_notes,
     });
     let data_sources = ir.data_sources.iter().map(|d| Page {
         kind: Kind::DataSource,
@@ -240,6 +275,8 @@ pub fn emit(ir: &ProviderIr) -> Result<BTreeMap<String, String>, Error> {
         attrs: &d.attrs,
         import_parts: None,
         singleton: false,
+        groups: &d.groups,
+        spec_notes: &d.spec_notes,
     });
     for p in resources.chain(data_sources) {
         let (path, text) = page(ir, p)?;

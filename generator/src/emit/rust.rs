@@ -171,6 +171,19 @@ fn op(o: &OpIr) -> TokenStream {
     quote!(Op { operation_id: #id, method: #method, path: #path, path_params: #path_params, query_params: #query_params, paginated: #paginated, #rest })
 }
 
+/// The exclusive groups, as an `ExclusiveGroup` slice.
+fn groups(gs: &[GroupIr]) -> TokenStream {
+    let items = gs.iter().map(|g| {
+        let (name, optional) = (&g.name, g.optional);
+        let variants = g.variants.iter().map(|v| {
+            let (n, a, o) = (&v.name, &v.attrs, &v.optional_attrs);
+            quote!(GroupVariant { name: #n, attrs: &[#(#a),*], optional_attrs: &[#(#o),*] })
+        });
+        quote!(ExclusiveGroup { name: #name, optional: #optional, variants: &[#(#variants),*] })
+    });
+    quote!(&[#(#items),*])
+}
+
 /// A `///` doc line's text: a space after the slashes.
 fn doc_text(text: &str) -> String {
     format!(" {}", text.trim())
@@ -212,6 +225,7 @@ fn resource(r: &ResourceIr) -> TokenStream {
     let sep = names::IMPORT_SEPARATOR;
     let hooks = &r.hooks;
     let singleton = r.singleton;
+    let groups = groups(&r.groups);
     let adopt = opt(r.adopt.as_ref().map(|a| {
         let o = op(&a.op);
         let keys = (a.keys.iter()).map(
@@ -238,6 +252,7 @@ fn resource(r: &ResourceIr) -> TokenStream {
             hooks: &[#(#hooks),*],
             adopt: #adopt,
             singleton: #singleton,
+            groups: #groups,
         };
     }
 }
@@ -260,6 +275,7 @@ fn data_source(d: &DataSourceIr) -> TokenStream {
             quote!(DataKind::List { op: #o, into: #into })
         }
     };
+    let groups = groups(&d.groups);
     quote! {
         use descriptor::*;
 
@@ -269,6 +285,7 @@ fn data_source(d: &DataSourceIr) -> TokenStream {
             description: #desc,
             attrs: &[#(#attrs),*],
             kind: #kind,
+            groups: #groups,
         };
     }
 }

@@ -256,9 +256,10 @@ pub fn apply_override(a: &mut AttrIr, o: &AttrOverride, errs: &mut Errors, key: 
     }
     a.sensitive = o.sensitive.unwrap_or(a.sensitive);
     if o.write_only == Some(true) {
-        // Never read back and never in plan or state: optional by nature.
+        // Never read back and never in plan or state: optional by nature. Sensitive unless the
+        // override says the value is no secret (`sensitive: false`).
         a.write_only = true;
-        a.sensitive = true;
+        a.sensitive = o.sensitive.unwrap_or(true);
         a.response_field = None;
         a.mode = Mode::Optional;
     }

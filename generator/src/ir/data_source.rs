@@ -8,6 +8,7 @@
 
 use super::attrs::{self, list_item, object_props, Origin};
 use super::check::{self, Errors, Props};
+use super::groups;
 use super::model::*;
 use super::{bind_query, bound_attr, check_bind, check_method, op_ir, Role};
 use crate::overrides::{DataSourceOverride, ListOverride, LookupOverride, Overrides};
@@ -36,13 +37,53 @@ pub fn data_source(
         (None, false) => lookups(ov, d, resolver, errs),
     };
     attrs.iter_mut().for_each(attrs::settle_description);
+    let (groups, spec_notes) = groups_and_notes(&kind, resolver, errs);
     Some(DataSourceIr {
         name: d.data_source.clone(),
         description: d.description.clone(),
         attrs,
         kind,
+        groups,
         example: d.example.clone(),
+        spec_notes,
     })
+}
+
+/// The query-parameter groups of the lookups and the list (each parameter as the argument
+/// bound to it), and what their extensions say for the docs.
+fn groups_and_notes(
+    kind: &DataKindIr,
+    resolver: &Resolver,
+    errs: &mut Errors,
+) -> (Vec<GroupIr>, SpecNotesIr) {
+    let ops: Vec<(String, &OpIr)> = match kind {
+        DataKindIr::Single(lookups) => (lookups.iter())
+            .map(|l| (format!("lookups.{}.query", l.arg), &l.op))
+            .collect(),
+        DataKindIr::List { op, .. } => vec![("list.query".to_string(), op)],
+    };
+    let mut out: Vec<GroupIr> = vec![];
+    let mut infos = vec![];
+    for (key, op) in ops {
+        let Ok(info) = resolver.operation(&op.operation_id) else {
+            continue;
+        };
+        let attr_of = |f: &str| {
+            (op.query_params.iter())
+                .find(|b| b.param == f)
+                .map(|b| b.attr.clone())
+        };
+        for g in groups::groups(&[&info], groups::PARAM_GROUPS, &attr_of, errs, &key) {
+            if !out.iter().any(|o| o.name == g.name) {
+                out.push(g);
+            }
+        }
+        infos.push(info);
+    }
+    let roles: Vec<(&str, &OperationInfo)> = (infos.iter())
+        .map(|i| (i.operation_id.as_str(), i))
+        .collect();
+    (out, groups::spec_notes(&roles))
 }
 
 /// The result attributes: computed, from `props` minus the ignored fields, overrides applied.

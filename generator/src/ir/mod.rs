@@ -15,6 +15,7 @@
 mod attrs;
 mod check;
 mod data_source;
+pub mod groups;
 pub mod model;
 mod refresh;
 mod resource;

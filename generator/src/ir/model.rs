@@ -177,7 +177,37 @@ pub struct ResourceIr {
     pub singleton: bool,
     pub hooks: Vec<String>,
     pub adopt: Option<AdoptIr>,
+    /// Exclusive choices between attributes (descriptor `ExclusiveGroup`).
+    pub groups: Vec<GroupIr>,
     pub example: Option<String>,
+    /// What the spec's operation extensions say for the docs (not in the descriptor).
+    pub spec_notes: SpecNotesIr,
+}
+
+/// An exclusive choice between sets of attributes (descriptor `ExclusiveGroup`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GroupIr {
+    pub name: String,
+    pub optional: bool,
+    pub variants: Vec<VariantIr>,
+}
+
+/// Attributes set together (descriptor `GroupVariant`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct VariantIr {
+    pub name: String,
+    pub attrs: Vec<String>,
+    pub optional_attrs: Vec<String>,
+}
+
+/// Facts the spec's operation extensions state about an object, shown on its docs page.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct SpecNotesIr {
+    /// What the object does that sends an email (`x-sends-email`): "create", "update", or an
+    /// operation id (extra writes, actions), in operation order.
+    pub sends_email: Vec<String>,
+    /// Feature flags its operations need (`x-feature-flag`), sorted, each once.
+    pub feature_flags: Vec<String>,
 }
 
 /// The unique-key lookup of a lost create (`adopt_by`).
@@ -207,7 +237,9 @@ pub struct DataSourceIr {
     pub description: String,
     pub attrs: Vec<AttrIr>,
     pub kind: DataKindIr,
+    pub groups: Vec<GroupIr>,
     pub example: Option<String>,
+    pub spec_notes: SpecNotesIr,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -27,6 +27,7 @@
 
 use super::attrs::{self, apply_override, object_props, Origin};
 use super::check::{self, Errors, Props};
+use super::groups;
 use super::model::*;
 use super::{bound_attr, check_bind, check_method, explicitly_bound, op_ir, Role};
 use crate::names;
@@ -92,6 +93,8 @@ pub fn resource(
         attrs.push(c.attr);
     }
     let mut ir = bind_operations(r, &src, attrs, errs);
+    ir.groups = resource_groups(&src, &ir.attrs, errs);
+    ir.spec_notes = groups::spec_notes(&src.roles());
     ir.refresh = super::refresh::refresh_list(&src.read, &ir, resolver, errs);
     check::resource_names(r, &ir, errs);
     let filled = |a: &AttrIr| {
@@ -102,6 +105,17 @@ pub fn resource(
 }
 
 impl Sources {
+    /// Every bound operation with how the docs name its role.
+    fn roles(&self) -> Vec<(&str, &OperationInfo)> {
+        let mut out = vec![("create", &self.create), ("read", &self.read)];
+        out.extend(self.update.iter().map(|o| ("update", o)));
+        out.extend(self.delete.iter().map(|o| ("delete", o)));
+        let more = self.extra_writes.iter().chain(&self.actions);
+        out.extend(more.map(|o| (o.operation_id.as_str(), o)));
+        out.extend(self.adopt.iter().map(|o| (o.operation_id.as_str(), o)));
+        out
+    }
+
     fn resolve(r: &ResourceOverride, resolver: &Resolver, errs: &mut Errors) -> Option<Sources> {
         let mut op = |id: &str, key: String| check::operation(resolver, id, errs, &key);
         let ops = &r.operations;
@@ -471,8 +485,22 @@ fn bind_operations(
         singleton: r.singleton,
         hooks: r.hooks.clone(),
         adopt,
+        groups: vec![],
         example: r.example.clone(),
+        spec_notes: SpecNotesIr::default(),
     }
+}
+
+/// The exclusive groups of the create and update bodies, each field as the attribute that
+/// sends it.
+fn resource_groups(src: &Sources, attrs: &[AttrIr], errs: &mut Errors) -> Vec<GroupIr> {
+    let attr_of = |f: &str| {
+        (attrs.iter())
+            .find(|a| a.create_field.as_deref() == Some(f) || a.update_field.as_deref() == Some(f))
+            .map(|a| a.name.clone())
+    };
+    let ops: Vec<&OperationInfo> = std::iter::once(&src.create).chain(&src.update).collect();
+    groups::groups(&ops, groups::BODY_GROUPS, &attr_of, errs, "ignore.request")
 }
 
 /// The `adopt_by` lookup: its operation (query bound as given) and each key attribute with the

@@ -463,6 +463,40 @@ pub struct ResourceDesc {
     /// One object exists per environment (or per parent): creating it overwrites its
     /// settings. Shown in the docs; the runtime treats it like any other resource.
     pub singleton: bool,
+    /// Exclusive choices between attributes (the spec's mutually exclusive groups), checked
+    /// at plan time.
+    pub groups: &'static [ExclusiveGroup],
+}
+
+/// A choice between sets of attributes the API takes one of (the spec's
+/// `x-mutually-exclusive-body-groups` / `-parameter-groups`, attribute names as the schema
+/// has them): at most one variant may be set, and one must be unless the group is optional.
+#[derive(Debug, Serialize)]
+pub struct ExclusiveGroup {
+    /// The spec's group name (e.g. `password`).
+    pub name: &'static str,
+    /// No variant set is fine ("at most one of"); otherwise exactly one must be set.
+    pub optional: bool,
+    /// The variants, in the spec's order.
+    pub variants: &'static [GroupVariant],
+}
+
+/// One variant of an [`ExclusiveGroup`]: attributes that are set together.
+#[derive(Debug, Serialize)]
+pub struct GroupVariant {
+    /// The spec's variant name (e.g. `hashed`).
+    pub name: &'static str,
+    /// Attributes that must all be set when any attribute of the variant is.
+    pub attrs: &'static [&'static str],
+    /// Attributes that belong to the variant but may be left unset within it.
+    pub optional_attrs: &'static [&'static str],
+}
+
+impl GroupVariant {
+    /// Every attribute of the variant, required ones first.
+    pub fn all(&self) -> impl Iterator<Item = &'static str> {
+        self.attrs.iter().chain(self.optional_attrs).copied()
+    }
 }
 
 /// A unique key of a resource and the operation that finds an object by it: after a create
@@ -521,6 +555,8 @@ pub struct DataSourceDesc {
     pub attrs: &'static [Attr],
     /// What it reads.
     pub kind: DataKind,
+    /// Exclusive choices between arguments (see [`ExclusiveGroup`]).
+    pub groups: &'static [ExclusiveGroup],
 }
 
 #[cfg(test)]

@@ -296,6 +296,7 @@ fn update_body(r: &ResourceDesc, req: &ApplyRequest, wo_changed: &[&str]) -> Map
             body.insert(field.to_string(), v);
         }
     }
+    super::exclusive::complete_update(r, planned, config, &mut body);
     extra::merge_update(r, prior, planned, &mut body);
     body
 }

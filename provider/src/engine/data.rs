@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 pub fn validate(ds: &DataSourceDesc, config: &Value) -> Diagnostics {
     let mut d = Diagnostics::default();
     validate::validate_object(ds.attrs, config, &AttributePath::root(), &mut d);
+    super::exclusive::check(ds.groups, config, &mut d);
     if let DataKind::Single(lookups) = &ds.kind {
         let set: Vec<&str> = lookups
             .iter()

@@ -7,6 +7,7 @@ mod apply;
 mod config;
 pub mod convert;
 mod data;
+mod exclusive;
 mod extra;
 mod import;
 mod plan;
@@ -177,6 +178,7 @@ impl ProviderCore for Engine {
                 let mut d = Diagnostics::default();
                 validate::validate_object(r.attrs, config, &AttributePath::root(), &mut d);
                 extra::validate(r, config, &mut d);
+                exclusive::check(r.groups, config, &mut d);
                 d
             })
             .unwrap_or_else(|d| d)

@@ -80,7 +80,33 @@ pub static RES: ResourceDesc = ResourceDesc {
     hooks: &[],
     adopt: None,
     singleton: false,
+    groups: &[],
 };
+
+/// A resource with no attributes and no groups, the operations of [`RES`]: tests fill in
+/// what they need (`..shell()`).
+pub const fn shell() -> ResourceDesc {
+    ResourceDesc {
+        name: "test_thing",
+        description: "",
+        attrs: &[],
+        create: OP,
+        read: ReadDesc::Get(OP),
+        refresh: None,
+        update: Some(OP),
+        delete: Some(OP),
+        extra_writes: &[],
+        actions: &[],
+        import: ImportDesc {
+            parts: &["id"],
+            separator: "/",
+        },
+        hooks: &[],
+        adopt: None,
+        singleton: false,
+        groups: &[],
+    }
+}
 
 pub fn obj(pairs: &[(&str, Value)]) -> Value {
     let mut m: BTreeMap<String, Value> = RES
@@ -139,4 +165,5 @@ pub static PARENT_LIST: DataSourceDesc = DataSourceDesc {
         },
         into: "things",
     },
+    groups: &[],
 };

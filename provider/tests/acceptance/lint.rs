@@ -422,6 +422,7 @@ static NO_DELETE: ResourceDesc = ResourceDesc {
     hooks: &["import_by_external_id"],
     adopt: None,
     singleton: false,
+    groups: &[],
 };
 
 /// The import and delete rules follow the descriptor: it runs as the

@@ -126,4 +126,5 @@ pub static DATA_SOURCE: DataSourceDesc = DataSourceDesc {
         },
         into: "widgets",
     },
+    groups: &[],
 };

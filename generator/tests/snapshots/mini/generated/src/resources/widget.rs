@@ -224,4 +224,5 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         ],
     }),
     singleton: false,
+    groups: &[],
 };
