@@ -9,6 +9,7 @@ pub mod convert;
 mod data;
 mod extra;
 mod import;
+mod import_by;
 mod plan;
 pub mod private;
 mod read;
@@ -16,6 +17,7 @@ pub mod refresh;
 pub mod schema;
 #[cfg(test)]
 pub(crate) mod testing;
+mod transition;
 pub mod validate;
 
 use crate::core::*;
