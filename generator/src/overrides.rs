@@ -172,6 +172,14 @@ pub struct ResourceOverride {
     pub extra_writes: Vec<ExtraWriteOverride>,
     #[serde(default)]
     pub actions: Vec<ActionOverride>,
+    /// Extra import ID forms: attribute → the GET that finds the object by its value
+    /// (`terraform import <address> <attribute>=<value>`).
+    #[serde(default)]
+    pub import_by: IndexMap<String, String>,
+    /// Attributes changed by operations chosen by the planned value: attribute → value →
+    /// operation (`status: {inactive: <deactivate>, active: <reactivate>}`).
+    #[serde(default)]
+    pub transitions: IndexMap<String, IndexMap<String, String>>,
     #[serde(default)]
     pub hooks: Vec<String>,
     /// The unique key a lost create's object is found by (see overrides/README.md).

@@ -20,15 +20,17 @@ fn normalize(v: &mut Value) {
     }
 }
 
-/// The IR's `import_parts` in the descriptor's shape (`import: {parts, separator}`).
+/// The IR's `import_parts` and `import_by` in the descriptor's shape
+/// (`import: {parts, separator, by}`).
 fn import_shape(ir: &mut Value) {
     for r in ir["resources"].as_array_mut().unwrap() {
         let m: &mut Map<String, Value> = r.as_object_mut().unwrap();
         let parts = m.shift_remove("import_parts").unwrap();
+        let by = m.shift_remove("import_by").unwrap();
         let separator = Value::from(generator::names::IMPORT_SEPARATOR);
         m.insert(
             "import".into(),
-            serde_json::json!({"parts": parts, "separator": separator}),
+            serde_json::json!({"parts": parts, "separator": separator, "by": by}),
         );
     }
 }

@@ -3,7 +3,7 @@
 //! the fix; the accepted forms produce the bindings the runtime needs.
 
 use descriptor::Mode;
-use generator::ir::{AttrIr, DataKindIr, OpIr, ProviderIr, ReadIr, ResourceIr};
+use generator::ir::{AttrIr, DataKindIr, OpIr, ProviderIr, ReadIr, ResourceIr, ValidatorIr};
 use std::path::Path;
 
 fn fixture() -> std::path::PathBuf {
@@ -404,4 +404,67 @@ fn a_hook_the_registry_lacks_is_refused() {
     let names = "# resource hook\nrules_gadget2 read_by_membership\n";
     generate(&[(&path, &content), ("provider/src/hooks/names.txt", names)])
         .unwrap_or_else(|e| panic!("{e:#?}"));
+}
+
+// ---- operations chosen by a value: `import_by`, `transitions` ----
+
+#[test]
+fn import_by_needs_a_get_whose_path_takes_the_attribute() {
+    let bind = "bind:\n  \"*\": {gadgetId: id}\n";
+    let r = accepted(
+        "gadget2",
+        &format!("{GADGET_OPS}{bind}import_by:\n  id: Gadgets_find\n"),
+    );
+    assert_eq!(r.import_by.len(), 1);
+    assert_eq!(r.import_by[0].attr, "id");
+    assert_eq!(binding(&r.import_by[0].op, "id"), "id");
+    let errs = errors(
+        "gadget2",
+        &format!("{GADGET_OPS}{bind}import_by:\n  name: Gadgets_find\n"),
+    );
+    assert_error(
+        &errs,
+        "gadget2.yaml",
+        "import_by.name",
+        &["path parameter id", "not to \"name\""],
+    );
+    let errs = errors(
+        "gadget2",
+        &format!("{GADGET_OPS}{bind}import_by:\n  name: Gadgets_search\n"),
+    );
+    assert_error(&errs, "gadget2.yaml", "import_by.name", &["POST", "GET"]);
+}
+
+#[test]
+fn a_transition_attribute_is_settable_and_takes_only_its_values() {
+    let bind = "bind:\n  \"*\": {gadgetId: id}\n";
+    let to = "transitions:\n  owner_id:\n    gone: Gadgets_delete\n";
+    let errs = errors("gadget2", &format!("{GADGET_OPS}{bind}{to}"));
+    assert_error(
+        &errs,
+        "gadget2.yaml",
+        "transitions.owner_id",
+        &["computed", "mode: computed_optional"],
+    );
+    let settable = "attributes:\n  owner_id:\n    mode: computed_optional\n";
+    let r = accepted("gadget2", &format!("{GADGET_OPS}{bind}{to}{settable}"));
+    let a = attr(&r.attrs, "owner_id");
+    assert_eq!(a.validators, vec![ValidatorIr::OneOf(vec!["gone".into()])]);
+    assert!(
+        a.description.contains("One of: `gone`."),
+        "{}",
+        a.description
+    );
+    assert_eq!(r.transitions[0].to[0].value, "gone");
+    assert_eq!(r.transitions[0].to[0].op.operation_id, "Gadgets_delete");
+    let errs = errors(
+        "gadget2",
+        &format!("{GADGET_OPS}{bind}transitions:\n  nothing:\n    x: Gadgets_delete\n"),
+    );
+    assert_error(
+        &errs,
+        "gadget2.yaml",
+        "transitions.nothing",
+        &["not an attribute"],
+    );
 }

@@ -239,6 +239,8 @@ struct ExpectRequests {
     #[serde(default)]
     body_has: Vec<String>,
     min: Option<usize>,
+    /// At most this many (with `max` alone, `min` defaults to 0: `max: 0` says "none").
+    max: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -1102,16 +1104,18 @@ impl Ctx<'_> {
                 r.body_has.iter().all(|p| body.pointer(p).is_some())
             })
             .count();
-        let min = r.min.unwrap_or(1);
-        need(count >= min, || {
+        let min = r.min.unwrap_or(if r.max.is_some() { 0 } else { 1 });
+        let max = r.max.unwrap_or(usize::MAX);
+        need(count >= min && count <= max, || {
             let seen: Vec<String> = window
                 .iter()
                 .map(|q| format!("{} {} {}", q.method, q.path, q.request_body))
                 .collect();
             format!(
-                "{count} request(s) {} {path}* with {:?} in the body during the previous step, expected at least {min}; seen:\n{}",
+                "{count} request(s) {} {path}* with {:?} in the body during the previous step, expected at least {min}{}; seen:\n{}",
                 r.method,
                 r.body_has,
+                r.max.map(|m| format!(" and at most {m}")).unwrap_or_default(),
                 seen.join("\n")
             )
         })

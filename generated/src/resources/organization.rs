@@ -90,6 +90,14 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             ..Attr::DEFAULT
         },
         Attr {
+            name: "stripe_customer_id",
+            mode: Mode::ComputedOptional,
+            description: "The Stripe customer ID of the organization. Set by an update after create (the create operation does not take it); the API cannot remove it once set. When not set, the remote value is kept.",
+            update_field: Some("stripe_customer_id"),
+            response_field: Some("stripe_customer_id"),
+            ..Attr::DEFAULT
+        },
+        Attr {
             name: "id",
             description: "Unique identifier of the Organization.",
             response_field: Some("id"),
@@ -185,11 +193,32 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
     }),
     extra_writes: &[],
     actions: &[],
+    transitions: &[],
     import: ImportDesc {
         parts: &["id"],
         separator: "/",
+        by: &[
+            ImportBy {
+                attr: "external_id",
+                op: Op {
+                    operation_id: "OrganizationsController_getByExternalId",
+                    method: Method::Get,
+                    path: "/organizations/external_id/{external_id}",
+                    path_params: &[
+                        ParamBinding {
+                            param: "external_id",
+                            attr: "external_id",
+                            explode: false,
+                        },
+                    ],
+                    query_params: &[],
+                    paginated: false,
+                    ..Op::DEFAULT
+                },
+            },
+        ],
     },
-    hooks: &["import_by_external_id"],
+    hooks: &[],
     adopt: Some(AdoptDesc {
         op: Op {
             operation_id: "OrganizationsController_getByExternalId",

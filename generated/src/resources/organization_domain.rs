@@ -147,9 +147,11 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
             when_true: "verify",
         },
     ],
+    transitions: &[],
     import: ImportDesc {
         parts: &["id"],
         separator: "/",
+        by: &[],
     },
     hooks: &[],
     adopt: None,

@@ -44,7 +44,9 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         },
         Attr {
             name: "status",
-            description: "The status of the organization membership. One of `active`, `inactive`, or `pending`.",
+            mode: Mode::ComputedOptional,
+            description: "Whether the membership is `active` or `inactive`; setting it deactivates or reactivates the membership (a separate call, made only when the value changes). A `pending` membership (an invitation not yet accepted) cannot be changed this way: leave it unset. When not set, the remote value is kept. One of: `inactive`, `active`.",
+            validators: &[Validator::OneOf(&["inactive", "active"])],
             response_field: Some("status"),
             ..Attr::DEFAULT
         },
@@ -145,9 +147,53 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
     }),
     extra_writes: &[],
     actions: &[],
+    transitions: &[
+        Transition {
+            attr: "status",
+            to: &[
+                TransitionTo {
+                    value: "inactive",
+                    op: Op {
+                        operation_id: "UserlandUserOrganizationMembershipsController_deactivate",
+                        method: Method::Put,
+                        path: "/user_management/organization_memberships/{id}/deactivate",
+                        path_params: &[
+                            ParamBinding {
+                                param: "id",
+                                attr: "id",
+                                explode: false,
+                            },
+                        ],
+                        query_params: &[],
+                        paginated: false,
+                        rate_class: RateClass::AuthkitWrite,
+                    },
+                },
+                TransitionTo {
+                    value: "active",
+                    op: Op {
+                        operation_id: "UserlandUserOrganizationMembershipsController_reactivate",
+                        method: Method::Put,
+                        path: "/user_management/organization_memberships/{id}/reactivate",
+                        path_params: &[
+                            ParamBinding {
+                                param: "id",
+                                attr: "id",
+                                explode: false,
+                            },
+                        ],
+                        query_params: &[],
+                        paginated: false,
+                        rate_class: RateClass::AuthkitWrite,
+                    },
+                },
+            ],
+        },
+    ],
     import: ImportDesc {
         parts: &["id"],
         separator: "/",
+        by: &[],
     },
     hooks: &[],
     adopt: Some(AdoptDesc {

@@ -203,9 +203,11 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
         },
     ],
     actions: &[],
+    transitions: &[],
     import: ImportDesc {
         parts: &["organization_id", "slug"],
         separator: "/",
+        by: &[],
     },
     hooks: &[],
     adopt: Some(AdoptDesc {

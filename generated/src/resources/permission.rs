@@ -151,9 +151,11 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
     }),
     extra_writes: &[],
     actions: &[],
+    transitions: &[],
     import: ImportDesc {
         parts: &["slug"],
         separator: "/",
+        by: &[],
     },
     hooks: &[],
     adopt: Some(AdoptDesc {

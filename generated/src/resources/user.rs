@@ -228,9 +228,30 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
     }),
     extra_writes: &[],
     actions: &[],
+    transitions: &[],
     import: ImportDesc {
         parts: &["id"],
         separator: "/",
+        by: &[
+            ImportBy {
+                attr: "external_id",
+                op: Op {
+                    operation_id: "UserlandUsersController_getByExternalId",
+                    method: Method::Get,
+                    path: "/user_management/users/external_id/{external_id}",
+                    path_params: &[
+                        ParamBinding {
+                            param: "external_id",
+                            attr: "external_id",
+                            explode: false,
+                        },
+                    ],
+                    query_params: &[],
+                    paginated: false,
+                    rate_class: RateClass::AuthkitRead,
+                },
+            },
+        ],
     },
     hooks: &[],
     adopt: Some(AdoptDesc {

@@ -243,9 +243,11 @@ pub static RESOURCE: ResourceDesc = ResourceDesc {
     }),
     extra_writes: &[],
     actions: &[],
+    transitions: &[],
     import: ImportDesc {
         parts: &["id"],
         separator: "/",
+        by: &[],
     },
     hooks: &[],
     adopt: Some(AdoptDesc {

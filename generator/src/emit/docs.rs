@@ -39,6 +39,8 @@ struct PageTpl<'a> {
     nested: Vec<NestedSection>,
     extra_configuration: bool,
     import_form: Option<String>,
+    /// Attributes of the extra import ID forms `<attr>=<value>`.
+    import_by: Vec<String>,
     /// The "one per environment or parent; create overwrites" note, for a singleton.
     singleton_note: Option<String>,
     /// What the spec's operation extensions say (emails sent, feature flags).
@@ -152,6 +154,7 @@ struct Page<'a> {
     example: Option<&'a str>,
     attrs: &'a [AttrIr],
     import_parts: Option<&'a [String]>,
+    import_by: Vec<String>,
     singleton: bool,
     groups: &'a [GroupIr],
     spec_notes: &'a SpecNotesIr,
@@ -217,6 +220,7 @@ fn page(ir: &ProviderIr, p: Page) -> Result<(String, String), Error> {
         nested,
         extra_configuration: p.attrs.iter().any(|a| a.name == EXTRA_CONFIGURATION),
         import_form: p.import_parts.map(names::import_form),
+        import_by: p.import_by,
         singleton_note: (p.singleton)
             .then(|| singleton_note(p.name, p.import_parts.unwrap_or_default())),
         notes: spec_notes(p.kind, p.spec_notes),
@@ -263,6 +267,7 @@ pub fn emit(ir: &ProviderIr) -> Result<BTreeMap<String, String>, Error> {
         example: r.example.as_deref(),
         attrs: &r.attrs,
         import_parts: Some(&r.import_parts),
+        import_by: r.import_by.iter().map(|b| b.attr.clone()).collect(),
         singleton: r.singleton,
         groups: &r.groups,
         spec_notes: &r.spec_notes,
@@ -274,6 +279,7 @@ pub fn emit(ir: &ProviderIr) -> Result<BTreeMap<String, String>, Error> {
         example: d.example.as_deref(),
         attrs: &d.attrs,
         import_parts: None,
+        import_by: vec![],
         singleton: false,
         groups: &d.groups,
         spec_notes: &d.spec_notes,

@@ -16,13 +16,18 @@ pub fn emit(ir: &ProviderIr) -> BTreeMap<String, String> {
             true => "any ID: there is one per environment".to_string(),
             false => form.clone(),
         };
-        out.insert(
-            format!("{dir}/import.sh"),
-            format!(
-                "# Import by {what}\nterraform import {}.example \"{form}\"\n",
-                r.name
-            ),
+        let mut sh = format!(
+            "# Import by {what}\nterraform import {}.example \"{form}\"\n",
+            r.name
         );
+        for b in &r.import_by {
+            let a = &b.attr;
+            sh.push_str(&format!(
+                "\n# Import by {a} (looked up)\nterraform import {}.example \"{a}=<{a}>\"\n",
+                r.name
+            ));
+        }
+        out.insert(format!("{dir}/import.sh"), sh);
     }
     for d in &ir.data_sources {
         let dir = names::example_dir(Kind::DataSource, &d.name);

@@ -221,6 +221,18 @@ fn resource(r: &ResourceIr) -> TokenStream {
         let (o, when_true) = (op(&a.op), &a.when_true);
         quote!(ActionDesc { op: #o, when_true: #when_true })
     });
+    let transitions = r.transitions.iter().map(|t| {
+        let to = t.to.iter().map(|TransitionToIr { value, op: o }| {
+            let o = op(o);
+            quote!(TransitionTo { value: #value, op: #o })
+        });
+        let attr = &t.attr;
+        quote!(Transition { attr: #attr, to: &[#(#to),*] })
+    });
+    let import_by = r.import_by.iter().map(|b| {
+        let (attr, o) = (&b.attr, op(&b.op));
+        quote!(ImportBy { attr: #attr, op: #o })
+    });
     let parts = &r.import_parts;
     let sep = names::IMPORT_SEPARATOR;
     let hooks = &r.hooks;
@@ -248,7 +260,8 @@ fn resource(r: &ResourceIr) -> TokenStream {
             delete: #delete,
             extra_writes: &[#(#extra),*],
             actions: &[#(#actions),*],
-            import: ImportDesc { parts: &[#(#parts),*], separator: #sep },
+            transitions: &[#(#transitions),*],
+            import: ImportDesc { parts: &[#(#parts),*], separator: #sep, by: &[#(#import_by),*] },
             hooks: &[#(#hooks),*],
             adopt: #adopt,
             singleton: #singleton,

@@ -6,7 +6,8 @@
 //! - `attrs`: shape → type and validators, overrides applied, descriptions completed;
 //! - `resource`: candidate attributes per source → merge → overrides → operations bound;
 //! - `data_source`: lookups and lists the same way;
-//! - `refresh`: which resources may refresh from their list operation.
+//! - `refresh`: which resources may refresh from their list operation;
+//! - `chosen`: operations chosen by a value (`import_by`, `transitions`).
 //!
 //! A path parameter is bound to the attribute of its snake_case name
 //! ([`crate::names::attr_name`]) unless the override's `bind` names another one, for one
@@ -14,6 +15,7 @@
 
 mod attrs;
 mod check;
+mod chosen;
 mod data_source;
 pub mod groups;
 pub mod model;

@@ -157,6 +157,27 @@ pub struct ActionIr {
     pub when_true: String,
 }
 
+/// An extra import ID form `<attr>=<value>` found with `op`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ImportByIr {
+    pub attr: String,
+    pub op: OpIr,
+}
+
+/// An attribute changed by an operation chosen by its planned value.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TransitionIr {
+    pub attr: String,
+    pub to: Vec<TransitionToIr>,
+}
+
+/// A value of a [`TransitionIr`] and the operation that moves the object there.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TransitionToIr {
+    pub value: String,
+    pub op: OpIr,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ResourceIr {
     pub name: String,
@@ -171,8 +192,11 @@ pub struct ResourceIr {
     pub delete: Option<OpIr>,
     pub extra_writes: Vec<ExtraWriteIr>,
     pub actions: Vec<ActionIr>,
+    pub transitions: Vec<TransitionIr>,
     /// Attributes the import ID is made of (joined by `names::IMPORT_SEPARATOR`).
     pub import_parts: Vec<String>,
+    /// Extra import ID forms.
+    pub import_by: Vec<ImportByIr>,
     /// One object per environment (or per parent): create overwrites its settings.
     pub singleton: bool,
     pub hooks: Vec<String>,

@@ -28,6 +28,7 @@
 use super::attrs::{self, apply_override, object_props, Origin};
 use super::check::{self, Errors, Props};
 use super::groups;
+use super::chosen::{self, Chosen};
 use super::model::*;
 use super::{bound_attr, check_bind, check_method, explicitly_bound, op_ir, Role};
 use crate::names;
@@ -70,7 +71,10 @@ pub fn resource(
     errs: &mut Errors,
 ) -> Option<ResourceIr> {
     let src = Sources::resolve(r, resolver, errs)?;
-    let ops: Vec<&OperationInfo> = src.all_ops().chain(&src.adopt).collect();
+    let chosen = Chosen::resolve(r, resolver, errs);
+    let ops: Vec<&OperationInfo> = (src.all_ops().chain(&src.adopt))
+        .chain(chosen.ops())
+        .collect();
     check_bind(&r.bind, &ops, errs);
     check_keys(r, &src, errs);
     let mut request = request_attrs(&src, r, errs);
@@ -88,13 +92,17 @@ pub fn resource(
         if let Some(o) = c.over {
             apply_override(&mut c.attr, o, errs, &c.key);
         }
+        chosen::narrow(r, &mut c.attr, errs);
         attrs::settle_on_write(&mut c.attr, &ov.provider.defaults.changes_on_write);
         attrs::settle_description(&mut c.attr);
         attrs.push(c.attr);
     }
+    chosen::check_names(r, &attrs, errs);
     let mut ir = bind_operations(r, &src, attrs, errs);
     ir.groups = resource_groups(&src, &ir.attrs, errs);
     ir.spec_notes = groups::spec_notes(&src.roles());
+    ir.import_by = chosen.import_by(r, &ir.attrs, errs);
+    ir.transitions = chosen.transitions(r, errs);
     ir.refresh = super::refresh::refresh_list(&src.read, &ir, resolver, errs);
     check::resource_names(r, &ir, errs);
     let filled = |a: &AttrIr| {
@@ -481,7 +489,9 @@ fn bind_operations(
         delete,
         extra_writes,
         actions,
+        transitions: vec![],
         import_parts: r.import.clone(),
+        import_by: vec![],
         singleton: r.singleton,
         hooks: r.hooks.clone(),
         adopt,
@@ -578,5 +588,9 @@ fn bound_ops(ir: &ResourceIr) -> Vec<(String, &OpIr, bool)> {
         ops.push((format!("actions[{i}].operation"), &a.op, false));
     }
     ops.extend((ir.adopt.iter()).map(|a| ("adopt_by.operation".to_string(), &a.op, true)));
+    for t in &ir.transitions {
+        let key = |v: &str| format!("transitions.{}.{v}", t.attr);
+        ops.extend((t.to.iter()).map(|to| (key(&to.value), &to.op, false)));
+    }
     ops
 }

@@ -429,6 +429,38 @@ pub struct ImportDesc {
     pub parts: &'static [&'static str],
     /// Separator between the parts.
     pub separator: &'static str,
+    /// Extra ID forms `<attr>=<value>`: each looks the object up by a unique attribute.
+    pub by: &'static [ImportBy],
+}
+
+/// An extra import ID form, `<attr>=<value>`: `op` (a GET whose path parameters are all
+/// bound to `attr`) finds the object, and the import ID's parts are read from its answer.
+#[derive(Debug, Serialize)]
+pub struct ImportBy {
+    /// The attribute the value is of (also the ID form's prefix before `=`).
+    pub attr: &'static str,
+    /// The get-by-value operation.
+    pub op: Op,
+}
+
+/// An attribute whose changes are made by operations chosen by the planned value (after
+/// create when the created object has another value, and on update when it changes):
+/// `status = "inactive"` → a deactivate call.
+#[derive(Debug, Serialize)]
+pub struct Transition {
+    /// The attribute.
+    pub attr: &'static str,
+    /// For each value it can be set to, the operation that moves the object there.
+    pub to: &'static [TransitionTo],
+}
+
+/// One target value of a [`Transition`] and its operation.
+#[derive(Debug, Serialize)]
+pub struct TransitionTo {
+    /// The planned value.
+    pub value: &'static str,
+    /// The operation (no body; path parameters from the state).
+    pub op: Op,
 }
 
 /// A managed resource.
@@ -454,6 +486,8 @@ pub struct ResourceDesc {
     pub extra_writes: &'static [ExtraWrite],
     /// Actions.
     pub actions: &'static [ActionDesc],
+    /// Attributes changed by operations chosen by their value.
+    pub transitions: &'static [Transition],
     /// Import ID form.
     pub import: ImportDesc,
     /// Named hooks (implemented in the runtime's hooks module).

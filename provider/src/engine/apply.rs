@@ -7,6 +7,7 @@ use super::convert;
 use super::extra;
 use super::private::Private;
 use super::read;
+use super::transition;
 use crate::core::{ApplyRequest, ApplyResponse};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::hooks::{Destroy, ResourceHooks};
@@ -171,7 +172,13 @@ async fn create(
     let mut state = read::state_from_response(r, &resp, planned, true);
     let mut diags = read::extra_warnings(r, &resp, planned);
     diags.extend(hooks.after_create(client, &mut state).await);
-    let steps = create_steps(r, planned, config);
+    let mut steps = create_steps(r, planned, config);
+    steps.extend(transition_steps(
+        r,
+        &state,
+        planned,
+        "Create (follow-up change of)",
+    ));
     let follow_up = !steps.is_empty();
     if !diags.has_errors() {
         if let Err(d) = run_steps(client, r, &state, steps).await {
@@ -335,6 +342,22 @@ fn secondary_steps<'a>(
     writes.chain(actions).collect()
 }
 
+/// The calls of the attributes whose planned value chooses an operation ([`transition`]).
+fn transition_steps<'a>(
+    r: &'a ResourceDesc,
+    before: &Value,
+    planned: &Value,
+    what: &'static str,
+) -> Vec<Step<'a>> {
+    (transition::ops(r, before, planned).into_iter())
+        .map(|(_, op)| Step {
+            what,
+            op,
+            body: None,
+        })
+        .collect()
+}
+
 async fn update(
     client: &Client,
     r: &ResourceDesc,
@@ -359,7 +382,8 @@ async fn update(
         }
     }
     remember_write_only(r, config, &mut private, &wo_changed);
-    let steps = secondary_steps(r, prior, planned, ["Update", "Update"]);
+    let mut steps = secondary_steps(r, prior, planned, ["Update", "Update"]);
+    steps.extend(transition_steps(r, prior, planned, "Update"));
     let wrote_more = !steps.is_empty();
     if let Err(mut diags) = run_steps(client, r, prior, steps).await {
         // Keep what the API now holds, not what was planned.

@@ -1,7 +1,9 @@
-//! ImportResourceState (import ID → attributes, extra ID forms through hooks) and
+//! ImportResourceState (import ID → attributes; extra ID forms looked up by [`import_by`] or
+//! translated by hooks) and
 //! UpgradeResourceState (stored JSON → the current schema).
 
 use super::convert;
+use super::import_by;
 use crate::core::{ImportResponse, UpgradeResponse};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::hooks::ResourceHooks;
@@ -21,16 +23,19 @@ fn failed(diagnostics: Diagnostics) -> ImportResponse {
     }
 }
 
-/// Import: a hook may translate an extra ID form first; then the ID is split into the
-/// attributes the descriptor names.
+/// Import: an extra ID form (the descriptor's `import.by`, else a hook's) is translated into
+/// the canonical ID first; then the ID is split into the attributes the descriptor names.
 pub async fn import(
-    r: &ResourceDesc,
+    r: &'static ResourceDesc,
     hooks: &dyn ResourceHooks,
     client: Option<Client>,
     id: &str,
 ) -> ImportResponse {
     let translated = match client {
-        Some(c) => hooks.import_id(&c, id).await,
+        Some(c) => match import_by::translate(r, &c, id).await {
+            None => hooks.import_id(&c, id).await,
+            found => found,
+        },
         None => None,
     };
     match translated {

@@ -10,6 +10,7 @@ mod data;
 mod exclusive;
 mod extra;
 mod import;
+mod import_by;
 mod plan;
 pub mod private;
 mod read;
@@ -17,6 +18,7 @@ pub mod refresh;
 pub mod schema;
 #[cfg(test)]
 pub(crate) mod testing;
+mod transition;
 pub mod validate;
 
 use crate::core::*;

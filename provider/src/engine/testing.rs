@@ -73,9 +73,11 @@ pub static RES: ResourceDesc = ResourceDesc {
     delete: Some(OP),
     extra_writes: &[],
     actions: &[],
+    transitions: &[],
     import: ImportDesc {
         parts: &["id"],
         separator: "/",
+        by: &[],
     },
     hooks: &[],
     adopt: None,
@@ -100,12 +102,133 @@ pub const fn shell() -> ResourceDesc {
         import: ImportDesc {
             parts: &["id"],
             separator: "/",
+            by: &[],
         },
         hooks: &[],
         adopt: None,
         singleton: false,
         groups: &[],
+        transitions: &[],
     }
+}
+
+/// A PUT `/x/{id}/<name>` with no body.
+const fn put(name: &'static str, path: &'static str) -> Op {
+    Op {
+        operation_id: name,
+        method: Method::Put,
+        path,
+        ..OP
+    }
+}
+
+/// A resource with an extra import form (`external_id=<value>`, `GET /x/external_id/{external_id}`)
+/// and a transition attribute `status` (`inactive` → deactivate, `active` → reactivate).
+pub static RES_BY: ResourceDesc = ResourceDesc {
+    name: "test_thing",
+    attrs: &[
+        Attr {
+            create_field: None,
+            update_field: None,
+            ..attr("id", Mode::Computed)
+        },
+        attr("external_id", Mode::Optional),
+        Attr {
+            create_field: None,
+            update_field: None,
+            ..attr("status", Mode::ComputedOptional)
+        },
+    ],
+    transitions: &[Transition {
+        attr: "status",
+        to: &[
+            TransitionTo {
+                value: "inactive",
+                op: put("deactivate", "/x/{id}/deactivate"),
+            },
+            TransitionTo {
+                value: "active",
+                op: put("reactivate", "/x/{id}/reactivate"),
+            },
+        ],
+    }],
+    import: ImportDesc {
+        parts: &["id"],
+        separator: "/",
+        by: &[ImportBy {
+            attr: "external_id",
+            op: Op {
+                operation_id: "by_external_id",
+                path: "/x/external_id/{external_id}",
+                path_params: &[ParamBinding {
+                    param: "external_id",
+                    attr: "external_id",
+                    explode: false,
+                }],
+                ..OP
+            },
+        }],
+    },
+    ..RES_SHAPE
+};
+
+/// What [`RES_BY`] shares with [`RES`].
+const RES_SHAPE: ResourceDesc = ResourceDesc {
+    name: "test_thing",
+    description: "",
+    attrs: &[],
+    create: OP,
+    read: ReadDesc::Get(OP),
+    refresh: None,
+    update: Some(OP),
+    delete: Some(OP),
+    extra_writes: &[],
+    actions: &[],
+    transitions: &[],
+    import: ImportDesc {
+        parts: &["id"],
+        separator: "/",
+        by: &[],
+    },
+    hooks: &[],
+    adopt: None,
+    singleton: false,
+    groups: &[],
+};
+
+/// A loopback server answering every request with `status` and `body`; returns its URL and the
+/// request lines it saw.
+pub async fn serve(
+    status: u16,
+    body: &'static str,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 8192];
+            let n = s.read(&mut buf).await.unwrap_or(0);
+            let text = String::from_utf8_lossy(&buf[..n]).to_string();
+            let line = text.lines().next().unwrap_or("").to_string();
+            log.lock().unwrap().push(line);
+            let reply = format!(
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = s.write_all(reply.as_bytes()).await;
+        }
+    });
+    (url, seen)
+}
+
+/// A client of `url` that does not retry.
+pub fn test_client(url: &str) -> crate::transport::Client {
+    let mut cfg = crate::transport::ClientConfig::new(url, "sk_test_engine", "test");
+    cfg.max_retries = 0;
+    crate::transport::Client::new(cfg).unwrap()
 }
 
 pub fn obj(pairs: &[(&str, Value)]) -> Value {

@@ -18,8 +18,6 @@
 //! The rule (overrides/README.md): a new override knob only for a Terraform concept or an API
 //! convention at least two resources need; anything else is a hook. Hooks are the exception.
 
-mod organization;
-
 use crate::core::PlanResponse;
 use crate::diag::Diagnostics;
 use crate::transport::{ApiError, Client};
@@ -93,12 +91,8 @@ pub struct Registered {
     pub hooks: &'static dyn ResourceHooks,
 }
 
-/// Every hook implemented here.
-pub static REGISTRY: &[Registered] = &[Registered {
-    resource: "workos_organization",
-    name: organization::NAME,
-    hooks: &organization::Organization,
-}];
+/// Every hook implemented here (none today: what the first ones did became override knobs).
+pub static REGISTRY: &[Registered] = &[];
 
 /// The hooks of a resource (no-ops when it names none).
 pub fn for_resource(r: &ResourceDesc) -> &'static dyn ResourceHooks {

@@ -1,8 +1,8 @@
 //! The descriptor-driven lint of a case (module of `acceptance.rs`): what a case must show for
 //! each resource type it covers, derived from the type's descriptor in `generated::PROVIDER`.
 //!
-//! - import: by its ID (as many parts as the descriptor's import form) and, for each
-//!   `import_by_<attr>` hook, by `<attr>=<value>`;
+//! - import: by its ID (as many parts as the descriptor's import form) and, for each extra
+//!   form of the descriptor (`import.by`, from the override's `import_by`), by `<attr>=<value>`;
 //! - a delete operation: a `delete_outside` step; none: no `delete_outside` step (the API
 //!   cannot delete it; destroy only forgets, which the closing destroy checks);
 //! - each updatable attribute (settable, not force-new) changed between two consecutive
@@ -68,11 +68,8 @@ fn imports(desc: &ResourceDesc, steps: &[Step]) -> Vec<String> {
             _ => None,
         })
         .collect();
-    let forms: Vec<String> = desc
-        .hooks
-        .iter()
-        .filter_map(|h| h.strip_prefix("import_by_"))
-        .map(|attr| format!("{attr}="))
+    let forms: Vec<String> = (desc.import.by.iter())
+        .map(|b| format!("{}=", b.attr))
         .collect();
     let mut problems = Vec::new();
     let parts = desc.import.parts.len();
@@ -403,7 +400,7 @@ resource "workos_organization" "o" { name = "One" }
     }
 }
 
-/// A resource the API cannot delete (no delete operation), with a hook's import form.
+/// A resource the API cannot delete (no delete operation), with an extra import form.
 static NO_DELETE: ResourceDesc = ResourceDesc {
     name: "workos_thing",
     description: "",
@@ -415,11 +412,16 @@ static NO_DELETE: ResourceDesc = ResourceDesc {
     delete: None,
     extra_writes: &[],
     actions: &[],
+    transitions: &[],
     import: descriptor::ImportDesc {
         parts: &["organization_id", "slug"],
         separator: "/",
+        by: &[descriptor::ImportBy {
+            attr: "external_id",
+            op: descriptor::Op::DEFAULT,
+        }],
     },
-    hooks: &["import_by_external_id"],
+    hooks: &[],
     adopt: None,
     singleton: false,
     groups: &[],

@@ -121,9 +121,9 @@ pub const TABLE: &[Row] = &[
     Row { operation_id: "OrganizationsController_create", method: "POST", path: "/organizations", kind: Kind::Organization,
         doc: "Emulator honours domain_data [{domain,state}] (state verified|pending, strategy manual). It IGNORES `domains` (string list) and allow_profiles_outside_organization (neither stored nor returned). Proxy: `domains` → domain_data state pending when no domain_data; remembers allow_profiles_outside_organization. external_id null → null; metadata stored as sent." },
     Row { operation_id: "OrganizationsController_updateOrganization", method: "PUT", path: "/organizations/{id}", kind: Kind::Organization,
-        doc: "Emulator PUT: metadata REPLACES wholesale ({} and null both clear to {}); external_id null clears; domain_data syncs the set (removes absent, adds new) but does NOT change the state of a domain it keeps: proxy verifies kept domains asked as verified (POST /organization_domains/{id}/verify) and re-reads; verified→pending cannot be translated. `domains` ignored (proxy maps it to domain_data pending). allow_profiles_outside_organization remembered by the proxy." },
+        doc: "Emulator PUT: IGNORES stripe_customer_id (the proxy remembers it and answers it, on this and every organization answer); metadata REPLACES wholesale ({} and null both clear to {}); external_id null clears; domain_data syncs the set (removes absent, adds new) but does NOT change the state of a domain it keeps: proxy verifies kept domains asked as verified (POST /organization_domains/{id}/verify) and re-reads; verified→pending cannot be translated. `domains` ignored (proxy maps it to domain_data pending). allow_profiles_outside_organization remembered by the proxy." },
     Row { operation_id: "OrganizationsController_find", method: "GET", path: "/organizations/{id}", kind: Kind::Respond(Fix::Organization),
-        doc: "Adds allow_profiles_outside_organization (remembered, default false); drops stripe_customer_id when null (spec: string, optional)." },
+        doc: "Adds allow_profiles_outside_organization (remembered, default false) and the remembered stripe_customer_id; drops stripe_customer_id when null (spec: string, optional)." },
     Row { operation_id: "OrganizationsController_getByExternalId", method: "GET", path: "/organizations/external_id/{ext}", kind: Kind::Respond(Fix::Organization), doc: "As find." },
     Row { operation_id: "OrganizationsController_list", method: "GET", path: "/organizations", kind: Kind::OrganizationList,
         doc: "As find, per item. The emulator IGNORES `search` (spec: matches against the organization name): the proxy keeps only the items whose name contains it (case-insensitive), page by page; the emulator's cursors are kept." },
@@ -254,6 +254,8 @@ struct KindFault {
 struct Side {
     /// organization id → allow_profiles_outside_organization
     allow_profiles: HashMap<String, bool>,
+    /// organization id → stripe_customer_id (the emulator ignores it on update)
+    stripe_customers: HashMap<String, String>,
     /// membership id → role slugs (multi-role)
     member_roles: HashMap<String, Vec<String>>,
     /// "perm:<slug>" / "role:<org or ->:<slug>" → resource_type_slug
@@ -1306,6 +1308,12 @@ impl Ctx {
                     .and_then(|s| s.as_str())
                     .unwrap_or("")
                     .to_string();
+                let stripe = (self.inner.side.lock().unwrap().stripe_customers)
+                    .get(&id)
+                    .cloned();
+                if let Some(c) = stripe {
+                    obj.insert("stripe_customer_id".into(), Value::String(c));
+                }
                 if !obj.contains_key("allow_profiles_outside_organization") {
                     let a = self
                         .inner
@@ -1372,6 +1380,10 @@ impl Ctx {
         let allow = obj
             .get("allow_profiles_outside_organization")
             .and_then(|v| v.as_bool());
+        let stripe = obj
+            .get("stripe_customer_id")
+            .and_then(|v| v.as_str())
+            .map(String::from);
         if !obj.contains_key("domain_data") {
             if let Some(ds) = obj.get("domains").and_then(|d| d.as_array()).cloned() {
                 let dd: Vec<Value> = ds
@@ -1410,6 +1422,10 @@ impl Ctx {
                 .unwrap()
                 .allow_profiles
                 .insert(id.clone(), a);
+        }
+        if let Some(c) = stripe {
+            let mut side = self.inner.side.lock().unwrap();
+            side.stripe_customers.insert(id.clone(), c);
         }
         // Kept domains whose state the emulator did not change.
         let mut reread = false;
