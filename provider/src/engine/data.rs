@@ -194,30 +194,10 @@ mod tests {
     use crate::engine::testing::PARENT_LIST;
     use std::sync::{Arc, Mutex};
 
-    /// A loopback API answering every request with one page of `data`; records request targets.
+    /// A loopback API answering every request with one page of `data`; records request lines.
     async fn one_page(data: Json) -> (String, Arc<Mutex<Vec<String>>>) {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let seen = Arc::new(Mutex::new(vec![]));
-        let log = seen.clone();
-        tokio::spawn(async move {
-            while let Ok((mut s, _)) = listener.accept().await {
-                let mut buf = vec![0u8; 8192];
-                let got = s.read(&mut buf).await.unwrap_or(0);
-                let line = String::from_utf8_lossy(&buf[..got]).to_string();
-                let target = line.split(' ').nth(1).unwrap_or("").to_string();
-                log.lock().unwrap().push(target);
-                let body = serde_json::json!({"data": data, "list_metadata": {"after": null}});
-                let body = body.to_string();
-                let reply = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = s.write_all(reply.as_bytes()).await;
-            }
-        });
-        (url, seen)
+        let body = serde_json::json!({"data": data, "list_metadata": {"after": null}});
+        crate::engine::testing::serve(200, body.to_string()).await
     }
 
     fn config(parent: Value) -> Value {
@@ -231,13 +211,12 @@ mod tests {
     #[tokio::test]
     async fn a_parent_scoped_list_sends_its_argument_in_the_path() {
         let (url, seen) = one_page(serde_json::json!([{"id": "t1"}, {"id": "t2"}])).await;
-        let mut cfg = crate::transport::ClientConfig::new(url, "sk_test_data", "test");
-        cfg.max_retries = 0;
-        let client = Client::new(cfg).unwrap();
+        let client = crate::engine::testing::test_client(&url);
         let parent = Value::String("org 1".into());
         let r = read(&client, &PARENT_LIST, &config(parent.clone())).await;
         assert!(!r.diagnostics.has_errors(), "{:?}", r.diagnostics);
-        let target = seen.lock().unwrap()[0].clone();
+        let line = seen.lock().unwrap()[0].clone();
+        let target = line.split(' ').nth(1).unwrap_or("");
         assert!(
             target.starts_with("/parents/org%201/things?") && target.contains("name=b"),
             "the argument fills the path, the filter the query: {target}"

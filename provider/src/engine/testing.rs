@@ -169,44 +169,21 @@ pub static RES_BY: ResourceDesc = ResourceDesc {
             },
         }],
     },
-    ..RES_SHAPE
-};
-
-/// What [`RES_BY`] shares with [`RES`].
-const RES_SHAPE: ResourceDesc = ResourceDesc {
-    name: "test_thing",
-    description: "",
-    attrs: &[],
-    create: OP,
-    read: ReadDesc::Get(OP),
-    refresh: None,
-    update: Some(OP),
-    delete: Some(OP),
-    extra_writes: &[],
-    actions: &[],
-    transitions: &[],
-    import: ImportDesc {
-        parts: &["id"],
-        separator: "/",
-        by: &[],
-    },
-    hooks: &[],
-    adopt: None,
-    singleton: false,
-    groups: &[],
+    ..shell()
 };
 
 /// A loopback server answering every request with `status` and `body`; returns its URL and the
 /// request lines it saw.
 pub async fn serve(
     status: u16,
-    body: &'static str,
+    body: impl Into<String>,
 ) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let log = seen.clone();
+    let body: String = body.into();
     tokio::spawn(async move {
         while let Ok((mut s, _)) = listener.accept().await {
             let mut buf = vec![0u8; 8192];
