@@ -27,8 +27,8 @@
 
 use super::attrs::{self, apply_override, object_props, Origin};
 use super::check::{self, Errors, Props};
-use super::groups;
 use super::chosen::{self, Chosen};
+use super::groups;
 use super::model::*;
 use super::{bound_attr, check_bind, check_method, explicitly_bound, op_ir, Role};
 use crate::names;
