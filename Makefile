@@ -70,7 +70,7 @@ test: setup
 	$(CARGO) build -p terraform-provider-workos --bins
 	mkdir -p target/shipped && cp target/debug/terraform-provider-workos target/shipped/
 	SHIPPED_PROVIDER_BIN=$(CURDIR)/target/shipped/terraform-provider-workos \
-	TENANT_RECEIVER_BIN=$(CURDIR)/target/debug/tenant-receiver $(CARGO) test --workspace -- --test-threads=2
+	TENANT_RECEIVER_BIN=$(CURDIR)/target/debug/tenant-receiver $(CARGO) test --workspace --no-fail-fast -- --test-threads=2
 
 ## test-oldest: a smoke set on the oldest Terraform the README claims (1.6.6, BENCH_TERRAFORM=oldest):
 ##              the quickstart, the acceptance cases organization and user, and the secrets and

@@ -177,7 +177,7 @@ fn organization_imports_by_external_id() {
         .import_expect_error("workos_organization.o", "external_id=nobody")
         .output();
     assert!(
-        out.contains("No organization has this external ID"),
+        out.contains("No workos_organization has this `external_id`"),
         "{out}"
     );
     tf.import("workos_organization.o", &id);
