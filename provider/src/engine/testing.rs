@@ -32,8 +32,6 @@ const OP: Op = Op {
 };
 
 pub static RES: ResourceDesc = ResourceDesc {
-    name: "test_thing",
-    description: "",
     attrs: &[
         Attr {
             create_field: None,
@@ -66,27 +64,11 @@ pub static RES: ResourceDesc = ResourceDesc {
             ..Attr::DEFAULT
         },
     ],
-    create: OP,
-    read: ReadDesc::Get(OP),
-    refresh: None,
-    update: Some(OP),
-    delete: Some(OP),
-    extra_writes: &[],
-    actions: &[],
-    transitions: &[],
-    import: ImportDesc {
-        parts: &["id"],
-        separator: "/",
-        by: &[],
-    },
-    hooks: &[],
-    adopt: None,
-    singleton: false,
-    groups: &[],
+    ..shell()
 };
 
-/// A resource with no attributes and no groups, the operations of [`RES`]: tests fill in
-/// what they need (`..shell()`).
+/// A resource with no attributes, groups or transitions and every CRUD operation; [`RES`] and
+/// the tests fill in what they need (`..shell()`).
 pub const fn shell() -> ResourceDesc {
     ResourceDesc {
         name: "test_thing",
